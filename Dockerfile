@@ -1,0 +1,14 @@
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md ./
+COPY adapters adapters
+COPY dialogs dialogs
+COPY bots bots
+COPY handoff handoff
+COPY cabinet_api cabinet_api
+RUN pip install --no-cache-dir .
+RUN useradd --create-home omnicab && mkdir -p /app/var && chown omnicab /app/var
+USER omnicab
+EXPOSE 8080
+CMD ["omnicab", "run"]

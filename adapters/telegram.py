@@ -1,0 +1,555 @@
+"""The Telegram channel: webhook updates in, Bot API calls out, through aiogram's typed methods."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ContentType
+from aiogram.exceptions import (
+    AiogramError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from aiogram.utils.token import TokenValidationError
+from pydantic import ValidationError
+
+from adapters.types import (
+    Attachment,
+    AttachmentKind,
+    BadRequest,
+    Body,
+    ButtonPress,
+    Capabilities,
+    Channel,
+    ContactShared,
+    ConversationRef,
+    FileBody,
+    Inbound,
+    LocationBody,
+    MediaKind,
+    RecipientGone,
+    RenderedButton,
+    RenderedMessage,
+    Sender,
+    SendError,
+    StartBody,
+    TextBody,
+    UnsubscribedBody,
+    UnsupportedBody,
+)
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES: Final = ["message", "edited_message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES_SET: Final = frozenset(ALLOWED_UPDATES)
+SHORT_TITLE: Final = 14
+POLL_TIMEOUT_SECONDS: Final = 25
+MAX_BACKOFF_SECONDS: Final = 30.0
+_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MESSAGE_UPDATES: Final = ("message", "edited_message")
+MESSAGE_ENVELOPE: Final = frozenset(
+    {
+        "message_id",
+        "message_thread_id",
+        "date",
+        "edit_date",
+        "chat",
+        "from",
+        "sender_chat",
+        "text",
+        "entities",
+    }
+)
+_CONTENT_TYPES: Final = frozenset(content_type.value for content_type in ContentType)
+
+CAPABILITIES: Final = Capabilities(
+    max_text_length=4096,
+    max_caption_length=1024,
+    max_buttons=100,
+    max_button_title=64,
+    max_payload_bytes=64,
+    buttons_per_row=2,
+    supports_list=False,
+    max_quick_buttons=0,
+    supports_contact_request=True,
+    media=frozenset(AttachmentKind),
+)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+class TelegramAdapter:
+    """One Telegram bot: ``bot`` is omnicab's bot name, ``token`` the Bot API token."""
+
+    channel: Channel = Channel.TELEGRAM
+    CAPABILITIES: Final = CAPABILITIES
+
+    def __init__(self, bot: str, token: str, webhook_secret: str, api_base: str | None = None) -> None:
+        if not _SECRET_PATTERN.fullmatch(webhook_secret):
+            raise ValueError("a Telegram webhook secret is 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+        try:
+            self._bot = Bot(token, session=session)
+        except TokenValidationError as error:
+            raise ValueError(f"invalid Telegram token for bot {bot}") from error
+        self.bot = bot
+        self.capabilities = CAPABILITIES
+        self._secret = webhook_secret.encode()
+        self.me: User | None = None
+
+    # ---- inbound: pure --------------------------------------------------------------------
+
+    def verify(self, headers: Mapping[str, str], raw_body: bytes) -> bool:
+        wanted = SECRET_HEADER.lower()
+        given = next((value for name, value in headers.items() if name.lower() == wanted), None)
+        return given is not None and hmac.compare_digest(given.encode(), self._secret)
+
+    def parse(self, raw_body: bytes) -> list[Inbound]:
+        try:
+            raw = json.loads(raw_body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise BadRequest(f"not JSON: {error}") from error
+        if not isinstance(raw, dict):
+            raise BadRequest("a Telegram update is a JSON object")
+        update_id = raw.get("update_id")
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            raise BadRequest("a Telegram update has an integer update_id")
+        if not ALLOWED_UPDATES_SET.intersection(raw):
+            log.info("telegram %s: update %s of an unhandled type skipped", self.bot, update_id)
+            return []
+        degraded: str | None = None
+        try:
+            update = Update.model_validate(raw)
+        except ValidationError as error:
+            update, degraded = _without_message_content(raw, error)
+            log.warning(
+                "telegram %s: update %s kept without its %s content (%d validation errors)",
+                self.bot,
+                raw.get("update_id"),
+                degraded,
+                error.error_count(),
+            )
+        parsed = self._parse_update(update)
+        if parsed is None:
+            log.info("telegram %s: update %s has nothing for the dialogs", self.bot, update_id)
+            return []
+        conversation, sender, body = parsed
+        if degraded is not None and isinstance(body, UnsupportedBody):
+            body = UnsupportedBody(what=degraded)
+        return [
+            Inbound(
+                event_id=str(update.update_id), conversation=conversation, sender=sender, body=body, raw=raw
+            )
+        ]
+
+    def _parse_update(self, update: Update) -> tuple[ConversationRef, Sender, Body] | None:
+        if update.message is not None:
+            return self._from_message(update.message, _message_body(update.message))
+        if update.edited_message is not None:
+            text = update.edited_message.text
+            if text is None:
+                return None
+            return self._from_message(update.edited_message, TextBody(text=text, edited=True))
+        if update.callback_query is not None:
+            return self._from_callback(update.callback_query)
+        if update.my_chat_member is not None:
+            return self._from_member_change(update.my_chat_member)
+        return None
+
+    def _from_message(self, message: Message, body: Body) -> tuple[ConversationRef, Sender, Body]:
+        sender = _sender(message.from_user) if message.from_user else Sender(user_id=str(message.chat.id))
+        return self._conversation(message.chat.id, sender.user_id), sender, body
+
+    def _from_callback(self, callback: CallbackQuery) -> tuple[ConversationRef, Sender, Body]:
+        sender = _sender(callback.from_user)
+        chat_id = callback.message.chat.id if callback.message is not None else callback.from_user.id
+        body: Body = (
+            ButtonPress(payload=callback.data, callback_id=callback.id)
+            if callback.data is not None
+            else UnsupportedBody(what="game")
+        )
+        return self._conversation(chat_id, sender.user_id), sender, body
+
+    def _from_member_change(self, change: ChatMemberUpdated) -> tuple[ConversationRef, Sender, Body] | None:
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        body: Body
+        if new == "kicked":
+            body = UnsubscribedBody()
+        elif new == "member" and old == "kicked":
+            body = StartBody(payload=None)
+        else:
+            return None
+        sender = _sender(change.from_user)
+        return self._conversation(change.chat.id, sender.user_id), sender, body
+
+    def _conversation(self, chat_id: int, user_id: str) -> ConversationRef:
+        return ConversationRef(channel=Channel.TELEGRAM, bot=self.bot, chat_id=str(chat_id), user_id=user_id)
+
+    # ---- outbound --------------------------------------------------------------------------
+
+    async def send(self, message: RenderedMessage) -> str | None:
+        chat_id = _chat_id(message.conversation.chat_id)
+        markup = _markup(message)
+        try:
+            if message.attachment is not None:
+                sent = await self._send_attachment(chat_id, message.attachment, markup)
+            else:
+                sent = await self._bot.send_message(chat_id=chat_id, text=message.text, reply_markup=markup)
+        except (AiogramError, TimeoutError) as error:
+            raise _send_error(error) from error
+        return str(sent.message_id)
+
+    async def _send_attachment(
+        self, chat_id: int | str, attachment: Attachment, markup: Markup | None
+    ) -> Message:
+        source = attachment.source
+        file: str | BufferedInputFile
+        if source.file_id:
+            file = source.file_id
+        elif source.data is not None:
+            file = BufferedInputFile(
+                source.data, filename=attachment.file_name or _default_name(attachment.kind)
+            )
+        elif source.url:
+            file = source.url
+        else:
+            raise SendError("the attachment has no source", permanent=True)
+        caption = attachment.caption
+        match attachment.kind:
+            case AttachmentKind.AUDIO:
+                return await self._bot.send_audio(
+                    chat_id, file, caption=caption, duration=attachment.duration, reply_markup=markup
+                )
+            case AttachmentKind.VOICE:
+                return await self._bot.send_voice(
+                    chat_id, file, caption=caption, duration=attachment.duration, reply_markup=markup
+                )
+            case AttachmentKind.IMAGE:
+                return await self._bot.send_photo(chat_id, file, caption=caption, reply_markup=markup)
+            case AttachmentKind.DOCUMENT:
+                return await self._bot.send_document(chat_id, file, caption=caption, reply_markup=markup)
+
+    async def acknowledge(self, event: Inbound) -> None:
+        body = event.body
+        if not isinstance(body, ButtonPress) or body.callback_id is None:
+            return
+        try:
+            await self._bot.answer_callback_query(body.callback_id)
+        except (AiogramError, TimeoutError) as error:
+            log.warning("telegram %s: answerCallbackQuery failed (%s)", self.bot, type(error).__name__)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, public_url: str | None) -> None:
+        try:
+            self.me = await self._bot.get_me()
+            if public_url:
+                await self._bot.set_webhook(
+                    url=f"{public_url.rstrip('/')}/webhooks/{self.bot}/telegram",
+                    secret_token=self._secret.decode(),
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                )
+        except (AiogramError, TimeoutError) as error:
+            raise _send_error(error) from error
+
+    async def poll(self, handler: Callable[[bytes], Awaitable[None]], *, stop: asyncio.Event) -> None:
+        """Long polling for local work without a public URL; each update goes to ``handler`` as JSON.
+
+        An update is confirmed to Telegram only after ``handler`` took it, so a failing handler
+        sees it again after a back-off.
+        """
+        offset: int | None = None
+        failures = 0
+        deleted_webhook = False
+        while not stop.is_set():
+            try:
+                if not deleted_webhook:
+                    await self._bot.delete_webhook(drop_pending_updates=False)
+                    deleted_webhook = True
+                updates = await _until_stopped(self._next_updates(offset), stop)
+                if updates is None:
+                    return
+                for update in updates:
+                    await handler(
+                        json.dumps(update.model_dump(mode="json", exclude_none=True, by_alias=True)).encode()
+                    )
+                    offset = update.update_id + 1
+                failures = 0
+            except TelegramRetryAfter as error:
+                await _sleep_unless_stopped(float(error.retry_after), stop)
+            except Exception as error:
+                failures += 1
+                delay = min(MAX_BACKOFF_SECONDS, 2.0 ** (failures - 1))
+                log.warning(
+                    "telegram %s: polling failed (%s), retry in %.0fs", self.bot, type(error).__name__, delay
+                )
+                await _sleep_unless_stopped(delay, stop)
+
+    async def _next_updates(self, offset: int | None) -> list[Update]:
+        return await self._bot.get_updates(
+            offset=offset,
+            timeout=POLL_TIMEOUT_SECONDS,
+            allowed_updates=ALLOWED_UPDATES,
+            request_timeout=POLL_TIMEOUT_SECONDS + 10,
+        )
+
+    async def close(self) -> None:
+        await self._bot.session.close()
+
+
+# ---- parsing helpers ----------------------------------------------------------------------------
+
+
+def _sender(user: User) -> Sender:
+    display_name = " ".join(part for part in (user.first_name, user.last_name) if part) or None
+    return Sender(
+        user_id=str(user.id),
+        display_name=display_name,
+        first_name=user.first_name,
+        username=user.username,
+        locale=user.language_code,
+        is_bot=user.is_bot,
+    )
+
+
+def _message_body(message: Message) -> Body:
+    if message.text is not None:
+        return _text_body(message.text)
+    if message.contact is not None:
+        contact = message.contact
+        own = message.from_user is not None and contact.user_id == message.from_user.id
+        return ContactShared(
+            phone=normalize_phone(contact.phone_number),
+            verified=own,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+        )
+    if message.location is not None:
+        return LocationBody(latitude=message.location.latitude, longitude=message.location.longitude)
+    file = _file_body(message)
+    if file is not None:
+        return file
+    content_type = message.content_type
+    return UnsupportedBody(what=content_type.value if isinstance(content_type, ContentType) else content_type)
+
+
+def _text_body(text: str) -> Body:
+    command, _, rest = text.partition(" ")
+    if command == "/start" or command.startswith("/start@"):
+        return StartBody(payload=rest.strip() or None)
+    return TextBody(text=text)
+
+
+def _file_body(message: Message) -> FileBody | None:
+    caption = message.caption
+    if message.animation is not None or message.sticker is not None:
+        return None
+    if message.document is not None:
+        doc = message.document
+        return FileBody(
+            media=MediaKind.DOCUMENT,
+            file_id=doc.file_id,
+            mime_type=doc.mime_type,
+            size=doc.file_size,
+            file_name=doc.file_name,
+            caption=caption,
+        )
+    if message.audio is not None:
+        audio = message.audio
+        return FileBody(
+            media=MediaKind.AUDIO,
+            file_id=audio.file_id,
+            mime_type=audio.mime_type,
+            size=audio.file_size,
+            file_name=audio.file_name,
+            caption=caption,
+            duration=audio.duration,
+        )
+    if message.voice is not None:
+        voice = message.voice
+        return FileBody(
+            media=MediaKind.VOICE,
+            file_id=voice.file_id,
+            mime_type=voice.mime_type,
+            size=voice.file_size,
+            caption=caption,
+            duration=voice.duration,
+        )
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        return FileBody(
+            media=MediaKind.IMAGE,
+            file_id=largest.file_id,
+            mime_type="image/jpeg",
+            size=largest.file_size,
+            caption=caption,
+        )
+    if message.video is not None:
+        video = message.video
+        return FileBody(
+            media=MediaKind.VIDEO,
+            file_id=video.file_id,
+            mime_type=video.mime_type,
+            size=video.file_size,
+            file_name=video.file_name,
+            caption=caption,
+            duration=video.duration,
+        )
+    if message.video_note is not None:
+        note = message.video_note
+        return FileBody(
+            media=MediaKind.VIDEO, file_id=note.file_id, size=note.file_size, duration=note.duration
+        )
+    return None
+
+
+def _without_message_content(raw: dict[str, Any], error: ValidationError) -> tuple[Update, str]:
+    """The update reduced to what the dialogs use, when its full content fails validation.
+
+    Telegram adds fields to content objects (polls, stories, member rights...) and SDKs require
+    new fields that an older server does not send; the client must still get an answer. Messages
+    keep their envelope and text; chat member changes keep only the statuses that matter here.
+    """
+    lenient = dict(raw)
+    dropped = "unknown"
+    for key in MESSAGE_UPDATES:
+        message = raw.get(key)
+        if isinstance(message, dict):
+            lenient[key] = {name: value for name, value in message.items() if name in MESSAGE_ENVELOPE}
+            dropped = next((name for name in message if name in _CONTENT_TYPES), dropped)
+    change = raw.get("my_chat_member")
+    if isinstance(change, dict):
+        lenient["my_chat_member"] = {
+            **change,
+            "old_chat_member": _member_status(change.get("old_chat_member")),
+            "new_chat_member": _member_status(change.get("new_chat_member")),
+        }
+    try:
+        return Update.model_validate(lenient), dropped
+    except ValidationError:
+        raise BadRequest(f"not a Telegram update ({error.error_count()} errors)") from error
+
+
+def _member_status(member: object) -> object:
+    if not isinstance(member, dict):
+        return member
+    status = member.get("status")
+    return {
+        "user": member.get("user"),
+        "status": status if status in ("member", "kicked") else "left",
+        "until_date": member.get("until_date", 0),
+    }
+
+
+def normalize_phone(phone: str) -> str:
+    """``+`` and the digits: Telegram sends numbers with and without the plus."""
+    return "+" + "".join(char for char in phone if char.isdigit())
+
+
+# ---- sending helpers ----------------------------------------------------------------------------
+
+
+def _chat_id(chat_id: str) -> int | str:
+    return int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
+
+
+def _markup(message: RenderedMessage) -> Markup | None:
+    if message.request_contact is not None:
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=message.request_contact, request_contact=True)]],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    if message.buttons and message.layout != "none":
+        return InlineKeyboardMarkup(inline_keyboard=_rows(message.buttons))
+    if message.remove_keyboard:
+        return ReplyKeyboardRemove(remove_keyboard=True)
+    return None
+
+
+def _rows(buttons: tuple[RenderedButton, ...]) -> list[list[InlineKeyboardButton]]:
+    keyboard = [InlineKeyboardButton(text=button.title, callback_data=button.payload) for button in buttons]
+    per_row = 2 if all(len(button.title) <= SHORT_TITLE for button in buttons) else 1
+    return [keyboard[start : start + per_row] for start in range(0, len(keyboard), per_row)]
+
+
+def _default_name(kind: AttachmentKind) -> str:
+    return {
+        AttachmentKind.AUDIO: "audio.mp3",
+        AttachmentKind.VOICE: "voice.ogg",
+        AttachmentKind.IMAGE: "image.jpg",
+        AttachmentKind.DOCUMENT: "document",
+    }[kind]
+
+
+def _send_error(error: BaseException) -> SendError:
+    """The adapter-level meaning of an aiogram failure: wait, give up, or try again."""
+    message = f"telegram: {type(error).__name__}: {error}"
+    if isinstance(error, TelegramRetryAfter):
+        return SendError(message, code=429, retry_after=float(error.retry_after))
+    if isinstance(error, TelegramForbiddenError):
+        return RecipientGone(message, code=403)
+    if isinstance(error, TelegramBadRequest):
+        return SendError(message, code=400, permanent=True)
+    if isinstance(error, TelegramUnauthorizedError):
+        return SendError(message, code=401, permanent=True)
+    if isinstance(error, TelegramNotFound):
+        return SendError(message, code=404, permanent=True)
+    if isinstance(error, TelegramEntityTooLarge):
+        return SendError(message, code=413, permanent=True)
+    if isinstance(error, TelegramServerError):
+        return SendError(message, code=500)
+    return SendError(message)
+
+
+async def _until_stopped(work: Awaitable[list[Update]], stop: asyncio.Event) -> list[Update] | None:
+    """The result of ``work``, or None (``work`` cancelled) as soon as ``stop`` is set."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        stopped.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    return None
+
+
+async def _sleep_unless_stopped(seconds: float, stop: asyncio.Event) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return

@@ -1,0 +1,321 @@
+"""The normalized vocabulary every part of omnicab speaks.
+
+Channel adapters turn platform webhooks into :class:`Inbound` events and send
+:class:`Outbound` messages; the dialog engine reads inbound bodies and produces
+:class:`Reply` content; nobody else looks at a platform payload.
+
+Every model is frozen. Bodies are tagged by ``kind`` so a button press can never
+be mistaken for typed text, and so the whole event round-trips through JSON
+(the Redis inbox and outbox store them as JSON).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "telegram"
+    VIBER = "viber"
+    WHATSAPP = "whatsapp"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConversationRef(_Frozen):
+    """Where to send a message, proactively or as a reply (botbuilder's conversation reference)."""
+
+    channel: Channel
+    bot: str
+    chat_id: str
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        """A stable key for ordering, sessions and locks: one per (channel, bot, chat)."""
+        return f"{self.channel.value}:{self.bot}:{self.chat_id}"
+
+
+class Sender(_Frozen):
+    user_id: str
+    display_name: str | None = None
+    first_name: str | None = None
+    username: str | None = None
+    locale: str | None = None
+    is_bot: bool = False
+
+
+# ---- inbound bodies -------------------------------------------------------------------------
+
+
+class TextBody(_Frozen):
+    kind: Literal["text"] = "text"
+    text: str
+    edited: bool = False
+
+
+class ButtonPress(_Frozen):
+    """A press of a button the bot sent; ``payload`` is what the button carried, never text."""
+
+    kind: Literal["button"] = "button"
+    payload: str
+    callback_id: str | None = None
+
+
+class ContactShared(_Frozen):
+    """A phone number shared through the platform's contact button.
+
+    ``verified`` is true only when the platform proves the number belongs to the sender
+    (Telegram: the shared contact's user_id is the sender's own id).
+    """
+
+    kind: Literal["contact"] = "contact"
+    phone: str
+    verified: bool
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class MediaKind(enum.StrEnum):
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VOICE = "voice"
+    IMAGE = "image"
+    VIDEO = "video"
+
+
+class FileBody(_Frozen):
+    kind: Literal["file"] = "file"
+    media: MediaKind
+    file_id: str
+    mime_type: str | None = None
+    size: int | None = None
+    file_name: str | None = None
+    caption: str | None = None
+    duration: int | None = None
+
+
+class LocationBody(_Frozen):
+    kind: Literal["location"] = "location"
+    latitude: float
+    longitude: float
+
+
+class StartBody(_Frozen):
+    """The first contact or a deep link (``/start <payload>`` in Telegram)."""
+
+    kind: Literal["start"] = "start"
+    payload: str | None = None
+
+
+class UnsubscribedBody(_Frozen):
+    """The client blocked the bot or unsubscribed: never message them until they return."""
+
+    kind: Literal["unsubscribed"] = "unsubscribed"
+
+
+class UnsupportedBody(_Frozen):
+    """Something we do not handle (a sticker, a poll...); the bot answers politely."""
+
+    kind: Literal["unsupported"] = "unsupported"
+    what: str
+
+
+Body = Annotated[
+    TextBody
+    | ButtonPress
+    | ContactShared
+    | FileBody
+    | LocationBody
+    | StartBody
+    | UnsubscribedBody
+    | UnsupportedBody,
+    Field(discriminator="kind"),
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Inbound(_Frozen):
+    event_id: str = Field(
+        description="Platform event id, unique per channel and bot; used to drop duplicates."
+    )
+    conversation: ConversationRef
+    sender: Sender
+    body: Body
+    received_at: datetime = Field(default_factory=_now)
+    raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
+
+    @property
+    def channel(self) -> Channel:
+        return self.conversation.channel
+
+    @property
+    def bot(self) -> str:
+        return self.conversation.bot
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"{self.conversation.channel.value}:{self.conversation.bot}:{self.event_id}"
+
+
+# ---- outbound -------------------------------------------------------------------------------
+
+
+class Button(_Frozen):
+    title: str
+    payload: str
+    description: str | None = None
+
+
+class FileSource(_Frozen):
+    """Exactly one of: a platform file id, bytes held by us, or a URL the platform fetches."""
+
+    file_id: str | None = None
+    data: bytes | None = Field(default=None, repr=False)
+    url: str | None = None
+
+
+class AttachmentKind(enum.StrEnum):
+    AUDIO = "audio"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    IMAGE = "image"
+
+
+class Attachment(_Frozen):
+    kind: AttachmentKind
+    source: FileSource
+    file_name: str | None = None
+    mime_type: str | None = None
+    caption: str | None = None
+    duration: int | None = None
+
+
+class Reply(_Frozen):
+    """What the bot says in one message: channel-free content the renderer fits to a platform."""
+
+    text: str = ""
+    buttons: tuple[Button, ...] = ()
+    request_contact: str | None = Field(
+        default=None, description="Title of a button that shares the client's phone, if asked."
+    )
+    attachment: Attachment | None = None
+    remove_keyboard: bool = False
+
+
+class Outbound(_Frozen):
+    """A reply addressed to a conversation; ``id`` is the idempotency key across retries."""
+
+    id: str
+    conversation: ConversationRef
+    reply: Reply
+    in_reply_to: str | None = None
+    created_at: datetime = Field(default_factory=_now)
+
+
+# ---- what adapters declare and raise --------------------------------------------------------
+
+
+class Capabilities(_Frozen):
+    """A channel's limits; one shared renderer fits every reply to them."""
+
+    max_text_length: int
+    max_caption_length: int
+    max_buttons: int = Field(description="Buttons that may be attached to one message.")
+    max_button_title: int
+    max_payload_bytes: int = Field(description="Bytes a button payload may carry on the wire.")
+    buttons_per_row: int = 1
+    supports_list: bool = False
+    list_max_rows: int = 0
+    list_row_title: int = 0
+    list_row_description: int = 0
+    max_quick_buttons: int = Field(default=0, description="Reply buttons before a list is used (WhatsApp).")
+    supports_contact_request: bool = True
+    media: frozenset[AttachmentKind] = frozenset(AttachmentKind)
+
+
+class SendError(Exception):
+    """A platform refused a call. ``retry_after`` is set when the platform asked us to wait."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | str | None = None,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class RecipientGone(SendError):
+    """The client blocked the bot or is not subscribed: stop messaging this identity."""
+
+    def __init__(self, message: str, *, code: int | str | None = None) -> None:
+        super().__init__(message, code=code, permanent=True)
+
+
+class BadRequest(Exception):
+    """A webhook body that cannot be parsed: answered with 400, nothing processed."""
+
+
+@runtime_checkable
+class ChannelAdapter(Protocol):
+    """The two halves of a channel: pure ``verify``/``parse`` and async ``send``."""
+
+    channel: Channel
+    bot: str
+    capabilities: Capabilities
+
+    def verify(self, headers: Mapping[str, str], raw_body: bytes) -> bool: ...
+
+    def parse(self, raw_body: bytes) -> list[Inbound]: ...
+
+    async def send(self, message: RenderedMessage) -> str | None:
+        """Send one rendered message; return the platform message id if there is one."""
+        ...
+
+    async def acknowledge(self, event: Inbound) -> None:
+        """Answer what the platform waits for (Telegram: answerCallbackQuery). Best effort."""
+        ...
+
+    async def start(self, public_url: str | None) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class RenderedButton(_Frozen):
+    title: str
+    payload: str
+    description: str | None = None
+
+
+class RenderedMessage(_Frozen):
+    """One platform message produced by the renderer, already inside the channel's limits.
+
+    ``layout`` tells the adapter how to present ``buttons``: inline buttons under the message,
+    a platform list, or none (choices already numbered in the text).
+    """
+
+    conversation: ConversationRef
+    text: str = ""
+    layout: Literal["none", "buttons", "list"] = "none"
+    buttons: tuple[RenderedButton, ...] = ()
+    list_title: str | None = None
+    request_contact: str | None = None
+    remove_keyboard: bool = False
+    attachment: Attachment | None = None
+    idempotency_key: str

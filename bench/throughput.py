@@ -1,0 +1,171 @@
+"""Throughput and latency of one message end to end, through the real webhook path.
+
+Starts the demo app (``omnicab run --demo``) on a free loopback port unless ``--url`` names a
+running one, then has ``--users`` simulated Telegram users each send ``--rounds`` signed
+updates to ``POST /webhooks/legal/telegram``. Latency is measured from just before the webhook
+POST to the moment the fake Telegram API received the bot's first reply for that chat
+(the fake stamps every call). Prints messages per second and p50 / p95 / p99 latency.
+
+    .venv/bin/python bench/throughput.py --users 50 --rounds 10
+    .venv/bin/python bench/throughput.py --redis redis://127.0.0.1:6379/14 --database postgresql+asyncpg://postgres@127.0.0.1/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+SECRET = "bench-webhook-secret"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def _demo_app(args: argparse.Namespace) -> AsyncIterator[str]:
+    if args.url:
+        yield args.url
+        return
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "OMNICAB_PORT": str(port),
+            "OMNICAB_DATA_DIR": tmp,
+            "OMNICAB_DATABASE_URL": args.database or f"sqlite+aiosqlite:///{tmp}/bench.db",
+            "OMNICAB_LEGAL_TELEGRAM_SECRET": SECRET,
+            "OMNICAB_LOG_LEVEL": "WARNING",
+        }
+        if args.redis:
+            env["OMNICAB_REDIS_URL"] = args.redis
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bots.cli", "run", "--demo"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            await _wait_ready(base)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+async def _wait_ready(base: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{base}/fake/telegram/outbox", params={"method": "setWebhook"}) as response:
+                    if response.status == 200 and (await response.json())["calls"]:
+                        return
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the app did not come up")
+
+
+def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+    user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "ru"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+            "from": user,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}] if text.startswith("/") else [],
+        },
+    }
+
+
+async def _replies_after(http: aiohttp.ClientSession, base: str, seq: int) -> list[dict[str, Any]]:
+    async with http.get(f"{base}/fake/telegram/outbox", params={"after": str(seq), "method": "sendMessage"}) as r:
+        return list((await r.json())["calls"])
+
+
+async def run(args: argparse.Namespace) -> dict[str, float]:
+    latencies: list[float] = []
+    async with _demo_app(args) as base:
+        connector = aiohttp.TCPConnector(limit=args.connections)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            seq = max((c["seq"] for c in await _replies_after(http, base, 0)), default=0)
+            users = [100_000 + n for n in range(args.users)]
+            update_id = 1
+            started = time.time()
+            for round_no in range(args.rounds):
+                sent_at: dict[int, float] = {}
+
+                async def send(user_id: int, update: dict[str, Any]) -> None:
+                    sent_at[user_id] = time.time()
+                    async with http.post(
+                        f"{base}/webhooks/legal/telegram",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+                    ) as response:
+                        assert response.status == 200, await response.text()
+
+                text = "/start" if round_no % 2 == 0 else "меню"
+                batch = []
+                for user_id in users:
+                    batch.append(send(user_id, _update(update_id, user_id, text)))
+                    update_id += 1
+                await asyncio.gather(*batch)
+                first_reply: dict[int, float] = {}
+                deadline = time.time() + 60
+                while len(first_reply) < len(users) and time.time() < deadline:
+                    for call in await _replies_after(http, base, seq):
+                        seq = max(seq, call["seq"])
+                        chat = int(call["body"]["chat_id"])
+                        if chat in sent_at and chat not in first_reply:
+                            first_reply[chat] = call["at"]
+                    await asyncio.sleep(0.02)
+                if len(first_reply) < len(users):
+                    raise RuntimeError(f"round {round_no}: {len(users) - len(first_reply)} users got no reply")
+                latencies.extend(first_reply[u] - sent_at[u] for u in users)
+            elapsed = time.time() - started
+    latencies.sort()
+    total = len(latencies)
+    return {
+        "messages": total,
+        "seconds": elapsed,
+        "messages_per_second": total / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (total - 1))],
+        "p99_ms": 1000 * latencies[int(0.99 * (total - 1))],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--url", help="a running demo app; its legal bot must use the secret " + SECRET)
+    parser.add_argument("--redis", help="OMNICAB_REDIS_URL for the spawned app")
+    parser.add_argument("--database", help="OMNICAB_DATABASE_URL for the spawned app")
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    print(
+        f"{result['messages']} messages from {args.users} users in {result['seconds']:.1f}s: "
+        f"{result['messages_per_second']:.0f} msg/s, latency p50 {result['p50_ms']:.0f} ms, "
+        f"p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

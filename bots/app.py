@@ -1,0 +1,178 @@
+"""The app factory: wires settings, storage, bots, workers and routes into one aiohttp app.
+
+Routes are fixed when the app is created; what they use (database, queues, bots) is built
+in the start-up context, once, and found through ``app[SERVICES]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from adapters.types import Channel
+from aiohttp import web
+from cabinet_api.db import Database
+from cabinet_api.services import Cabinet
+
+from bots.backends import Backends, open_backends
+from bots.fakes.telegram import FakeTelegram
+from bots.inbox import InboxWorker
+from bots.loading import load_runtimes
+from bots.metrics import Metrics
+from bots.outbox import OutboxWorker, RatePolicy
+from bots.runtime import BotRuntime
+from bots.settings import Settings
+from bots.web import mount_simulator
+from bots.webhooks import Ingest, WebhookRoutes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    cabinet: Cabinet
+    backends: Backends
+    runtimes: dict[str, BotRuntime]
+    metrics: Metrics
+    ingest: Ingest
+    webhooks: WebhookRoutes
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+SERVICES = web.AppKey("omnicab.services", Services)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    metrics = Metrics()
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", metrics.handle)
+    app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
+    if settings.demo:
+        FakeTelegram().mount(app, "/fake/telegram")
+    mount_simulator(app)
+    app.cleanup_ctx.append(_lifecycle(settings, metrics))
+    return app
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    return await request.app[SERVICES].webhooks.handle(request)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    services = request.app.get(SERVICES)
+    if services is None:
+        return web.json_response({"status": "starting"}, status=503)
+    checks = {"database": await services.database.ping(), "state": await services.backends.ping()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "degraded", "checks": checks, "bots": sorted(services.runtimes)}
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+def _lifecycle(settings: Settings, metrics: Metrics) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        services = await start_services(settings, metrics)
+        app[SERVICES] = services
+        try:
+            yield
+        finally:
+            await stop_services(services)
+
+    return lifecycle
+
+
+async def start_services(settings: Settings, metrics: Metrics) -> Services:
+    database = Database(settings.database_url)
+    await database.migrate()
+    cabinet = Cabinet(database)
+    backends = await open_backends(settings)
+    runtimes = load_runtimes(settings, cabinet)
+    ingest = Ingest(backends.inbox, metrics)
+    services = Services(
+        settings=settings,
+        database=database,
+        cabinet=cabinet,
+        backends=backends,
+        runtimes=runtimes,
+        metrics=metrics,
+        ingest=ingest,
+        webhooks=WebhookRoutes(runtimes, ingest, metrics),
+    )
+    inbox = InboxWorker(runtimes, cabinet, backends.sessions, backends.tokens, backends.outbox, metrics)
+    outbox = OutboxWorker(
+        runtimes,
+        cabinet,
+        backends.tokens,
+        backends.limiter,
+        metrics,
+        max_attempts=settings.outbox_max_attempts,
+        rates=RatePolicy(per_bot=settings.telegram_rate_per_second, per_bot_burst=int(settings.telegram_rate_per_second)),
+    )
+    stop = backends.stop
+    services.tasks = [
+        asyncio.create_task(backends.inbox.run(inbox.handle, stop=stop), name="inbox"),
+        asyncio.create_task(backends.outbox.run(outbox.handle, stop=stop), name="outbox"),
+        asyncio.create_task(_connect_channels(services), name="connect-channels"),
+    ]
+    return services
+
+
+async def stop_services(services: Services) -> None:
+    services.backends.stop.set()
+    for task in services.tasks:
+        task.cancel()
+    await asyncio.gather(*services.tasks, return_exceptions=True)
+    for runtime in services.runtimes.values():
+        for adapter in runtime.adapters.values():
+            await adapter.close()
+    await services.backends.close()
+    await services.database.dispose()
+
+
+async def _connect_channels(services: Services) -> None:
+    """Register webhooks (or start long polling) once the server is listening.
+
+    Runs as a task because in demo mode the platform is this very server, which only
+    accepts connections after start-up has finished.
+    """
+    settings = services.settings
+    public_url = settings.public_url or (settings.base_url if settings.demo else None)
+    pollers: list[asyncio.Task[None]] = []
+    for runtime in services.runtimes.values():
+        for channel, adapter in runtime.adapters.items():
+            await _with_retries(lambda adapter=adapter: adapter.start(public_url), f"{runtime.name}/{channel.value}")
+            if public_url is None and channel is Channel.TELEGRAM:
+                poll = getattr(adapter, "poll", None)
+                if poll is not None:
+                    handler = _poll_handler(services, adapter)
+                    pollers.append(asyncio.create_task(poll(handler, stop=services.backends.stop)))
+    if pollers:
+        await asyncio.gather(*pollers)
+
+
+def _poll_handler(services: Services, adapter: object) -> Callable[[bytes], object]:
+    async def handle(raw: bytes) -> None:
+        await services.ingest.raw(adapter, raw)  # type: ignore[arg-type]
+
+    return handle
+
+
+async def _with_retries(call: Callable[[], object], what: str, attempts: int = 30) -> None:
+    delay = 0.05
+    for attempt in range(1, attempts + 1):
+        try:
+            result = call()
+            if asyncio.iscoroutine(result):
+                await result
+            log.info("channel %s connected", what)
+            return
+        except Exception as error:  # noqa: BLE001 - any failure is retried, then reported
+            if attempt == attempts:
+                log.error("channel %s could not connect: %s", what, error)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

@@ -1,0 +1,124 @@
+"""The outbox worker: render an outbound reply for its channel and get it to the platform.
+
+Retries happen inline, so a conversation's later replies wait behind an earlier one and
+arrive in order. A platform's ``retry_after`` is honoured, other transient failures back
+off exponentially, and every send first takes a token from the channel's and the chat's
+rate-limit buckets (shared across processes on Redis).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from adapters.render import render
+from adapters.types import ChannelAdapter, Outbound, RecipientGone, RenderedMessage, SendError
+from cabinet_api.services import Cabinet
+
+from bots.metrics import Metrics
+from bots.ratelimit import RateLimiter
+from bots.runtime import BotRuntime
+from bots.tokens import TokenStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    per_bot: float = 30.0
+    per_bot_burst: int = 30
+    per_chat: float = 1.0
+    per_chat_burst: int = 10
+
+
+@dataclass
+class OutboxWorker:
+    runtimes: Mapping[str, BotRuntime]
+    cabinet: Cabinet
+    tokens: TokenStore
+    limiter: RateLimiter
+    metrics: Metrics
+    max_attempts: int = 8
+    base_backoff: float = 0.5
+    max_backoff: float = 60.0
+    rates: RatePolicy = field(default_factory=RatePolicy)
+
+    async def handle(self, raw: bytes) -> None:
+        outbound = Outbound.model_validate_json(raw)
+        conversation = outbound.conversation
+        runtime = self.runtimes.get(conversation.bot)
+        adapter = runtime.adapter(conversation.channel) if runtime else None
+        if adapter is None:
+            await self._finish(outbound, status="failed", error="no adapter for this bot and channel")
+            return
+        parts = await render(outbound, adapter.capabilities, self.tokens.shorten)
+        platform_ids: list[str] = []
+        for part in parts:
+            try:
+                message_id = await self._send_with_retries(adapter, part)
+            except RecipientGone as gone:
+                await self.cabinet.mark_recipient_gone(conversation.channel.value, conversation.bot, conversation.user_id)
+                await self._finish(outbound, status="failed", error=f"recipient gone: {gone}")
+                return
+            except SendError as error:
+                await self._finish(outbound, status="failed", error=f"{error.code}: {error}")
+                return
+            if message_id:
+                platform_ids.append(message_id)
+        await self._finish(outbound, status="sent", platform_message_id=",".join(platform_ids) or None)
+
+    async def _send_with_retries(self, adapter: ChannelAdapter, part: RenderedMessage) -> str | None:
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._wait_for_rate(part)
+            try:
+                return await adapter.send(part)
+            except RecipientGone:
+                raise
+            except SendError as error:
+                if error.permanent or attempt >= self.max_attempts:
+                    raise
+                delay = error.retry_after if error.retry_after is not None else self._backoff(attempt)
+                self.metrics.send_retries.labels(adapter.channel.value).inc()
+                log.warning(
+                    "send %s failed (%s, code %s); retry %d in %.1fs",
+                    part.idempotency_key,
+                    error,
+                    error.code,
+                    attempt,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+    async def _wait_for_rate(self, part: RenderedMessage) -> None:
+        ref = part.conversation
+        bot_bucket = f"{ref.channel.value}:{ref.bot}"
+        wait = await self.limiter.acquire(bot_bucket, rate=self.rates.per_bot, burst=self.rates.per_bot_burst)
+        chat_wait = await self.limiter.acquire(
+            f"{bot_bucket}:{ref.chat_id}", rate=self.rates.per_chat, burst=self.rates.per_chat_burst
+        )
+        delay = max(wait, chat_wait)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1)))
+
+    async def _finish(
+        self, outbound: Outbound, *, status: str, error: str | None = None, platform_message_id: str | None = None
+    ) -> None:
+        ref = outbound.conversation
+        await self.cabinet.mark_outbound(
+            outbound.id, ref.channel.value, ref.bot, status=status, platform_message_id=platform_message_id, error=error
+        )
+        self.metrics.outbound.labels(ref.channel.value, status).inc()
+        if status == "sent":
+            latency = (datetime.now(UTC) - outbound.created_at).total_seconds()
+            self.metrics.reply_seconds.labels(ref.channel.value).observe(max(latency, 0.0))
+        else:
+            log.error("outbound %s %s: %s", outbound.id, status, error)

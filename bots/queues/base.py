@@ -1,0 +1,37 @@
+"""The work-queue contract shared by the in-process and the Redis backend."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+Handler = Callable[[bytes], Awaitable[None]]
+
+
+class WorkQueue(Protocol):
+    """Durable, at-least-once work queue: strict order per key, different keys concurrently."""
+
+    async def put(self, key: str, item: bytes, *, dedupe_id: str | None = None) -> bool:
+        """Enqueue ``item``; False (and nothing enqueued) if ``dedupe_id`` was seen within the dedupe TTL."""
+        ...
+
+    async def run(self, handler: Handler, *, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; an item is acknowledged only after ``handler`` returns.
+
+        A raising handler gets the same item again after a back-off: deciding that a failure is
+        permanent (and dead-lettering) is the handler's job.
+        """
+        ...
+
+    async def close(self) -> None: ...
+
+    async def depth(self) -> int:
+        """Items enqueued and not yet acknowledged."""
+        ...
+
+
+def shard_of(key: str, shards: int) -> int:
+    """Stable across processes and restarts (unlike ``hash``)."""
+    return zlib.crc32(key.encode()) % shards

@@ -1,0 +1,155 @@
+// The fake Telegram's HTTP surface and the Bot API shapes the simulator exchanges with it.
+
+const FAKE = "/fake/telegram";
+
+/** Bot API methods whose call puts a message into the chat. */
+export const MESSAGE_METHODS = new Set([
+  "sendMessage", "sendPhoto", "sendDocument", "sendAudio", "sendVoice", "sendVideo",
+  "sendAnimation", "sendLocation", "sendContact",
+]);
+
+/** Methods that change a message already in the chat. */
+export const EDIT_METHODS = new Set(["editMessageText", "editMessageCaption", "editMessageReplyMarkup", "deleteMessage"]);
+
+export class FakeTelegramError extends Error {}
+
+/** Delivers an Update to the bot's webhook; resolves with the webhook's HTTP status. */
+export async function deliverUpdate(update) {
+  let response;
+  try {
+    response = await fetch(`${FAKE}/updates`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(update),
+    });
+  } catch (error) {
+    return { delivered: false, status: 0, reason: "нет связи с сервером" };
+  }
+  const answer = await response.json().catch(() => ({}));
+  const delivered = response.ok && answer.delivered !== false;
+  return {
+    delivered,
+    status: answer.status ?? response.status,
+    updateId: answer.update_id ?? null,
+    reason: delivered ? null : undeliveredReason(response.status, answer),
+  };
+}
+
+function undeliveredReason(httpStatus, answer) {
+  if (answer.queued) return "бот ещё не зарегистрировал вебхук — апдейт ждёт в очереди getUpdates";
+  if (answer.filtered) return `бот не подписан на апдейты «${answer.filtered}»`;
+  if (httpStatus === 409) return "бот ещё не зарегистрировал вебхук — подождите пару секунд";
+  if (httpStatus === 502) return "вебхук бота недоступен";
+  if (typeof answer.status === "number") return `вебхук ответил ${answer.status}`;
+  return answer.error ?? `поддельный Telegram ответил ${httpStatus}`;
+}
+
+/** The Bot API calls the bots made for one chat, after sequence number `after`. */
+export async function fetchCalls(chatId, after) {
+  const query = new URLSearchParams({ chat_id: String(chatId), after: String(after) });
+  const response = await fetch(`${FAKE}/outbox?${query}`, { cache: "no-store" });
+  if (!response.ok) throw new FakeTelegramError(`outbox: HTTP ${response.status}`);
+  const answer = await response.json();
+  return Array.isArray(answer.calls) ? answer.calls : [];
+}
+
+/** Uploads a file the user attaches; the fake keeps it and names it with a file_id. */
+export async function uploadFile(file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  const response = await fetch(`${FAKE}/files`, { method: "POST", body: form });
+  if (!response.ok) throw new FakeTelegramError(`upload: HTTP ${response.status}`);
+  const answer = await response.json();
+  const stored = answer.result ?? answer;
+  if (!stored.file_id) throw new FakeTelegramError("upload: no file_id in the answer");
+  return stored;
+}
+
+/** aiogram posts nested objects as JSON strings inside form fields; accept both shapes. */
+export function parseJsonField(value) {
+  if (typeof value !== "string") return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null;
+  }
+}
+
+function unixNow() {
+  return Math.floor(Date.now() / 1000);
+}
+
+function sender(user) {
+  return { id: user.id, is_bot: false, first_name: user.firstName, language_code: user.languageCode };
+}
+
+function privateChat(user) {
+  return { id: user.id, type: "private", first_name: user.firstName };
+}
+
+function baseMessage(user, messageId) {
+  return { message_id: messageId, date: unixNow(), chat: privateChat(user), from: sender(user) };
+}
+
+const COMMAND = /^\/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?/;
+
+export function textUpdate(user, messageId, text) {
+  const message = { ...baseMessage(user, messageId), text };
+  const command = COMMAND.exec(text);
+  if (command) message.entities = [{ type: "bot_command", offset: 0, length: command[0].length }];
+  return { message };
+}
+
+export function contactUpdate(user, messageId, phone) {
+  return {
+    message: {
+      ...baseMessage(user, messageId),
+      contact: { phone_number: phone, first_name: user.firstName, user_id: user.id },
+    },
+  };
+}
+
+export function locationUpdate(user, messageId, latitude, longitude) {
+  return { message: { ...baseMessage(user, messageId), location: { latitude, longitude } } };
+}
+
+export function documentUpdate(user, messageId, file, stored, caption) {
+  const document = {
+    file_id: stored.file_id,
+    file_unique_id: stored.file_unique_id ?? stored.file_id.slice(-16),
+    file_name: file.name,
+    mime_type: file.type || "application/octet-stream",
+    file_size: file.size,
+  };
+  const message = { ...baseMessage(user, messageId), document };
+  if (caption) message.caption = caption;
+  return { message };
+}
+
+let callbackCounter = 0;
+
+/** A press of an inline button under `botMessage` (the Message the fake returned for the bot's call). */
+export function callbackUpdate(user, botMessage, data) {
+  callbackCounter += 1;
+  const id = `${user.id}${Date.now()}${callbackCounter}`;
+  return {
+    callbackId: id,
+    update: {
+      callback_query: { id, from: sender(user), chat_instance: String(user.id), data, message: botMessage },
+    },
+  };
+}
+
+/** The Message a call produced, as Telegram would show it inside a callback_query. */
+export function messageOfCall(call, user) {
+  const result = call.result && typeof call.result === "object" ? call.result : {};
+  const message = {
+    message_id: result.message_id ?? call.seq,
+    date: result.date ?? Math.floor(call.at ?? unixNow()),
+    chat: result.chat ?? privateChat(user),
+    from: result.from ?? { id: 0, is_bot: true, first_name: "Bot" },
+  };
+  const text = result.text ?? call.body?.text;
+  if (typeof text === "string") message.text = text;
+  return message;
+}

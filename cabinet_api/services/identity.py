@@ -1,0 +1,187 @@
+"""Who wrote: channel identities, the clients behind them, and verified-phone merges."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.types import ContactShared, Inbound, UnsubscribedBody
+from cabinet_api.db import Database
+from cabinet_api.models import ChannelIdentity, Client
+from cabinet_api.services.merge import move_identity
+from cabinet_api.services.phone import normalize_phone
+from cabinet_api.services.views import ClientProfile
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED_LOCALES = frozenset({"ru", "en"})
+_ATTEMPTS = 4
+
+
+def supported_locale(raw: str | None) -> str | None:
+    """``'en-US'`` -> ``'en'``; None for a locale the bots do not speak."""
+    if not raw:
+        return None
+    language = raw.replace("_", "-").split("-", 1)[0].lower()
+    return language if language in SUPPORTED_LOCALES else None
+
+
+def _profile(client: Client, identity: ChannelIdentity) -> ClientProfile:
+    return ClientProfile(
+        client_id=client.id,
+        public_id=client.public_id,
+        identity_id=identity.id,
+        first_name=client.first_name,
+        locale=client.locale,
+        phone=client.phone,
+        phone_verified=client.phone_verified,
+        always_human=client.always_human,
+        unsubscribed=identity.unsubscribed,
+    )
+
+
+class IdentityService:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def identify(self, event: Inbound) -> ClientProfile:
+        """Get or create the identity and client behind ``event`` and apply what it tells about them.
+
+        Two events of the same new identity may race: the unique (channel, bot, user) key lets
+        one win, and the loser retries and finds the winner's rows.
+        """
+        for attempt in range(_ATTEMPTS):
+            try:
+                async with self._db.session() as session:
+                    return await self._identify(session, event)
+            except IntegrityError:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+                logger.debug("identify lost a race to a concurrent event; retrying")
+        raise AssertionError("unreachable")
+
+    async def profile(self, client_id: int) -> ClientProfile | None:
+        """The client through their most recently active identity; None without client or identity."""
+        async with self._db.session() as session:
+            client = await session.get(Client, client_id)
+            if client is None:
+                return None
+            identity = await session.scalar(
+                select(ChannelIdentity)
+                .where(ChannelIdentity.client_id == client_id)
+                .order_by(ChannelIdentity.last_seen_at.desc(), ChannelIdentity.id.desc())
+                .limit(1)
+            )
+            return None if identity is None else _profile(client, identity)
+
+    async def mark_recipient_gone(self, channel: str, bot: str, platform_user_id: str) -> None:
+        """The platform refused a send because the client blocked the bot: message them no more."""
+        async with self._db.session() as session:
+            identity = await session.scalar(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.channel == channel,
+                    ChannelIdentity.bot == bot,
+                    ChannelIdentity.platform_user_id == platform_user_id,
+                )
+            )
+            if identity is not None:
+                identity.unsubscribed = True
+
+    async def client_id_for(self, public_id: str) -> int | None:
+        async with self._db.session() as session:
+            return await session.scalar(select(Client.id).where(Client.public_id == public_id))
+
+    async def public_id_for(self, client_id: int) -> str | None:
+        async with self._db.session() as session:
+            return await session.scalar(select(Client.public_id).where(Client.id == client_id))
+
+    async def _identify(self, session: AsyncSession, event: Inbound) -> ClientProfile:
+        now = self._clock()
+        sender = event.sender
+        identity = await session.scalar(
+            select(ChannelIdentity)
+            .where(
+                ChannelIdentity.channel == event.channel.value,
+                ChannelIdentity.bot == event.bot,
+                ChannelIdentity.platform_user_id == sender.user_id,
+            )
+            .with_for_update()
+        )
+        if identity is None:
+            client = Client(
+                first_name=sender.first_name,
+                locale=supported_locale(sender.locale) or "ru",
+                preferred_channel=event.channel.value,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(client)
+            await session.flush()
+            identity = ChannelIdentity(
+                client_id=client.id,
+                channel=event.channel.value,
+                bot=event.bot,
+                platform_user_id=sender.user_id,
+                chat_id=event.conversation.chat_id,
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+            session.add(identity)
+        else:
+            loaded = await session.get(Client, identity.client_id)
+            if loaded is None:
+                raise AssertionError("channel identity without a client")
+            client = loaded
+
+        self._refresh(client, identity, event, now)
+        body = event.body
+        if isinstance(body, ContactShared):
+            client = await self._take_contact(session, client, identity, body)
+        await session.flush()
+        return _profile(client, identity)
+
+    def _refresh(self, client: Client, identity: ChannelIdentity, event: Inbound, now: datetime) -> None:
+        sender = event.sender
+        identity.chat_id = event.conversation.chat_id
+        identity.display_name = sender.display_name or identity.display_name
+        identity.username = sender.username or identity.username
+        identity.last_seen_at = now
+        identity.unsubscribed = isinstance(event.body, UnsubscribedBody)
+        if not identity.unsubscribed:
+            received = event.received_at.astimezone(UTC)
+            if identity.last_inbound_at is None or received > identity.last_inbound_at:
+                identity.last_inbound_at = received
+        locale = supported_locale(sender.locale)
+        if locale is not None and locale != client.locale:
+            client.locale = locale
+        if client.first_name is None and sender.first_name:
+            client.first_name = sender.first_name
+
+    async def _take_contact(
+        self, session: AsyncSession, client: Client, identity: ChannelIdentity, contact: ContactShared
+    ) -> Client:
+        phone = normalize_phone(contact.phone)
+        if phone is None:
+            return client
+        identity.phone = phone
+        if not contact.verified:
+            return client
+        owner = await session.scalar(
+            select(Client).where(
+                Client.phone == phone, Client.phone_verified.is_(True), Client.id != client.id
+            )
+        )
+        if owner is not None:
+            await move_identity(session, identity, source=client, target=owner)
+            return owner
+        client.phone = phone
+        client.phone_verified = True
+        client.first_name = client.first_name or contact.first_name
+        client.last_name = client.last_name or contact.last_name
+        return client

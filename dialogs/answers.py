@@ -1,0 +1,145 @@
+"""What a client's message means as an answer to an ask: a value, or why it is not one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.types import ContactShared, FileBody, LocationBody, TextBody
+from dialogs.model import Ask
+from dialogs.schema import SystemTexts
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE_CHARS = re.compile(r"[\s()\-.]")
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    text_key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def normalize_phone(text: str) -> str | None:
+    """``+7 (999) 123-45-67`` and ``8 999 123 45 67`` both become ``+79991234567``."""
+    compact = _PHONE_CHARS.sub("", text.strip())
+    digits = compact.removeprefix("+")
+    if not digits.isdigit() or not 10 <= len(digits) <= 15:
+        return None
+    if not compact.startswith("+") and len(digits) == 11 and digits.startswith("8"):
+        digits = "7" + digits[1:]
+    return "+" + digits
+
+
+def file_value(body: FileBody) -> dict[str, Any]:
+    return {
+        "file_id": body.file_id,
+        "media": body.media.value,
+        "mime_type": body.mime_type,
+        "size": body.size,
+        "file_name": body.file_name,
+    }
+
+
+def contact_value(body: ContactShared) -> dict[str, Any]:
+    return {"phone": normalize_phone(body.phone) or body.phone, "verified": body.verified}
+
+
+def interpret(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
+    match ask.expect:
+        case None:
+            return Rejected(texts.choose_button)
+        case "text":
+            return _text(ask, body, texts) if isinstance(body, TextBody) else _wrong_kind(body, texts)
+        case "phone":
+            return _phone(ask, body, texts)
+        case "number":
+            return _number(ask, body, texts) if isinstance(body, TextBody) else _wrong_kind(body, texts)
+        case "email":
+            return _email(ask, body, texts) if isinstance(body, TextBody) else _wrong_kind(body, texts)
+        case "contact":
+            return _contact(ask, body, texts)
+        case "file":
+            return Accepted(file_value(body)) if isinstance(body, FileBody) else Rejected(texts.expected_file)
+        case "any":
+            return _any(ask, body, texts)
+    raise AssertionError(ask.expect)
+
+
+def _wrong_kind(body: Any, texts: SystemTexts) -> Rejected:
+    return Rejected(texts.unsupported_input)
+
+
+def _text(ask: Ask, body: TextBody, texts: SystemTexts) -> Accepted | Rejected:
+    text = body.text.strip()
+    if ask.min_length is not None and len(text) < ask.min_length:
+        return Rejected(ask.invalid or texts.too_short, {"min": ask.min_length})
+    if ask.max_length is not None and len(text) > ask.max_length:
+        return Rejected(ask.invalid or texts.too_long, {"max": ask.max_length})
+    if ask.pattern is not None and ask.pattern.fullmatch(text) is None:
+        return Rejected(ask.invalid or texts.invalid_answer)
+    if not text:
+        return Rejected(ask.invalid or texts.too_short, {"min": 1})
+    return Accepted(text)
+
+
+def _phone(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
+    if isinstance(body, ContactShared):
+        return Accepted(normalize_phone(body.phone) or body.phone)
+    if not isinstance(body, TextBody):
+        return _wrong_kind(body, texts)
+    phone = normalize_phone(body.text)
+    return Accepted(phone) if phone else Rejected(ask.invalid or texts.invalid_phone)
+
+
+def _number(ask: Ask, body: TextBody, texts: SystemTexts) -> Accepted | Rejected:
+    try:
+        number = float(body.text.strip().replace(" ", "").replace(",", "."))
+    except ValueError:
+        return Rejected(ask.invalid or texts.invalid_number)
+    if number != number or number in (float("inf"), float("-inf")):
+        return Rejected(ask.invalid or texts.invalid_number)
+    too_small = ask.minimum is not None and number < ask.minimum
+    too_big = ask.maximum is not None and number > ask.maximum
+    if too_small or too_big:
+        return Rejected(
+            ask.invalid or texts.number_out_of_range,
+            {"min": _plain_number(ask.minimum), "max": _plain_number(ask.maximum)},
+        )
+    return Accepted(_plain_number(number))
+
+
+def _plain_number(number: float | None) -> int | float | None:
+    if number is not None and number.is_integer():
+        return int(number)
+    return number
+
+
+def _email(ask: Ask, body: TextBody, texts: SystemTexts) -> Accepted | Rejected:
+    text = body.text.strip()
+    return Accepted(text) if _EMAIL.fullmatch(text) else Rejected(ask.invalid or texts.invalid_email)
+
+
+def _contact(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
+    if isinstance(body, ContactShared):
+        return Accepted(contact_value(body))
+    if isinstance(body, TextBody) and (phone := normalize_phone(body.text)):
+        return Accepted({"phone": phone, "verified": False})
+    return Rejected(ask.invalid or texts.expected_contact)
+
+
+def _any(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
+    if isinstance(body, TextBody):
+        return _text(ask, body, texts)
+    if isinstance(body, FileBody):
+        return Accepted(file_value(body))
+    if isinstance(body, ContactShared):
+        return Accepted(contact_value(body))
+    if isinstance(body, LocationBody):
+        return Accepted({"latitude": body.latitude, "longitude": body.longitude})
+    return _wrong_kind(body, texts)

@@ -1,0 +1,193 @@
+"""Loading a bot directory: ``bot.yaml``, ``flows/*.yaml``, ``locales/<locale>.yaml``.
+
+Every problem is reported with file, line and column, all of them at once.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from dialogs import model, schema
+from dialogs.compiler import Compiler
+from dialogs.errors import BotLoadError, LoadError
+from dialogs.source import SourceDoc, load_yaml
+from dialogs.templates import TextCatalog, make_environment
+
+__all__ = ["BotLoadError", "LoadError", "load_bot"]
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class _Catalog:
+    doc: SourceDoc
+    texts: dict[str, Any]
+    keys: frozenset[str]
+
+
+def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.CompiledBot:
+    """Load and compile a bot; raises :class:`BotLoadError` listing every problem found.
+
+    Two passes: every file's syntax and shape, then (when those are sound) every reference.
+    """
+    errors: list[LoadError] = []
+    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors)
+    flow_docs = [
+        _load_model(path, schema.FlowsFile, errors) for path in sorted((bot_dir / "flows").glob("*.y*ml"))
+    ]
+    if not flow_docs:
+        errors.append(LoadError(str(bot_dir / "flows"), 1, 1, "no flow files (flows/*.yaml)"))
+    if bot is None or bot_doc is None:
+        raise BotLoadError(errors)
+
+    catalogs = _load_catalogs(bot_dir, bot_doc, bot, errors)
+    flows = _collect_flows(flow_docs, errors)
+    if errors:
+        # References are only checked once every file has the right shape: a broken file would
+        # otherwise make every flow it defines look unknown.
+        raise BotLoadError(errors)
+    server_actions = frozenset(bot.action_server.actions) if bot.action_server else frozenset()
+    compiler = Compiler(
+        make_environment(),
+        frozenset(flows),
+        frozenset(known_actions) | server_actions,
+        {locale: (str(catalog.doc.file), catalog.keys) for locale, catalog in catalogs.items()},
+    )
+    compiled_flows = {name: compiler.flow(doc, name, spec) for name, (doc, spec) in flows.items()}
+    triggers = tuple(
+        compiler.trigger(doc, trigger, ("triggers", index))
+        for doc, flows_file in _valid(flow_docs)
+        for index, trigger in enumerate(flows_file.triggers)
+    )
+    compiler.flow_ref(bot_doc, bot.start, ("start",))
+    for role, key in bot.system_texts.model_dump().items():
+        where = ("system_texts", role) if role in bot.system_texts.model_fields_set else ("name",)
+        compiler.text_key(bot_doc, key, where)
+    fallback = model.Target(goto=bot.start)
+    if bot.fallback is not None:
+        fallback = compiler.target(bot_doc, bot.fallback.goto, bot.fallback.handoff, ("fallback",))
+    errors.extend(compiler.errors)
+    errors.extend(_untranslated(catalogs))
+    if errors:
+        raise BotLoadError(errors)
+
+    return model.CompiledBot(
+        name=bot.name,
+        default_locale=bot.default_locale,
+        start_flow=bot.start,
+        flows=types.MappingProxyType(compiled_flows),
+        triggers=triggers,
+        locales=types.MappingProxyType({locale: TextCatalog(c.texts) for locale, c in catalogs.items()}),
+        system_texts=bot.system_texts,
+        fallback=fallback,
+        action_server=(
+            model.ActionServer(bot.action_server.url.rstrip("/"), server_actions)
+            if bot.action_server
+            else None
+        ),
+        settings=_frozen(bot.settings),
+    )
+
+
+def _load_model(
+    path: Path, model_type: type[SchemaT], errors: list[LoadError]
+) -> tuple[SourceDoc | None, SchemaT | None]:
+    if not path.exists():
+        errors.append(LoadError(str(path), 1, 1, "file not found"))
+        return None, None
+    doc = load_yaml(path, str(path))
+    if isinstance(doc, LoadError):
+        errors.append(doc)
+        return None, None
+    if not isinstance(doc.data, dict):
+        errors.append(doc.error((), "expected a mapping at the top of the file"))
+        return doc, None
+    try:
+        return doc, model_type.model_validate(doc.data)
+    except ValidationError as error:
+        errors.extend(doc.validation_errors(error))
+        return doc, None
+
+
+def _valid(
+    docs: list[tuple[SourceDoc | None, schema.FlowsFile | None]],
+) -> Iterator[tuple[SourceDoc, schema.FlowsFile]]:
+    for doc, flows_file in docs:
+        if doc is not None and flows_file is not None:
+            yield doc, flows_file
+
+
+def _collect_flows(
+    docs: list[tuple[SourceDoc | None, schema.FlowsFile | None]], errors: list[LoadError]
+) -> dict[str, tuple[SourceDoc, schema.FlowSpec]]:
+    flows: dict[str, tuple[SourceDoc, schema.FlowSpec]] = {}
+    for doc, flows_file in _valid(docs):
+        for name, spec in flows_file.flows.items():
+            if name in flows:
+                first = flows[name][0].error(("flows", name), "")
+                errors.append(
+                    doc.error(
+                        ("flows", name),
+                        f"flow '{name}' is already defined at {first.file}:{first.line}",
+                        at_key=True,
+                    )
+                )
+                continue
+            flows[name] = (doc, spec)
+    return flows
+
+
+def _load_catalogs(
+    bot_dir: Path, bot_doc: SourceDoc, bot: schema.BotFile, errors: list[LoadError]
+) -> dict[str, _Catalog]:
+    catalogs: dict[str, _Catalog] = {}
+    for index, locale in enumerate(bot.locales):
+        path = bot_dir / "locales" / f"{locale}.yaml"
+        if not path.exists():
+            errors.append(bot_doc.error(("locales", index), f"no catalog for locale {locale} ({path})"))
+            continue
+        doc = load_yaml(path, str(path))
+        if isinstance(doc, LoadError):
+            errors.append(doc)
+            continue
+        if not isinstance(doc.data, dict):
+            errors.append(doc.error((), "a catalog is a mapping of text keys to texts"))
+            continue
+        keys = frozenset(_text_keys(doc, doc.data, (), errors))
+        catalogs[locale] = _Catalog(doc, doc.data, keys)
+    return catalogs
+
+
+def _untranslated(catalogs: dict[str, _Catalog]) -> Iterator[LoadError]:
+    for catalog in catalogs.values():
+        for other_locale, other in catalogs.items():
+            for key in sorted(catalog.keys - other.keys):
+                message = f"text '{key}' has no translation in locale {other_locale}"
+                yield catalog.doc.error(tuple(key.split(".")), message, at_key=True)
+
+
+def _text_keys(
+    doc: SourceDoc, node: dict[str, Any], path: tuple[str, ...], errors: list[LoadError]
+) -> Iterator[str]:
+    for key, value in node.items():
+        here = (*path, str(key))
+        if isinstance(value, dict):
+            yield from _text_keys(doc, value, here, errors)
+        elif isinstance(value, str):
+            yield ".".join(here)
+        else:
+            errors.append(doc.error(here, "a text must be a string (quote numbers and yes/no)"))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return types.MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value

@@ -1,0 +1,191 @@
+"""A bot compiled from YAML: immutable, every reference already checked.
+
+A flow is a flat tuple of steps. Inline ``branch`` arms are laid out in the same tuple and
+joined with :class:`Jump`, so a position in a dialog is always just (flow, step index).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dialogs.schema import Expect, SystemTexts
+from dialogs.templates import Expression, Template, TextCatalog
+
+__all__ = [
+    "ActionServer",
+    "Ask",
+    "AttachmentLink",
+    "Branch",
+    "Call",
+    "Choice",
+    "CompiledBot",
+    "End",
+    "Expression",
+    "Flow",
+    "Goto",
+    "HandOff",
+    "Handoff",
+    "Jump",
+    "RunAction",
+    "Say",
+    "SetSlots",
+    "Step",
+    "Target",
+    "Template",
+    "TextCatalog",
+    "Trigger",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Handoff:
+    queue: str
+    reason: str
+    note: Template | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a dialog continues: a flow, or a human."""
+
+    goto: str | None = None
+    handoff: Handoff | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentLink:
+    url: str
+    kind: Literal["document", "image", "audio"]
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: Template | None
+    attachment: AttachmentLink | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button an ask offers; pressing it saves ``value`` (if the ask saves) and may leave the flow."""
+
+    title: Template
+    value: Any = None
+    goto: str | None = None
+    handoff: Handoff | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    text: Template
+    choices: tuple[Choice, ...] = ()
+    expect: Expect | None = None
+    save_as: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: re.Pattern[str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    invalid: str | None = None
+    max_attempts: int | None = None
+    on_fail: Target | None = None
+    contact_button: Template | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """Continue at the next step when ``condition`` holds, else at ``else_step``."""
+
+    condition: Expression
+    else_step: int
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class Goto:
+    flow: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    flow: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunAction:
+    name: str
+    on_error: Target | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HandOff:
+    handoff: Handoff
+
+
+@dataclass(frozen=True, slots=True)
+class SetSlots:
+    values: tuple[tuple[str, Template | Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    pass
+
+
+Step = Say | Ask | Branch | Jump | Goto | Call | RunAction | HandOff | SetSlots | End
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    phrases: frozenset[str]
+    target: Target
+
+    @property
+    def matches_start(self) -> bool:
+        return "/start" in self.phrases
+
+
+@dataclass(frozen=True, slots=True)
+class ActionServer:
+    url: str
+    actions: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledBot:
+    name: str
+    default_locale: str
+    start_flow: str
+    flows: Mapping[str, Flow]
+    triggers: tuple[Trigger, ...]
+    locales: Mapping[str, TextCatalog]
+    system_texts: SystemTexts
+    fallback: Target
+    action_server: ActionServer | None
+    settings: Mapping[str, Any]
+
+    def catalog(self, locale: str) -> TextCatalog:
+        return self.locales.get(locale) or self.locales[self.default_locale]
+
+    def resolve_locale(self, *candidates: str | None) -> str:
+        """The first candidate this bot speaks (``en-US`` counts as ``en``), else the default."""
+        for candidate in candidates:
+            if candidate:
+                base = candidate.replace("_", "-").split("-")[0].lower()
+                if base in self.locales:
+                    return base
+        return self.default_locale

@@ -1,0 +1,68 @@
+"""Dialog session state and the store interface it lives behind.
+
+The state is plain JSON-able data so both backends (in-process and Redis) store the same
+bytes. One conversation has one writer at a time (the pipeline keeps per-conversation
+order), so stores need no locking: a turn is one ``load`` and one ``save``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frame(BaseModel):
+    """A position in a flow: the flow being run and the index of the next step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flow: str
+    step: int = 0
+
+
+class Waiting(BaseModel):
+    """The ask the bot is waiting an answer to, and how many invalid answers it got."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flow: str
+    step: int
+    attempts: int = 0
+    buttons: dict[str, str] = Field(
+        default_factory=dict, description="payload -> button id of the buttons offered by this ask"
+    )
+    titles: list[str] = Field(
+        default_factory=list,
+        description="Titles of the offered buttons in the order shown: typed titles, numbers select them.",
+    )
+
+
+class SessionState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stack: list[Frame] = Field(default_factory=list)
+    waiting: Waiting | None = None
+    slots: dict[str, Any] = Field(default_factory=dict)
+    locale: str | None = None
+    last_event_id: str | None = Field(
+        default=None, description="The last inbound event this state already reflects (crash replays)."
+    )
+    turns: int = 0
+
+    def dumps(self) -> bytes:
+        return self.model_dump_json(exclude_defaults=True).encode()
+
+    @classmethod
+    def loads(cls, raw: bytes | str) -> SessionState:
+        return cls.model_validate_json(raw)
+
+
+class SessionStore(Protocol):
+    async def load(self, key: str) -> SessionState | None: ...
+
+    async def save(self, key: str, state: SessionState) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...

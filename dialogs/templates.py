@@ -1,0 +1,179 @@
+"""Jinja2 in the immutable sandbox, plain text out, compiled once at load.
+
+Unknown data renders empty (``ChainableUndefined``): slots are optional by nature. Typos are
+caught at load instead: only ``t``, ``client`` and ``slots`` may be named, and every
+``t.<key>`` must exist in every locale's catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2.meta import find_undeclared_variables
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+CONTEXT_NAMES = frozenset({"t", "client", "slots"})
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+
+
+def format_text(value: Any, *args: Any, **params: Any) -> str:
+    """Fill ``{name}`` placeholders of a catalog text; ``%s`` style when given positional args.
+
+    Deliberately not ``str.format``: a placeholder can only name a parameter, never reach into
+    attributes of the values.
+    """
+    text = str(value)
+    if args and not params:
+        return text % args
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        found = params.get(match.group(1))
+        return "" if found is None or isinstance(found, ChainableUndefined) else str(found)
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    environment = ImmutableSandboxedEnvironment(
+        autoescape=False, undefined=ChainableUndefined, keep_trailing_newline=False
+    )
+    environment.filters["format"] = format_text
+    return environment
+
+
+class TextCatalog:
+    """One locale's texts for templates: ``t.key`` and ``t.section.key``, no dict methods in the way."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Mapping[str, Any]) -> None:
+        object.__setattr__(
+            self,
+            "_entries",
+            {
+                key: TextCatalog(value) if isinstance(value, Mapping) else value
+                for key, value in entries.items()
+            },
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._entries[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a text catalog is read-only")
+
+    def lookup(self, dotted_key: str) -> str | None:
+        node: Any = self
+        for part in dotted_key.split("."):
+            if not isinstance(node, TextCatalog) or part not in node._entries:
+                return None
+            node = node._entries[part]
+        return node if isinstance(node, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
+    """What a template refers to, for load-time checks."""
+
+    text_keys: frozenset[str] = frozenset()
+    text_sections: frozenset[str] = frozenset()
+    """Sections looked up with a computed key (``t.topics[slots.topic]``): they must exist."""
+    unknown_names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    source: str
+    compiled: Any = field(repr=False, compare=False)
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        return str(self.compiled.render(context)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    source: str
+    compiled: Any = field(repr=False, compare=False)
+
+    def evaluate(self, context: Mapping[str, Any]) -> bool:
+        return bool(self.compiled(**context))
+
+
+class TemplateCompileError(ValueError):
+    pass
+
+
+def compile_template(
+    environment: ImmutableSandboxedEnvironment, source: str
+) -> tuple[Template, TemplateInfo]:
+    ast = _parse(environment, source)
+    return Template(source, environment.from_string(ast)), _inspect(ast)
+
+
+def compile_expression(
+    environment: ImmutableSandboxedEnvironment, source: str
+) -> tuple[Expression, TemplateInfo]:
+    ast = _parse(environment, "{{ " + source + " }}")
+    try:
+        compiled = environment.compile_expression(source, undefined_to_none=True)
+    except TemplateSyntaxError as error:
+        raise TemplateCompileError(f"bad expression: {error.message}") from error
+    return Expression(source, compiled), _inspect(ast)
+
+
+def _parse(environment: ImmutableSandboxedEnvironment, source: str) -> nodes.Template:
+    try:
+        return environment.parse(source)
+    except TemplateSyntaxError as error:
+        where = f" (template line {error.lineno})" if "\n" in source.strip() else ""
+        raise TemplateCompileError(f"bad template: {error.message}{where}") from error
+
+
+def _inspect(ast: nodes.Template) -> TemplateInfo:
+    keys = {key for key in _text_key_chains(ast) if key}
+    sections = {
+        section
+        for node in ast.find_all(nodes.Getitem)
+        if not isinstance(node.arg, nodes.Const) and (section := _chain(node.node))
+    }
+    maximal = {key for key in keys - sections if not any(other.startswith(key + ".") for other in keys)}
+    unknown = frozenset(find_undeclared_variables(ast) - CONTEXT_NAMES)
+    return TemplateInfo(frozenset(maximal), frozenset(sections), unknown)
+
+
+def _text_key_chains(ast: nodes.Template) -> Iterator[str]:
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        chain = _chain(node)
+        if chain is not None:
+            yield chain
+
+
+def _chain(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Name):
+        return "" if node.name == "t" else None
+    if isinstance(node, nodes.Getattr):
+        parent = _chain(node.node)
+        return None if parent is None else f"{parent}.{node.attr}".lstrip(".")
+    if (
+        isinstance(node, nodes.Getitem)
+        and isinstance(node.arg, nodes.Const)
+        and isinstance(node.arg.value, str)
+    ):
+        parent = _chain(node.node)
+        return None if parent is None else f"{parent}.{node.arg.value}".lstrip(".")
+    return None

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.types import Body, Channel, ConversationRef, Inbound, Sender
+from cabinet_api import Cabinet, Database
+
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+_event_ids = itertools.count(1)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+def inbound(
+    body: Body,
+    *,
+    channel: Channel = Channel.TELEGRAM,
+    bot: str = "legal",
+    user: str = "100",
+    event_id: str | None = None,
+    first_name: str | None = None,
+    display_name: str | None = None,
+    username: str | None = None,
+    locale: str | None = None,
+    received_at: datetime = START,
+) -> Inbound:
+    return Inbound(
+        event_id=event_id or f"evt-{next(_event_ids)}",
+        conversation=ConversationRef(channel=channel, bot=bot, chat_id=f"chat-{user}", user_id=user),
+        sender=Sender(
+            user_id=user, first_name=first_name, display_name=display_name, username=username, locale=locale
+        ),
+        body=body,
+        received_at=received_at,
+    )
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def cabinet(db: Database, clock: FakeClock) -> Cabinet:
+    return Cabinet(db, clock=clock)

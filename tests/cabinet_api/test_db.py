@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import StatementError
+
+from cabinet_api import Database
+from cabinet_api.models import Client
+
+
+async def _add_client_then_fail(db: Database) -> None:
+    async with db.session() as session:
+        session.add(Client(first_name="Борис"))
+        await session.flush()
+        raise RuntimeError("boom")
+
+
+async def test_session_commits_on_success_and_rolls_back_on_error(db: Database) -> None:
+    async with db.session() as session:
+        session.add(Client(first_name="Анна"))
+    with pytest.raises(RuntimeError):
+        await _add_client_then_fail(db)
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Client)) == 1
+
+
+async def test_datetimes_come_back_timezone_aware_in_utc(db: Database) -> None:
+    moscow = timezone(timedelta(hours=3))
+    created = datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=moscow)
+    async with db.session() as session:
+        client = Client(created_at=created, updated_at=created)
+        session.add(client)
+    async with db.session() as session:
+        loaded = await session.get(Client, client.id)
+        assert loaded is not None
+        assert loaded.created_at == created
+        assert loaded.created_at.tzinfo == UTC
+        assert loaded.created_at.hour == 9
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with db.session() as session:
+            session.add(Client(created_at=datetime(2026, 1, 1), updated_at=datetime(2026, 1, 1)))
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    try:
+        async with db.engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+            assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 10_000
+    finally:
+        await db.dispose()
+
+
+async def test_plain_urls_get_the_async_drivers(tmp_path: object) -> None:
+    db = Database(f"sqlite:///{tmp_path}/nested/dir/omnicab.db")
+    try:
+        assert db.url.drivername == "sqlite+aiosqlite"
+        await db.migrate()
+    finally:
+        await db.dispose()
+    assert Database("postgresql://u@h/db").url.drivername == "postgresql+asyncpg"

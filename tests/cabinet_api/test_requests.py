@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from adapters.types import StartBody
+from cabinet_api import Cabinet, ClientProfile, Database, UnknownClient
+from cabinet_api.models import HandoffRecord
+from tests.cabinet_api.conftest import START, inbound
+
+
+@pytest.fixture
+async def profile(cabinet: Cabinet) -> ClientProfile:
+    return await cabinet.identify(inbound(StartBody()))
+
+
+async def test_due_dates_follow_the_answer_format(cabinet: Cabinet, profile: ClientProfile) -> None:
+    oral = await cabinet.create_request(
+        profile.client_id,
+        topic="Долг",
+        description="Мне не вернули долг",
+        answer_format="oral",
+        channel="telegram",
+    )
+    written = await cabinet.create_request(
+        profile.client_id,
+        topic="Аренда",
+        description="Договор аренды",
+        answer_format="written",
+        channel="viber",
+    )
+    emergency = await cabinet.create_request(
+        profile.client_id,
+        topic="Задержание",
+        description="Задержали родственника",
+        answer_format="oral",
+        urgency="emergency",
+        channel="whatsapp",
+    )
+
+    assert oral.due_at == START + timedelta(hours=24)
+    assert written.due_at == START + timedelta(hours=48)
+    assert emergency.due_at == START
+    assert (oral.status, oral.urgency, oral.channel, oral.client_id) == (
+        "new",
+        "normal",
+        "telegram",
+        profile.client_id,
+    )
+    assert len({oral.number, written.number, emergency.number}) == 3
+    assert len({oral.public_id, written.public_id, emergency.public_id}) == 3
+
+
+async def test_attachments_are_stored_as_file_refs(cabinet: Cabinet, profile: ClientProfile) -> None:
+    request = await cabinet.create_request(
+        profile.client_id,
+        topic="Договор",
+        description="Проверьте договор",
+        answer_format="written",
+        channel="telegram",
+        attachments=[{"file_id": "BQAC", "name": "contract.pdf", "mime": "application/pdf", "size": 2048}],
+    )
+
+    assert request.attachments == (
+        {
+            "channel": "telegram",
+            "file_id": "BQAC",
+            "name": "contract.pdf",
+            "mime": "application/pdf",
+            "size": 2048,
+        },
+    )
+
+
+async def test_numbers_are_unique_under_concurrency(cabinet: Cabinet, profile: ClientProfile) -> None:
+    requests = await asyncio.gather(
+        *(
+            cabinet.create_request(
+                profile.client_id, topic=f"t{n}", description="d", answer_format="oral", channel="telegram"
+            )
+            for n in range(12)
+        )
+    )
+
+    assert sorted(request.number for request in requests) == list(range(1, 13))
+
+
+INVALID = [
+    {"answer_format": "video"},
+    {"urgency": "later"},
+    {"topic": "  "},
+    {"description": ""},
+    {"channel": ""},
+    {"attachments": [{"name": "no file id"}]},
+]
+
+
+async def test_invalid_requests_are_refused(cabinet: Cabinet, profile: ClientProfile) -> None:
+    valid: dict[str, Any] = {
+        "topic": "t",
+        "description": "d",
+        "answer_format": "oral",
+        "urgency": "normal",
+        "channel": "viber",
+    }
+    for changes in INVALID:
+        with pytest.raises(ValueError, match=r"."):
+            await cabinet.create_request(profile.client_id, **{**valid, **changes})
+
+
+async def test_requests_of_unknown_clients_are_refused(cabinet: Cabinet) -> None:
+    with pytest.raises(UnknownClient):
+        await cabinet.create_request(999, topic="t", description="d", answer_format="oral", channel="viber")
+
+
+async def test_record_handoff(cabinet: Cabinet, db: Database, profile: ClientProfile) -> None:
+    handoff_id = await cabinet.record_handoff(
+        profile.client_id, queue="lawyers", reason="asked", channel="telegram", note="хочет юриста"
+    )
+
+    async with db.session() as session:
+        record = await session.scalar(select(HandoffRecord).where(HandoffRecord.id == handoff_id))
+    assert record is not None
+    assert (record.client_id, record.queue, record.reason, record.note, record.status, record.created_at) == (
+        profile.client_id,
+        "lawyers",
+        "asked",
+        "хочет юриста",
+        "waiting",
+        START,
+    )
+    with pytest.raises(UnknownClient):
+        await cabinet.record_handoff(999, queue="lawyers", reason="asked", channel="telegram")

@@ -1,0 +1,113 @@
+"""Shared fixtures: real PostgreSQL and Redis when they are reachable.
+
+A test that needs a service asks for ``postgres_url`` or ``redis_url``. When the service is
+not reachable the test is skipped with the reason, unless ``OMNICAB_REQUIRE_SERVICES=1``
+(CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+POSTGRES_URL = os.environ.get("OMNICAB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("OMNICAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("OMNICAB_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(what: str, error: BaseException) -> None:
+    reason = f"{what} is not reachable ({type(error).__name__}: {error})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}; OMNICAB_REQUIRE_SERVICES=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
+async def _create_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _drop_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"omnicab_test_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_create_database(POSTGRES_URL, name))
+    except Exception as error:  # noqa: BLE001 - any connection failure means "not reachable"
+        _unavailable(f"PostgreSQL at {POSTGRES_URL}", error)
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(_drop_database(POSTGRES_URL, name))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: object) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/omnicab.db"  # type: ignore[str-bytes-safe]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs a test on both the embedded default (SQLite) and real PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """A real Redis, with a unique key prefix flushed after the test (database 15)."""
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as error:  # noqa: BLE001
+        await client.aclose()
+        _unavailable(f"Redis at {REDIS_URL}", error)
+    try:
+        yield REDIS_URL
+    finally:
+        await client.flushdb()
+        await client.aclose()
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    path = os.environ.get("OMNICAB_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        reason = f"Chromium not found at {path} (apt-get install chromium)"
+        if REQUIRE_SERVICES:
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]

@@ -1,0 +1,193 @@
+"""Loading bots: the demo bot loads; every mistake is reported with file:line:col, all at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dialogs.loader import BotLoadError, LoadError, load_bot
+from dialogs.model import Ask, Branch, CompiledBot, Jump
+from tests.dialogs.harness import LAB_DIR, LEGAL_DIR, SAMPLE_ACTION_NAMES
+
+
+def test_the_demo_bot_loads() -> None:
+    bot = load_bot(LEGAL_DIR, known_actions={"create_request"})
+    assert bot.name == "legal"
+    assert list(bot.locales) == ["ru", "en"]
+    assert {"main_menu", "faq", "new_request", "talk_to_human"} <= set(bot.flows)
+    assert bot.settings["oral_answer_hours"] == 24
+    with pytest.raises(TypeError):
+        bot.settings["oral_answer_hours"] = 1  # type: ignore[index]
+
+
+def test_the_demo_bot_needs_its_action() -> None:
+    with pytest.raises(BotLoadError) as raised:
+        load_bot(LEGAL_DIR)
+    assert [error.message for error in raised.value.errors] == [
+        "unknown action 'create_request' (known actions: none)"
+    ]
+
+
+def test_inline_branches_compile_to_a_flat_program(lab_bot: CompiledBot) -> None:
+    steps = lab_bot.flows["ask_age"].steps
+    assert isinstance(steps[0], Ask)
+    assert isinstance(steps[1], Branch)
+    assert steps[1].else_step == 4
+    assert isinstance(steps[3], Jump)
+    assert steps[3].step == 5
+
+
+@pytest.fixture
+def bot_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "lab"
+    shutil.copytree(LAB_DIR, target)
+    return target
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _errors(bot_dir: Path) -> list[LoadError]:
+    with pytest.raises(BotLoadError) as raised:
+        load_bot(bot_dir, known_actions=SAMPLE_ACTION_NAMES)
+    return raised.value.errors
+
+
+def _line_of(path: Path, fragment: str) -> tuple[int, int]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number, line.index(fragment) + 1
+    raise AssertionError(fragment)
+
+
+def test_unknown_goto_target(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, "goto: ask_age}", "goto: ask_agee}")
+    line, column = _line_of(flows, "ask_agee")
+    [error] = _errors(bot_dir)
+    assert (error.file, error.line, error.column) == (str(flows), line, column)
+    assert error.message.startswith("unknown flow 'ask_agee'")
+
+
+def test_unknown_action(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, "- action: list_requests", "- action: list_requestz")
+    [error] = _errors(bot_dir)
+    assert str(error).startswith(
+        f"{flows}:{_line_of(flows, 'list_requestz')[0]}:17: unknown action 'list_requestz'"
+    )
+
+
+def test_text_key_missing_in_english(bot_dir: Path) -> None:
+    en = bot_dir / "locales" / "en.yaml"
+    ru = bot_dir / "locales" / "ru.yaml"
+    _replace(en, 'after_call: "Вернулись из подпрограммы"\n', "")
+    flows = bot_dir / "flows" / "main.yaml"
+    line, column = _line_of(flows, '"{{ t.after_call }}"')
+    errors = _errors(bot_dir)
+    assert [str(error) for error in errors] == [
+        f"{flows}:{line}:{column}: text 'after_call' is missing in locale en ({en})",
+        f"{ru}:{_line_of(ru, 'after_call')[0]}:1: text 'after_call' has no translation in locale en",
+    ]
+
+
+def test_bad_regex(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, 'pattern: "[A-Za-zА-Яа-яЁё -]+"', 'pattern: "[A-Z"')
+    [error] = _errors(bot_dir)
+    line, column = _line_of(flows, '"[A-Z"')
+    assert (error.line, error.column) == (line, column)
+    assert error.message.startswith("bad regex: unterminated character set")
+
+
+def test_bad_template(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, '"{{ t.in_sub }}"', '"{{ t.in_sub }"')
+    [error] = _errors(bot_dir)
+    line, column = _line_of(flows, '"{{ t.in_sub }"')
+    assert (error.file, error.line, error.column) == (str(flows), line, column)
+    assert error.message.startswith("bad template:")
+
+
+def test_unknown_name_in_a_template(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, "if: slots.age >= 65", "if: age >= 65")
+    [error] = _errors(bot_dir)
+    assert error.message.startswith("unknown name 'age' in template")
+    assert (error.line, error.column) == _line_of(flows, "age >= 65")
+
+
+def test_unknown_key(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, "          max_attempts: 3", "          max_attempt: 3")
+    errors = _errors(bot_dir)
+    line, column = _line_of(flows, "max_attempt: 3")
+    assert f"{flows}:{line}:{column}: unknown key 'max_attempt'" in [str(error) for error in errors]
+
+
+def test_unknown_step_kind(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, '- say: "{{ t.in_sub }}"', '- sya: "{{ t.in_sub }}"')
+    [error] = _errors(bot_dir)
+    line, _ = _line_of(flows, "- sya:")
+    assert (error.line, error.message.split(";")[0]) == (line, "unknown step 'sya'")
+
+
+def test_yaml_syntax_error(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, '  - {match: ["menu"], goto: start}', '  - {match: ["menu", goto: start}')
+    [error] = _errors(bot_dir)
+    assert error.file == str(flows)
+    assert error.line == _line_of(flows, 'match: ["menu", goto')[0]
+    assert error.message.startswith("YAML syntax error:")
+
+
+def test_all_errors_are_collected_across_files(bot_dir: Path) -> None:
+    flows = bot_dir / "flows" / "main.yaml"
+    _replace(flows, "goto: ask_age}", "goto: nowhere}")
+    _replace(flows, "- action: explode\n", "- action: implode\n")
+    _replace(bot_dir / "bot.yaml", "start: start", "start: begin")
+    errors = _errors(bot_dir)
+    assert {error.message.split(" (")[0] for error in errors} == {
+        "unknown flow 'nowhere'",
+        "unknown action 'implode'",
+        "unknown flow 'begin'",
+    }
+    assert str(BotLoadError(errors)).count("\n") == 2
+
+
+def test_missing_system_text_points_at_bot_yaml(bot_dir: Path) -> None:
+    for locale in ("ru", "en"):
+        _replace(bot_dir / "locales" / f"{locale}.yaml", "  share_contact:", "  share_number:")
+    errors = _errors(bot_dir)
+    assert {(Path(error.file).name, error.message.split(" (")[0]) for error in errors} == {
+        ("bot.yaml", "text 'system.share_contact' is missing in locale ru"),
+        ("bot.yaml", "text 'system.share_contact' is missing in locale en"),
+    }
+
+
+def test_duplicate_flow_in_two_files(bot_dir: Path) -> None:
+    extra = bot_dir / "flows" / "zz_extra.yaml"
+    extra.write_text("flows:\n  sub:\n    steps:\n      - end\n", encoding="utf-8")
+    [error] = _errors(bot_dir)
+    assert (error.file, error.line, error.column) == (str(extra), 2, 3)
+    assert error.message.startswith("flow 'sub' is already defined at")
+
+
+def test_action_server_actions_count_as_known(bot_dir: Path) -> None:
+    _replace(
+        bot_dir / "bot.yaml",
+        "settings:",
+        "action_server:\n"
+        "  url: http://127.0.0.1:5055\n"
+        "  actions: [lookup_request_status, list_requests]\n"
+        "settings:",
+    )
+    bot = load_bot(bot_dir, known_actions={"explode", "touch_system_slot"})
+    assert bot.action_server is not None
+    assert bot.action_server.actions == {"lookup_request_status", "list_requests"}

@@ -1,0 +1,151 @@
+"""A Telegram user driving the demo through the fake Telegram, as a person would.
+
+``await user.send("/start")`` posts a real webhook-format update to ``/fake/telegram/updates``;
+``await user.replies()`` waits for the bot's messages in ``/fake/telegram/outbox``;
+``await user.press("FAQ")`` presses an inline button of the last bot message by its title.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+SEND_METHODS = {"sendMessage", "sendDocument", "sendAudio", "sendVoice", "sendPhoto"}
+_ids = itertools.count(1)
+
+
+@dataclass
+class BotMessage:
+    method: str
+    text: str
+    buttons: list[dict[str, Any]]
+    keyboard: list[dict[str, Any]]
+    message_id: int | None
+    body: dict[str, Any]
+
+    def titles(self) -> list[str]:
+        return [b["text"] for b in self.buttons]
+
+
+def _markup(body: dict[str, Any]) -> dict[str, Any]:
+    markup = body.get("reply_markup") or {}
+    return json.loads(markup) if isinstance(markup, str) else markup
+
+
+@dataclass
+class TelegramUser:
+    http: aiohttp.ClientSession
+    base_url: str
+    user_id: int
+    first_name: str = "Анна"
+    language_code: str = "ru"
+    seen_seq: int = 0
+    last: list[BotMessage] = field(default_factory=list)
+
+    @property
+    def _user(self) -> dict[str, Any]:
+        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
+
+    @property
+    def _chat(self) -> dict[str, Any]:
+        return {"id": self.user_id, "type": "private", "first_name": self.first_name}
+
+    async def post_update(self, update: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        async with self.http.post(f"{self.base_url}/fake/telegram/updates", json=update) as response:
+            return response.status, await response.json()
+
+    def message_update(self, text: str, **extra: Any) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": next(_ids),
+            "date": int(time.time()),
+            "chat": self._chat,
+            "from": self._user,
+            "text": text,
+            **extra,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"message": message}
+
+    async def send(self, text: str) -> list[BotMessage]:
+        status, body = await self.post_update(self.message_update(text))
+        assert status == 200, body
+        return await self.replies()
+
+    async def share_contact(self, phone: str, *, own: bool = True) -> list[BotMessage]:
+        contact = {"phone_number": phone, "first_name": self.first_name, "user_id": self.user_id if own else 999}
+        update = {"message": {"message_id": next(_ids), "date": int(time.time()), "chat": self._chat,
+                              "from": self._user, "contact": contact}}
+        status, body = await self.post_update(update)
+        assert status == 200, body
+        return await self.replies()
+
+    async def press(self, title: str) -> list[BotMessage]:
+        for message in reversed(self.last):
+            for button in message.buttons:
+                if button["text"] == title:
+                    return await self.press_data(button["callback_data"], message)
+        raise AssertionError(f"no button {title!r} in {[m.titles() for m in self.last]}")
+
+    async def press_data(self, data: str, message: BotMessage | None = None) -> list[BotMessage]:
+        callback = {
+            "id": f"cb{next(_ids)}",
+            "from": self._user,
+            "chat_instance": str(self.user_id),
+            "data": data,
+            "message": {
+                "message_id": (message.message_id if message else None) or 1,
+                "date": int(time.time()),
+                "chat": self._chat,
+                "from": {"id": 1, "is_bot": True, "first_name": "Legal"},
+                "text": message.text if message else "",
+            },
+        }
+        status, body = await self.post_update({"callback_query": callback})
+        assert status == 200, body
+        return await self.replies()
+
+    async def calls(self, **params: Any) -> list[dict[str, Any]]:
+        query = {"chat_id": str(self.user_id), **{k: str(v) for k, v in params.items()}}
+        async with self.http.get(f"{self.base_url}/fake/telegram/outbox", params=query) as response:
+            assert response.status == 200
+            return list((await response.json())["calls"])
+
+    async def replies(self, *, settle: float = 0.3, timeout: float = 10.0) -> list[BotMessage]:
+        """Wait for bot messages after the last seen ones, until none arrive for ``settle`` seconds."""
+        deadline = time.monotonic() + timeout
+        collected: list[BotMessage] = []
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            fresh = [c for c in await self.calls(after=self.seen_seq) if c["method"] in SEND_METHODS]
+            for call in fresh:
+                self.seen_seq = max(self.seen_seq, call["seq"])
+                collected.append(_bot_message(call))
+                quiet_since = time.monotonic()
+            if collected and time.monotonic() - quiet_since >= settle:
+                break
+            await asyncio.sleep(0.03)
+        self.last = collected
+        return collected
+
+
+def _bot_message(call: dict[str, Any]) -> BotMessage:
+    body = call["body"]
+    markup = _markup(body)
+    buttons = [button for row in markup.get("inline_keyboard", []) for button in row]
+    keyboard = [button for row in markup.get("keyboard", []) for button in row]
+    result = call.get("result") or {}
+    return BotMessage(
+        method=call["method"],
+        text=str(body.get("text") or body.get("caption") or ""),
+        buttons=buttons,
+        keyboard=keyboard,
+        message_id=result.get("message_id") if isinstance(result, dict) else None,
+        body=body,
+    )
