@@ -11,11 +11,9 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from adapters.types import Channel
 from aiohttp import web
-from cabinet_api.db import Database
-from cabinet_api.services import Cabinet
 
+from adapters.types import Channel
 from bots.backends import Backends, open_backends
 from bots.fakes.telegram import FakeTelegram
 from bots.inbox import InboxWorker
@@ -26,6 +24,8 @@ from bots.runtime import BotRuntime
 from bots.settings import Settings
 from bots.web import mount_simulator
 from bots.webhooks import Ingest, WebhookRoutes
+from cabinet_api.db import Database
+from cabinet_api.services import Cabinet
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,12 @@ async def start_services(settings: Settings, metrics: Metrics) -> Services:
         backends.limiter,
         metrics,
         max_attempts=settings.outbox_max_attempts,
-        rates=RatePolicy(per_bot=settings.telegram_rate_per_second, per_bot_burst=int(settings.telegram_rate_per_second)),
+        rates=RatePolicy(
+            per_bot=settings.telegram_rate_per_second,
+            per_bot_burst=max(1, int(settings.telegram_rate_per_second)),
+            per_chat=settings.telegram_chat_rate_per_second,
+            per_chat_burst=settings.telegram_chat_burst,
+        ),
     )
     stop = backends.stop
     services.tasks = [
@@ -144,7 +149,9 @@ async def _connect_channels(services: Services) -> None:
     pollers: list[asyncio.Task[None]] = []
     for runtime in services.runtimes.values():
         for channel, adapter in runtime.adapters.items():
-            await _with_retries(lambda adapter=adapter: adapter.start(public_url), f"{runtime.name}/{channel.value}")
+            await _with_retries(
+                lambda adapter=adapter: adapter.start(public_url), f"{runtime.name}/{channel.value}"
+            )
             if public_url is None and channel is Channel.TELEGRAM:
                 poll = getattr(adapter, "poll", None)
                 if poll is not None:
@@ -170,7 +177,7 @@ async def _with_retries(call: Callable[[], object], what: str, attempts: int = 3
                 await result
             log.info("channel %s connected", what)
             return
-        except Exception as error:  # noqa: BLE001 - any failure is retried, then reported
+        except Exception as error:
             if attempt == attempts:
                 log.error("channel %s could not connect: %s", what, error)
                 return

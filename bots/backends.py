@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from dialogs.session import SessionStore
-from dialogs.stores import MemorySessionStore, RedisSessionStore
 from redis.asyncio import Redis
 
 from bots.queues import MemoryWorkQueue, RedisWorkQueue, WorkQueue
 from bots.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bots.settings import Settings
 from bots.tokens import MemoryTokenStore, RedisTokenStore, TokenStore
+from dialogs.session import SessionStore
+from dialogs.stores import MemorySessionStore, RedisSessionStore
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 
@@ -32,7 +32,7 @@ class Backends:
             return True
         try:
             return bool(await self.redis.ping())
-        except Exception:  # noqa: BLE001 - any failure means unhealthy
+        except Exception:
             return False
 
     async def close(self) -> None:
@@ -60,7 +60,11 @@ async def open_backends(settings: Settings) -> Backends:
         sessions=RedisSessionStore(redis, settings.session_ttl_seconds),
         tokens=RedisTokenStore(redis, TOKEN_TTL_SECONDS, secret),
         limiter=RedisRateLimiter(redis),
-        inbox=RedisWorkQueue(redis, "inbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds),
-        outbox=RedisWorkQueue(redis, "outbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds),
+        inbox=RedisWorkQueue(
+            redis, "inbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
+        ),
+        outbox=RedisWorkQueue(
+            redis, "outbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
+        ),
         redis=redis,
     )

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 
 from adapters.telegram import TelegramAdapter
 from adapters.types import Channel, ChannelAdapter
-
 from bots.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,5 +54,9 @@ def build_adapters(
     elif token := _env(bot, "TELEGRAM_TOKEN", env):
         adapters[Channel.TELEGRAM] = TelegramAdapter(bot, token, secret, api_base=settings.telegram_api_base)
     if not adapters:
-        log.warning("bot %s has no channel credentials; set OMNICAB_%s_TELEGRAM_TOKEN or run with --demo", bot, bot.upper())
+        log.warning(
+            "bot %s has no channel credentials; set OMNICAB_%s_TELEGRAM_TOKEN or run with --demo",
+            bot,
+            bot.upper(),
+        )
     return adapters

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import logging
 import sys
 from collections.abc import Sequence
@@ -82,9 +81,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from dialogs.loader import BotLoadError
-
     from bots.loading import compile_bot
+    from dialogs.loader import BotLoadError
 
     try:
         compiled = compile_bot(args.bot_dir)
@@ -122,25 +120,25 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _test_scripts(args: argparse.Namespace) -> int:
+    from bots.loading import compile_bot
+    from bots.scripts import run_scripts
     from dialogs.loader import BotLoadError
-    from dialogs.script import run_script
-
-    from bots.loading import compile_bot, script_actions
+    from dialogs.script import discover_scripts
 
     try:
         compiled = compile_bot(args.bot_dir)
     except BotLoadError as error:
         print(str(error), file=sys.stderr)
         return 1
-    scripts = args.scripts or sorted(itertools.chain((args.bot_dir / "tests").glob("*.yaml")))
-    failed = 0
-    for path in scripts:
-        result = asyncio.run(run_script(compiled, path, script_actions()))
-        print(f"{'PASS' if result.passed else 'FAIL'} {path}")
-        if not result.passed:
-            failed += 1
-            print(f"  {result}", file=sys.stderr)
-    print(f"{len(scripts) - failed} passed, {failed} failed")
+    scripts = args.scripts or discover_scripts(args.bot_dir)
+    if not scripts:
+        print(f"{args.bot_dir}: no scripts in {args.bot_dir / 'tests'}", file=sys.stderr)
+        return 1
+    results = asyncio.run(run_scripts(compiled, scripts))
+    for result in results:
+        print(result)
+    failed = sum(not result.passed for result in results)
+    print(f"scripts: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

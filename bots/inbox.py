@@ -14,14 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.types import ButtonPress, Inbound, Outbound, UnsubscribedBody
-from cabinet_api.services import Cabinet, ClientProfile
-from dialogs.session import SessionStore
-from dialogs.turn import ClientView, TurnResult
-
 from bots.metrics import Metrics
 from bots.queues import WorkQueue
 from bots.runtime import BotRuntime
 from bots.tokens import TokenStore, is_token
+from cabinet_api.services import Cabinet, ClientProfile
+from dialogs.session import SessionStore
+from dialogs.turn import ClientView, TurnResult
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,9 @@ class InboxWorker:
                 created_at=event.received_at,
             )
             await self.cabinet.record_outbound(profile, outbound, status="queued")
-            await self.outbox.put(event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id)
+            await self.outbox.put(
+                event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
+            )
         if result.handoff is not None:
             handoff = result.handoff
             await self.cabinet.record_handoff(

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bots.channels import build_adapters
+from bots.runtime import BotRuntime
+from bots.settings import Settings
 from cabinet_api.actions import cabinet_actions
 from cabinet_api.services import Cabinet
 from dialogs.actions import ActionRunner, CompositeActions, LocalActions, RemoteActions
 from dialogs.engine import DialogEngine
 from dialogs.loader import load_bot
 from dialogs.model import CompiledBot
-
-from bots.channels import build_adapters
-from bots.runtime import BotRuntime
-from bots.settings import Settings
-
 
 
 def in_process_action_names(cabinet: Cabinet | None = None) -> frozenset[str]:

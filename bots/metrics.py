@@ -18,15 +18,27 @@ class Metrics:
     def __post_init__(self) -> None:
         r = self.registry
         self.webhooks = Counter(
-            "omnicab_webhook_requests", "Webhook requests by outcome", ["bot", "channel", "outcome"], registry=r
+            "omnicab_webhook_requests",
+            "Webhook requests by outcome",
+            ["bot", "channel", "outcome"],
+            registry=r,
         )
-        self.inbound = Counter("omnicab_inbound_events", "Inbound events handled", ["channel", "kind"], registry=r)
+        self.inbound = Counter(
+            "omnicab_inbound_events", "Inbound events handled", ["channel", "kind"], registry=r
+        )
         self.outbound = Counter(
-            "omnicab_outbound_messages", "Outbound messages by final status", ["channel", "status"], registry=r
+            "omnicab_outbound_messages",
+            "Outbound messages by final status",
+            ["channel", "status"],
+            registry=r,
         )
         self.send_retries = Counter("omnicab_send_retries", "Platform calls retried", ["channel"], registry=r)
         self.turn_seconds = Histogram(
-            "omnicab_turn_seconds", "Inbound event processing time", ["channel"], buckets=LATENCY_BUCKETS, registry=r
+            "omnicab_turn_seconds",
+            "Inbound event processing time",
+            ["channel"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.reply_seconds = Histogram(
             "omnicab_reply_latency_seconds",
@@ -35,8 +47,12 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.handoffs = Counter("omnicab_handoff_requests", "Handoff requests", ["queue", "reason"], registry=r)
+        self.handoffs = Counter(
+            "omnicab_handoff_requests", "Handoff requests", ["queue", "reason"], registry=r
+        )
         self.queue_depth = Gauge("omnicab_queue_depth", "Items waiting", ["queue"], registry=r)
 
     async def handle(self, request: web.Request) -> web.Response:
-        return web.Response(body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
+        return web.Response(
+            body=generate_latest(self.registry), headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4}
+        )

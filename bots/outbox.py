@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters.render import render
 from adapters.types import ChannelAdapter, Outbound, RecipientGone, RenderedMessage, SendError
-from cabinet_api.services import Cabinet
-
 from bots.metrics import Metrics
 from bots.ratelimit import RateLimiter
 from bots.runtime import BotRuntime
 from bots.tokens import TokenStore
+from cabinet_api.services import Cabinet
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +59,9 @@ class OutboxWorker:
             try:
                 message_id = await self._send_with_retries(adapter, part)
             except RecipientGone as gone:
-                await self.cabinet.mark_recipient_gone(conversation.channel.value, conversation.bot, conversation.user_id)
+                await self.cabinet.mark_recipient_gone(
+                    conversation.channel.value, conversation.bot, conversation.user_id
+                )
                 await self._finish(outbound, status="failed", error=f"recipient gone: {gone}")
                 return
             except SendError as error:
@@ -110,11 +110,21 @@ class OutboxWorker:
         return float(min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1)))
 
     async def _finish(
-        self, outbound: Outbound, *, status: str, error: str | None = None, platform_message_id: str | None = None
+        self,
+        outbound: Outbound,
+        *,
+        status: str,
+        error: str | None = None,
+        platform_message_id: str | None = None,
     ) -> None:
         ref = outbound.conversation
         await self.cabinet.mark_outbound(
-            outbound.id, ref.channel.value, ref.bot, status=status, platform_message_id=platform_message_id, error=error
+            outbound.id,
+            ref.channel.value,
+            ref.bot,
+            status=status,
+            platform_message_id=platform_message_id,
+            error=error,
         )
         self.metrics.outbound.labels(ref.channel.value, status).inc()
         if status == "sent":

@@ -31,13 +31,17 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, description="https://host the platforms reach; webhooks are registered under it."
     )
-    telegram_api_base: str | None = Field(default=None, description="Bot API server; default api.telegram.org")
+    telegram_api_base: str | None = Field(
+        default=None, description="Bot API server; default api.telegram.org"
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     session_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     dedupe_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     inbox_shards: int = Field(default=8, ge=1, le=256)
     outbox_max_attempts: int = Field(default=8, ge=1)
-    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    telegram_rate_per_second: float = Field(default=30.0, gt=0, description="Per bot; Telegram allows ~30/s.")
+    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0, description="Per chat, after the burst.")
+    telegram_chat_burst: int = Field(default=10, ge=1)
     secret_key: SecretStr = Field(
         default=SecretStr("omnicab-demo-secret-change-me"),
         description="Signs short-lived links and console cookies; set a long random value in production.",

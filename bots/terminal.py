@@ -16,15 +16,14 @@ from adapters.types import (
     StartBody,
     TextBody,
 )
+from bots.loading import action_runner, compile_bot
+from bots.settings import Settings
 from cabinet_api.db import Database
 from cabinet_api.services import Cabinet
 from dialogs.engine import DialogEngine
 from dialogs.loader import BotLoadError
 from dialogs.session import SessionState
 from dialogs.turn import ClientView
-
-from bots.loading import action_runner, compile_bot
-from bots.settings import Settings
 
 TERMINAL_USER = "terminal"
 
@@ -39,7 +38,9 @@ async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | No
         print(error)
         return 1
     engine = DialogEngine(compiled, action_runner(compiled, cabinet))
-    conversation = ConversationRef(channel=Channel.TELEGRAM, bot=bot_dir.name, chat_id=TERMINAL_USER, user_id=TERMINAL_USER)
+    conversation = ConversationRef(
+        channel=Channel.TELEGRAM, bot=bot_dir.name, chat_id=TERMINAL_USER, user_id=TERMINAL_USER
+    )
     sender = Sender(user_id=TERMINAL_USER, first_name=name, display_name=name, locale=locale)
     counter = itertools.count(1)
     session: SessionState | None = None
@@ -48,7 +49,9 @@ async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | No
     body: TextBody | ButtonPress | StartBody = StartBody()
     try:
         while True:
-            event = Inbound(event_id=f"terminal-{next(counter)}", conversation=conversation, sender=sender, body=body)
+            event = Inbound(
+                event_id=f"terminal-{next(counter)}", conversation=conversation, sender=sender, body=body
+            )
             profile = await cabinet.identify(event)
             view = ClientView(
                 id=profile.public_id,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from adapters.types import BadRequest, Channel, ChannelAdapter, Inbound
 from aiohttp import web
 
+from adapters.types import BadRequest, Channel, ChannelAdapter, Inbound
 from bots.metrics import Metrics
 from bots.queues import WorkQueue
 from bots.runtime import BotRuntime

@@ -182,6 +182,9 @@ class CreateRequestAction(CabinetAction):
         ]
 
 
-def cabinet_actions(cabinet: Cabinet) -> list[Action]:
-    """Every cabinet action, bound to ``cabinet`` (for the dialog engine's in-process registry)."""
+def cabinet_actions(cabinet: Cabinet | None = None) -> list[Action]:
+    """Every cabinet action, bound to ``cabinet`` (for the dialog engine's in-process registry).
+
+    Without a cabinet the actions use the environment's one (as under a standalone action server).
+    """
     return [CreateRequestAction(cabinet)]

@@ -154,7 +154,10 @@ def discover_scripts(bot_dir: Path) -> list[Path]:
     return sorted((bot_dir / "tests").glob("*.y*ml"))
 
 
-async def run_script(bot: CompiledBot, script_path: Path, actions: ActionRunner) -> ScriptResult:
+async def run_script(
+    bot: CompiledBot, script_path: Path, actions: ActionRunner, *, client_id: str | None = None
+) -> ScriptResult:
+    """Run one script; ``client_id`` replaces the script's client id (a real client for real actions)."""
     path = str(script_path)
     doc = load_yaml(script_path, path)
     if not isinstance(doc, SourceDoc):
@@ -165,7 +168,7 @@ async def run_script(bot: CompiledBot, script_path: Path, actions: ActionRunner)
         problems = doc.validation_errors(error)
         return _broken(path, problems[0].line, "\n".join(str(problem) for problem in problems))
     client = ClientView(
-        id=script.client.id,
+        id=client_id or script.client.id,
         first_name=script.client.first_name,
         locale=script.client.locale,
         phone_verified=script.client.phone_verified,

@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-POSTGRES_URL = os.environ.get("OMNICAB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "OMNICAB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("OMNICAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("OMNICAB_REQUIRE_SERVICES") == "1"
 
@@ -52,7 +54,7 @@ def postgres_url() -> Iterator[str]:
     name = f"omnicab_test_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_create_database(POSTGRES_URL, name))
-    except Exception as error:  # noqa: BLE001 - any connection failure means "not reachable"
+    except Exception as error:
         _unavailable(f"PostgreSQL at {POSTGRES_URL}", error)
     base = POSTGRES_URL.rsplit("/", 1)[0]
     try:
@@ -80,7 +82,7 @@ async def redis_url() -> AsyncIterator[str]:
     client = redis.Redis.from_url(REDIS_URL)
     try:
         await client.ping()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         await client.aclose()
         _unavailable(f"Redis at {REDIS_URL}", error)
     try:

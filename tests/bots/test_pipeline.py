@@ -6,9 +6,12 @@ import asyncio
 import json
 
 import aiohttp
+from sqlalchemy import select
+
 from bots.channels import telegram_webhook_secret
 from bots.settings import Settings
-
+from cabinet_api.db import Database
+from cabinet_api.models import ChannelIdentity
 from tests.support.telegram_user import TelegramUser
 
 MENU_TITLES = {"Новое обращение", "Частые вопросы", "Связаться с юристом"}
@@ -17,7 +20,7 @@ MENU_TITLES = {"Новое обращение", "Частые вопросы", "
 async def test_start_gives_the_main_menu(user: TelegramUser) -> None:
     replies = await user.send("/start")
     titles = {title for message in replies for title in message.titles()}
-    assert MENU_TITLES <= titles
+    assert titles >= MENU_TITLES
     assert any("Анна" in message.text for message in replies)
 
 
@@ -25,7 +28,9 @@ async def test_button_press_runs_the_flow_and_is_acknowledged(user: TelegramUser
     await user.send("/start")
     replies = await user.press("Частые вопросы")
     assert replies, "FAQ answered"
-    async with user.http.get(f"{user.base_url}/fake/telegram/outbox", params={"method": "answerCallbackQuery"}) as r:
+    async with user.http.get(
+        f"{user.base_url}/fake/telegram/outbox", params={"method": "answerCallbackQuery"}
+    ) as r:
         acks = (await r.json())["calls"]
     assert len(acks) == 1
     assert acks[0]["ok"] is True
@@ -53,8 +58,16 @@ async def test_duplicate_update_gives_exactly_one_reply(user: TelegramUser) -> N
 
 
 async def test_wrong_secret_is_rejected_and_nothing_processed(http: aiohttp.ClientSession, demo: str) -> None:
-    update = {"update_id": 1, "message": {"message_id": 1, "date": 1, "chat": {"id": 6001, "type": "private"},
-                                          "from": {"id": 6001, "is_bot": False, "first_name": "X"}, "text": "/start"}}
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 1,
+            "chat": {"id": 6001, "type": "private"},
+            "from": {"id": 6001, "is_bot": False, "first_name": "X"},
+            "text": "/start",
+        },
+    }
     for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
         async with http.post(f"{demo}/webhooks/legal/telegram", json=update, headers=headers) as response:
             assert response.status == 401
@@ -90,7 +103,9 @@ async def test_malformed_and_oversized_bodies(
     assert await user.send("/start"), "the server is still up and answering"
 
 
-async def test_rate_limited_send_is_retried_after_retry_after(http: aiohttp.ClientSession, demo: str, user: TelegramUser) -> None:
+async def test_rate_limited_send_is_retried_after_retry_after(
+    http: aiohttp.ClientSession, demo: str, user: TelegramUser
+) -> None:
     await user.send("/start")
     control = {"fail_next": [{"error_code": 429, "retry_after": 1}]}
     async with http.post(f"{demo}/fake/telegram/control", json=control) as response:
@@ -110,3 +125,63 @@ async def test_health_and_metrics(http: aiohttp.ClientSession, demo: str, user: 
         text = await response.text()
     assert 'omnicab_inbound_events_total{channel="telegram",kind="start"}' in text
     assert "omnicab_reply_latency_seconds_bucket" in text
+
+
+async def test_a_client_who_blocked_the_bot_is_not_messaged_again(
+    http: aiohttp.ClientSession, demo: str, user: TelegramUser, stack: Settings
+) -> None:
+    await user.send("/start")
+    control = {
+        "fail_next": [
+            {
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+                "method": "sendMessage",
+            }
+        ]
+    }
+    async with http.post(f"{demo}/fake/telegram/control", json=control) as response:
+        assert response.status == 200
+    status, _ = await user.post_update(user.message_update("помощь"))
+    assert status == 200
+    await asyncio.sleep(1.0)
+    calls = [c for c in await user.calls(after=user.seen_seq) if c["method"] == "sendMessage"]
+    assert [c["error_code"] for c in calls] == [403], "one refused attempt, no retries"
+    assert await _identity_unsubscribed(stack, str(user.user_id)) is True
+
+
+async def test_my_chat_member_kicked_marks_the_identity_and_gets_no_reply(
+    user: TelegramUser, stack: Settings
+) -> None:
+    await user.send("/start")
+    kicked = {
+        "my_chat_member": {
+            "chat": {"id": user.user_id, "type": "private", "first_name": user.first_name},
+            "from": {"id": user.user_id, "is_bot": False, "first_name": user.first_name},
+            "date": 1732280000,
+            "old_chat_member": {"status": "member", "user": {"id": 1, "is_bot": True, "first_name": "Legal"}},
+            "new_chat_member": {
+                "status": "kicked",
+                "until_date": 0,
+                "user": {"id": 1, "is_bot": True, "first_name": "Legal"},
+            },
+        }
+    }
+    status, _ = await user.post_update(kicked)
+    assert status == 200
+    await asyncio.sleep(0.5)
+    assert await _identity_unsubscribed(stack, str(user.user_id)) is True
+    assert [c for c in await user.calls(after=user.seen_seq) if c["method"] == "sendMessage"] == []
+
+
+async def _identity_unsubscribed(settings: Settings, user_id: str) -> bool:
+    database = Database(settings.database_url)
+    try:
+        async with database.session() as session:
+            identity = await session.scalar(
+                select(ChannelIdentity).where(ChannelIdentity.platform_user_id == user_id)
+            )
+            assert identity is not None
+            return bool(identity.unsubscribed)
+    finally:
+        await database.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
 from bots.app import create_app
 from bots.settings import Settings
 
@@ -19,7 +20,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def demo_settings(tmp_path: Path, *, database_url: str | None = None, redis_url: str | None = None, **extra: Any) -> Settings:
+def demo_settings(
+    tmp_path: Path, *, database_url: str | None = None, redis_url: str | None = None, **extra: Any
+) -> Settings:
     return Settings(
         demo=True,
         host="127.0.0.1",

@@ -50,7 +50,12 @@ class TelegramUser:
 
     @property
     def _user(self) -> dict[str, Any]:
-        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
 
     @property
     def _chat(self) -> dict[str, Any]:
@@ -79,9 +84,20 @@ class TelegramUser:
         return await self.replies()
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[BotMessage]:
-        contact = {"phone_number": phone, "first_name": self.first_name, "user_id": self.user_id if own else 999}
-        update = {"message": {"message_id": next(_ids), "date": int(time.time()), "chat": self._chat,
-                              "from": self._user, "contact": contact}}
+        contact = {
+            "phone_number": phone,
+            "first_name": self.first_name,
+            "user_id": self.user_id if own else 999,
+        }
+        update = {
+            "message": {
+                "message_id": next(_ids),
+                "date": int(time.time()),
+                "chat": self._chat,
+                "from": self._user,
+                "contact": contact,
+            }
+        }
         status, body = await self.post_update(update)
         assert status == 200, body
         return await self.replies()
@@ -117,9 +133,9 @@ class TelegramUser:
             assert response.status == 200
             return list((await response.json())["calls"])
 
-    async def replies(self, *, settle: float = 0.3, timeout: float = 10.0) -> list[BotMessage]:
+    async def replies(self, *, settle: float = 0.3, wait_at_most: float = 10.0) -> list[BotMessage]:
         """Wait for bot messages after the last seen ones, until none arrive for ``settle`` seconds."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wait_at_most
         collected: list[BotMessage] = []
         quiet_since = time.monotonic()
         while time.monotonic() < deadline:
