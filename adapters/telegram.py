@@ -24,6 +24,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -36,6 +37,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
     User,
+    WebhookInfo,
 )
 from aiogram.utils.token import TokenValidationError
 from pydantic import ValidationError
@@ -73,6 +75,11 @@ ALLOWED_UPDATES_SET: Final = frozenset(ALLOWED_UPDATES)
 SHORT_TITLE: Final = 14
 POLL_TIMEOUT_SECONDS: Final = 25
 MAX_BACKOFF_SECONDS: Final = 30.0
+# aiogram validates every API answer as ``Response[<returning type>]``; pydantic keeps parametrized
+# generics in a weak cache, so without a strong reference each call rebuilds the model and its
+# schema (about a tenth of the send path). Built once here and kept.
+_RESPONSE_MODELS: Final = tuple(Response[kind] for kind in (Message, bool, User, WebhookInfo, list[Update]))
+
 _SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MESSAGE_UPDATES: Final = ("message", "edited_message")
 MESSAGE_ENVELOPE: Final = frozenset(

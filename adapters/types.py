@@ -128,6 +128,15 @@ class UnsupportedBody(_Frozen):
     what: str
 
 
+class StatusBody(_Frozen):
+    """A platform report on a message we sent (Viber delivered/seen/failed, WhatsApp statuses)."""
+
+    kind: Literal["status"] = "status"
+    status: Literal["sent", "delivered", "read", "failed"]
+    message_id: str
+    error: str | None = None
+
+
 Body = Annotated[
     TextBody
     | ButtonPress
@@ -136,7 +145,8 @@ Body = Annotated[
     | LocationBody
     | StartBody
     | UnsubscribedBody
-    | UnsupportedBody,
+    | UnsupportedBody
+    | StatusBody,
     Field(discriminator="kind"),
 ]
 

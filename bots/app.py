@@ -56,7 +56,15 @@ def create_app(settings: Settings) -> web.Application:
         FakeTelegram().mount(app, "/fake/telegram")
     mount_simulator(app)
     app.cleanup_ctx.append(_lifecycle(settings, metrics))
+    app.on_shutdown.append(_stop_workers)
     return app
+
+
+async def _stop_workers(app: web.Application) -> None:
+    """Stop taking work before the server drains, so no worker retries against a closing server."""
+    services = app.get(SERVICES)
+    if services is not None:
+        await stop_workers(services)
 
 
 async def _webhook(request: web.Request) -> web.Response:
@@ -116,6 +124,7 @@ async def start_services(settings: Settings, metrics: Metrics) -> Services:
             per_chat=settings.telegram_chat_rate_per_second,
             per_chat_burst=settings.telegram_chat_burst,
         ),
+        stop=backends.stop,
     )
     stop = backends.stop
     services.tasks = [
@@ -126,11 +135,16 @@ async def start_services(settings: Settings, metrics: Metrics) -> Services:
     return services
 
 
-async def stop_services(services: Services) -> None:
+async def stop_workers(services: Services) -> None:
     services.backends.stop.set()
     for task in services.tasks:
         task.cancel()
     await asyncio.gather(*services.tasks, return_exceptions=True)
+    services.tasks.clear()
+
+
+async def stop_services(services: Services) -> None:
+    await stop_workers(services)
     for runtime in services.runtimes.values():
         for adapter in runtime.adapters.values():
             await adapter.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bots.queues import MemoryWorkQueue, RedisWorkQueue, WorkQueue
 from bots.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -41,7 +41,7 @@ class Backends:
         await self.outbox.close()
         await self.sessions.close()
         if self.redis is not None:
-            await self.redis.aclose()
+            await self.redis.aclose(close_connection_pool=True)
 
 
 async def open_backends(settings: Settings) -> Backends:
@@ -53,7 +53,10 @@ async def open_backends(settings: Settings) -> Backends:
             inbox=MemoryWorkQueue("inbox", dedupe_ttl=settings.dedupe_ttl_seconds),
             outbox=MemoryWorkQueue("outbox", dedupe_ttl=settings.dedupe_ttl_seconds),
         )
-    redis = Redis.from_url(settings.redis_url)
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, timeout=10
+    )
+    redis = Redis(connection_pool=pool)
     await redis.ping()
     secret = settings.secret_key.get_secret_value().encode()
     return Backends(

@@ -71,15 +71,18 @@ class InboxWorker:
         return event.model_copy(update={"body": resolved})
 
     async def _deliver(self, profile: ClientProfile, event: Inbound, result: TurnResult) -> None:
-        for index, reply in enumerate(result.replies):
-            outbound = Outbound(
+        outbounds = [
+            Outbound(
                 id=f"{event.dedupe_key}:{index}",
                 conversation=event.conversation,
                 reply=reply,
                 in_reply_to=event.event_id,
                 created_at=event.received_at,
             )
-            await self.cabinet.record_outbound(profile, outbound, status="queued")
+            for index, reply in enumerate(result.replies)
+        ]
+        await self.cabinet.record_outbound_many(profile, outbounds, status="queued")
+        for outbound in outbounds:
             await self.outbox.put(
                 event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
             )

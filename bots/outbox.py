@@ -17,12 +17,17 @@ from datetime import UTC, datetime
 from adapters.render import render
 from adapters.types import ChannelAdapter, Outbound, RecipientGone, RenderedMessage, SendError
 from bots.metrics import Metrics
+from bots.queues.dispatch import sleep_or_stop
 from bots.ratelimit import RateLimiter
 from bots.runtime import BotRuntime
 from bots.tokens import TokenStore
 from cabinet_api.services import Cabinet
 
 log = logging.getLogger(__name__)
+
+
+class ShuttingDown(Exception):
+    """Raised out of a handler so the work queue keeps the message for the next run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,7 @@ class OutboxWorker:
     base_backoff: float = 0.5
     max_backoff: float = 60.0
     rates: RatePolicy = field(default_factory=RatePolicy)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, raw: bytes) -> None:
         outbound = Outbound.model_validate_json(raw)
@@ -93,7 +99,12 @@ class OutboxWorker:
                     attempt,
                     delay,
                 )
-                await asyncio.sleep(delay)
+                await self._pause(delay)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait, unless the worker is stopping: then leave the message unacknowledged for later."""
+        if await sleep_or_stop(seconds, self.stop):
+            raise ShuttingDown("outbox stopping; the message stays queued")
 
     async def _wait_for_rate(self, part: RenderedMessage) -> None:
         ref = part.conversation
@@ -104,7 +115,7 @@ class OutboxWorker:
         )
         delay = max(wait, chat_wait)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._pause(delay)
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1)))

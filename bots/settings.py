@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db; unset means in-process state (one process only)."
     )
+    redis_max_connections: int = Field(
+        default=64, ge=8, description="Per process; callers wait for a free connection rather than fail."
+    )
     bots_dir: Path = PROJECT_ROOT / "bots"
     bots: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["legal"])
     demo: bool = Field(

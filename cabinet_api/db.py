@@ -59,7 +59,9 @@ class Database:
             )
         else:
             Path(database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
-            engine = create_async_engine(self.url, echo=echo)
+            # One connection: SQLite takes one writer at a time anyway, and queueing writers in our
+            # pool is far cheaper than SQLite's busy handler, which sleeps and polls for the lock.
+            engine = create_async_engine(self.url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
 

@@ -85,13 +85,20 @@ class KeyedDispatcher(Generic[E]):
             await self._settled.wait()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set; a handler call already running is let finish."""
+        """Deliver until ``stop`` is set; a handler call already running is let finish.
+
+        The workers are released in ``finally``: a cancelled run must not leave a worker waiting
+        for work forever, which happens when a library under a handler swallows the cancellation
+        (SQLAlchemy's pool does while closing a connection) and the worker loops back for more.
+        """
         async with asyncio.TaskGroup() as tasks:
             for _ in range(self._max_in_flight):
                 tasks.create_task(self._work(stop))
-            await stop.wait()
-            for _ in range(self._max_in_flight):
-                self._ready.put_nowait(None)
+            try:
+                await stop.wait()
+            finally:
+                for _ in range(self._max_in_flight):
+                    self._ready.put_nowait(None)
 
     async def _work(self, stop: asyncio.Event) -> None:
         while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,15 @@ class Cabinet:
         self, profile_or_client_id: ClientProfile | int, outbound: Outbound, *, status: str = "queued"
     ) -> None:
         await self._history.record_outbound(profile_or_client_id, outbound, status=status)
+
+    async def record_outbound_many(
+        self,
+        profile_or_client_id: ClientProfile | int,
+        outbounds: Sequence[Outbound],
+        *,
+        status: str = "queued",
+    ) -> None:
+        await self._history.record_outbound_many(profile_or_client_id, outbounds, status=status)
 
     async def mark_outbound(
         self,

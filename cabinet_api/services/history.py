@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, Update, and_, bindparam, func, select
 
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
@@ -40,13 +40,45 @@ def _entry(message: Message) -> HistoryEntry:
 
 
 class HistoryService:
+    """Appends and reads the history.
+
+    The write statements are built once per service (they are on every message's path) and
+    executed with bound parameters; a turn's replies are appended in one transaction.
+    """
+
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
         self._clock = clock
+        table = Message.__table__
+        insert = insert_on_conflict(table, is_sqlite=db.is_sqlite).on_conflict_do_nothing(
+            index_elements=_MESSAGE_KEY
+        )
+        self._append_many: Insert = insert
+        self._append_one: Insert = insert.returning(table.c.id)
+        self._mark: Update = (
+            table.update()
+            .where(
+                and_(
+                    table.c.channel == bindparam("b_channel"),
+                    table.c.bot == bindparam("b_bot"),
+                    table.c.direction == Direction.OUT.value,
+                    table.c.event_id == bindparam("b_event_id"),
+                )
+            )
+            .values(
+                status=bindparam("status"),
+                error=bindparam("error"),
+                updated_at=bindparam("updated_at"),
+                platform_message_id=func.coalesce(
+                    bindparam("platform_message_id", type_=table.c.platform_message_id.type),
+                    table.c.platform_message_id,
+                ),
+            )
+        )
 
     async def record_inbound(self, profile: ClientProfile, event: Inbound) -> bool:
         """Append an inbound message; False when this platform event is already in the history."""
-        return await self._append(
+        row = self._row(
             client_id=profile.client_id,
             identity_id=profile.identity_id,
             direction=Direction.IN,
@@ -58,32 +90,52 @@ class HistoryService:
             payload=event.body.model_dump(mode="json"),
             status=MessageStatus.RECEIVED,
         )
+        async with self._db.session() as session:
+            inserted = (await session.execute(self._append_one, row)).scalar_one_or_none()
+        return inserted is not None
 
     async def record_outbound(
         self, profile_or_client_id: ClientProfile | int, outbound: Outbound, *, status: str = "queued"
     ) -> None:
         """Append an outbound message once per ``outbound.id``; retries of the same message add nothing."""
+        await self.record_outbound_many(profile_or_client_id, [outbound], status=status)
+
+    async def record_outbound_many(
+        self,
+        profile_or_client_id: ClientProfile | int,
+        outbounds: Sequence[Outbound],
+        *,
+        status: str = "queued",
+    ) -> None:
+        """Append a turn's replies in one transaction, each once per ``outbound.id``."""
+        if not outbounds:
+            return
         checked_status = MessageStatus(status)
-        conversation = outbound.conversation
         identity_id: int | None
         if isinstance(profile_or_client_id, ClientProfile):
             client_id, identity_id = profile_or_client_id.client_id, profile_or_client_id.identity_id
         else:
             client_id = profile_or_client_id
-            identity_id = await self._identity_of(client_id, outbound)
-        reply = outbound.reply
-        await self._append(
-            client_id=client_id,
-            identity_id=identity_id,
-            direction=Direction.OUT,
-            channel=conversation.channel.value,
-            bot=conversation.bot,
-            event_id=outbound.id,
-            kind="file" if reply.attachment is not None else "text",
-            text=reply.text or (reply.attachment.caption if reply.attachment else None),
-            payload=reply.model_dump(mode="json", exclude={"attachment": {"source": {"data"}}}),
-            status=checked_status,
-        )
+            identity_id = await self._identity_of(client_id, outbounds[0])
+        rows = []
+        for outbound in outbounds:
+            reply = outbound.reply
+            rows.append(
+                self._row(
+                    client_id=client_id,
+                    identity_id=identity_id,
+                    direction=Direction.OUT,
+                    channel=outbound.conversation.channel.value,
+                    bot=outbound.conversation.bot,
+                    event_id=outbound.id,
+                    kind="file" if reply.attachment is not None else "text",
+                    text=reply.text or (reply.attachment.caption if reply.attachment else None),
+                    payload=reply.model_dump(mode="json", exclude={"attachment": {"source": {"data"}}}),
+                    status=checked_status,
+                )
+            )
+        async with self._db.session() as session:
+            await session.execute(self._append_many, rows)
 
     async def mark_outbound(
         self,
@@ -95,25 +147,17 @@ class HistoryService:
         platform_message_id: str | None = None,
         error: str | None = None,
     ) -> None:
-        changes: dict[str, Any] = {
-            "status": MessageStatus(status),
+        params = {
+            "b_channel": channel,
+            "b_bot": bot,
+            "b_event_id": outbound_id,
+            "status": MessageStatus(status).value,
             "error": error,
             "updated_at": self._clock(),
+            "platform_message_id": platform_message_id,
         }
-        if platform_message_id is not None:
-            changes["platform_message_id"] = platform_message_id
         async with self._db.session() as session:
-            await session.execute(
-                update(Message)
-                .where(
-                    Message.channel == channel,
-                    Message.bot == bot,
-                    Message.direction == Direction.OUT,
-                    Message.event_id == outbound_id,
-                )
-                .values(**changes)
-                .execution_options(synchronize_session=False)
-            )
+            await session.execute(self._mark, params)
 
     async def history(
         self, client_id: int, *, limit: int = 50, before_id: int | None = None
@@ -138,7 +182,7 @@ class HistoryService:
                 )
             )
 
-    async def _append(
+    def _row(
         self,
         *,
         client_id: int,
@@ -151,27 +195,19 @@ class HistoryService:
         text: str | None,
         payload: dict[str, Any],
         status: MessageStatus,
-    ) -> bool:
+    ) -> dict[str, Any]:
         now = self._clock()
-        statement = (
-            insert_on_conflict(Message, is_sqlite=self._db.is_sqlite)
-            .values(
-                client_id=client_id,
-                identity_id=identity_id,
-                direction=direction.value,
-                channel=channel,
-                bot=bot,
-                event_id=event_id,
-                kind=kind,
-                text=text,
-                payload=payload,
-                status=status.value,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=_MESSAGE_KEY)
-            .returning(Message.id)
-        )
-        async with self._db.session() as session:
-            inserted = (await session.execute(statement)).scalar_one_or_none()
-        return inserted is not None
+        return {
+            "client_id": client_id,
+            "identity_id": identity_id,
+            "direction": direction.value,
+            "channel": channel,
+            "bot": bot,
+            "event_id": event_id,
+            "kind": kind,
+            "text": text,
+            "payload": payload,
+            "status": status.value,
+            "created_at": now,
+            "updated_at": now,
+        }
