@@ -50,6 +50,9 @@ class Sender(_Frozen):
     username: str | None = None
     locale: str | None = None
     is_bot: bool = False
+    verified_phone: str | None = Field(
+        default=None, description="A phone the platform itself proves is the sender's (WhatsApp's wa_id)."
+    )
 
 
 # ---- inbound bodies -------------------------------------------------------------------------
@@ -188,11 +191,13 @@ class Button(_Frozen):
 
 
 class FileSource(_Frozen):
-    """Exactly one of: a platform file id, bytes held by us, or a URL the platform fetches."""
+    """Exactly one of: a platform file id, bytes held by us, a URL the platform fetches, or the key
+    of a file in the cabinet's storage (the outbox resolves it to bytes or a signed URL before sending)."""
 
     file_id: str | None = None
     data: bytes | None = Field(default=None, repr=False)
     url: str | None = None
+    storage_key: str | None = None
 
 
 class AttachmentKind(enum.StrEnum):

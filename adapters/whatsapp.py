@@ -390,6 +390,7 @@ class WhatsAppAdapter:
             user_id=user_id,
             display_name=name or None,
             first_name=name.split()[0] if name and name.split() else None,
+            verified_phone=f"+{user_id}" if user_id.isdigit() else None,
         )
         return Inbound(
             event_id=message.id,

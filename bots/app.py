@@ -16,6 +16,8 @@ from aiohttp import web
 from adapters.types import Channel
 from bots.backends import Backends, open_backends
 from bots.fakes.telegram import FakeTelegram
+from bots.fakes.viber import FakeViber
+from bots.fakes.whatsapp import FakeWhatsApp
 from bots.inbox import InboxWorker
 from bots.loading import load_runtimes
 from bots.metrics import Metrics
@@ -52,8 +54,11 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", metrics.handle)
     app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
+    app.router.add_get("/webhooks/{bot}/{channel}", _webhook_subscription)
     if settings.demo:
         FakeTelegram().mount(app, "/fake/telegram")
+        FakeViber().mount(app, "/fake/viber")
+        FakeWhatsApp().mount(app, "/fake/whatsapp")
     mount_simulator(app)
     app.cleanup_ctx.append(_lifecycle(settings, metrics))
     app.on_shutdown.append(_stop_workers)
@@ -69,6 +74,10 @@ async def _stop_workers(app: web.Application) -> None:
 
 async def _webhook(request: web.Request) -> web.Response:
     return await request.app[SERVICES].webhooks.handle(request)
+
+
+async def _webhook_subscription(request: web.Request) -> web.Response:
+    return await request.app[SERVICES].webhooks.verify_subscription(request)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -99,7 +108,7 @@ async def start_services(settings: Settings, metrics: Metrics) -> Services:
     cabinet = Cabinet(database)
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet)
-    ingest = Ingest(backends.inbox, metrics)
+    ingest = Ingest(backends.inbox)
     services = Services(
         settings=settings,
         database=database,
@@ -108,7 +117,7 @@ async def start_services(settings: Settings, metrics: Metrics) -> Services:
         runtimes=runtimes,
         metrics=metrics,
         ingest=ingest,
-        webhooks=WebhookRoutes(runtimes, ingest, metrics),
+        webhooks=WebhookRoutes(runtimes, ingest, backends.tokens, metrics),
     )
     inbox = InboxWorker(runtimes, cabinet, backends.sessions, backends.tokens, backends.outbox, metrics)
     outbox = OutboxWorker(

@@ -1,14 +1,24 @@
 """Which channels each bot has, with what credentials, talking to which API.
 
-Per-bot credentials come from the environment: ``OMNICAB_<BOT>_TELEGRAM_TOKEN`` and, optionally,
-``OMNICAB_<BOT>_TELEGRAM_SECRET`` (the webhook secret; derived from ``OMNICAB_SECRET_KEY`` when
-unset). In demo mode every bot gets demo credentials and talks to the fake platforms in the app.
+Per-bot credentials come from the environment, ``OMNICAB_<BOT>_<NAME>``:
+
+- Telegram: ``TELEGRAM_TOKEN`` (and optionally ``TELEGRAM_SECRET``, the webhook secret; derived
+  from ``OMNICAB_SECRET_KEY`` when unset);
+- Viber: ``VIBER_TOKEN``, ``VIBER_NAME`` (the sender name clients see, up to 28 characters),
+  optionally ``VIBER_AVATAR`` (a URL);
+- WhatsApp: ``WHATSAPP_PHONE_ID``, ``WHATSAPP_TOKEN``, ``WHATSAPP_APP_SECRET``,
+  ``WHATSAPP_VERIFY_TOKEN``, and ``WHATSAPP_TEMPLATES`` (JSON: ``{"answer_ready": {"name": ...,
+  "language": "ru", "body_params": 1}}``, the approved templates used outside the 24-hour window).
+
+In demo mode every bot gets demo credentials for every channel and talks to the fake platforms
+served by the app itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import os
 import zlib
@@ -16,9 +26,17 @@ from collections.abc import Mapping
 
 from adapters.telegram import TelegramAdapter
 from adapters.types import Channel, ChannelAdapter
+from adapters.viber import ViberAdapter
+from adapters.whatsapp import TemplateSpec, WhatsAppAdapter
+from bots.fakes.viber_api import demo_auth_token
 from bots.settings import Settings
 
 log = logging.getLogger(__name__)
+
+DEMO_TEMPLATES = {
+    "answer_ready": TemplateSpec(name="omnicab_answer_ready", language="ru", body_params=1),
+    "request_update": TemplateSpec(name="omnicab_request_update", language="ru", body_params=1),
+}
 
 
 def _derived(settings: Settings, purpose: str, length: int = 40) -> str:
@@ -31,9 +49,12 @@ def demo_telegram_token(bot: str) -> str:
     return f"{bot_id}:DEMO-{hashlib.sha256(bot.encode()).hexdigest()[:30]}"
 
 
+def demo_whatsapp_phone_id(bot: str) -> str:
+    return str(100_000_000_000_000 + zlib.crc32(bot.encode()))
+
+
 def _env(bot: str, name: str, environ: Mapping[str, str]) -> str | None:
-    value = environ.get(f"OMNICAB_{bot.upper()}_{name}")
-    return value or None
+    return environ.get(f"OMNICAB_{bot.upper()}_{name}") or None
 
 
 def telegram_webhook_secret(settings: Settings, bot: str, environ: Mapping[str, str] | None = None) -> str:
@@ -45,18 +66,74 @@ def build_adapters(
     settings: Settings, bot: str, environ: Mapping[str, str] | None = None
 ) -> dict[Channel, ChannelAdapter]:
     env = os.environ if environ is None else environ
-    adapters: dict[Channel, ChannelAdapter] = {}
-    secret = telegram_webhook_secret(settings, bot, env)
-    if settings.demo:
-        adapters[Channel.TELEGRAM] = TelegramAdapter(
-            bot, demo_telegram_token(bot), secret, api_base=f"{settings.base_url}/fake/telegram"
-        )
-    elif token := _env(bot, "TELEGRAM_TOKEN", env):
-        adapters[Channel.TELEGRAM] = TelegramAdapter(bot, token, secret, api_base=settings.telegram_api_base)
-    if not adapters:
+    builders = (_demo_adapters if settings.demo else _live_adapters)(settings, bot, env)
+    if not builders:
         log.warning(
-            "bot %s has no channel credentials; set OMNICAB_%s_TELEGRAM_TOKEN or run with --demo",
+            "bot %s has no channel credentials; set OMNICAB_%s_* or run with --demo", bot, bot.upper()
+        )
+    return builders
+
+
+def _demo_adapters(settings: Settings, bot: str, env: Mapping[str, str]) -> dict[Channel, ChannelAdapter]:
+    fake = f"{settings.base_url}/fake"
+    return {
+        Channel.TELEGRAM: TelegramAdapter(
             bot,
-            bot.upper(),
+            demo_telegram_token(bot),
+            telegram_webhook_secret(settings, bot, env),
+            api_base=f"{fake}/telegram",
+        ),
+        Channel.VIBER: ViberAdapter(
+            bot, demo_auth_token(bot), name="Юрист 24/7", api_base=f"{fake}/viber/pa"
+        ),
+        Channel.WHATSAPP: WhatsAppAdapter(
+            bot,
+            phone_id=demo_whatsapp_phone_id(bot),
+            token=_derived(settings, f"whatsapp-token:{bot}"),
+            app_secret=_derived(settings, f"whatsapp-secret:{bot}"),
+            verify_token=_derived(settings, f"whatsapp-verify:{bot}"),
+            api_base=f"{fake}/whatsapp",
+            templates=DEMO_TEMPLATES,
+        ),
+    }
+
+
+def _live_adapters(settings: Settings, bot: str, env: Mapping[str, str]) -> dict[Channel, ChannelAdapter]:
+    adapters: dict[Channel, ChannelAdapter] = {}
+    if token := _env(bot, "TELEGRAM_TOKEN", env):
+        adapters[Channel.TELEGRAM] = TelegramAdapter(
+            bot, token, telegram_webhook_secret(settings, bot, env), api_base=settings.telegram_api_base
+        )
+    if token := _env(bot, "VIBER_TOKEN", env):
+        adapters[Channel.VIBER] = ViberAdapter(
+            bot,
+            token,
+            name=_env(bot, "VIBER_NAME", env) or bot,
+            avatar=_env(bot, "VIBER_AVATAR", env),
+            api_base=settings.viber_api_base,
+        )
+    phone_id = _env(bot, "WHATSAPP_PHONE_ID", env)
+    if phone_id:
+        templates_json = _env(bot, "WHATSAPP_TEMPLATES", env) or "{}"
+        templates = {
+            key: TemplateSpec.model_validate(spec) for key, spec in json.loads(templates_json).items()
+        }
+        adapters[Channel.WHATSAPP] = WhatsAppAdapter(
+            bot,
+            phone_id=phone_id,
+            token=_required(bot, "WHATSAPP_TOKEN", env),
+            app_secret=_required(bot, "WHATSAPP_APP_SECRET", env),
+            verify_token=_required(bot, "WHATSAPP_VERIFY_TOKEN", env),
+            api_base=settings.whatsapp_api_base,
+            templates=templates,
         )
     return adapters
+
+
+def _required(bot: str, name: str, env: Mapping[str, str]) -> str:
+    value = _env(bot, name, env)
+    if value is None:
+        raise ValueError(
+            f"OMNICAB_{bot.upper()}_{name} is required with OMNICAB_{bot.upper()}_WHATSAPP_PHONE_ID"
+        )
+    return value

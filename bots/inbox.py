@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters.types import ButtonPress, Inbound, Outbound, UnsubscribedBody
+from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, UnsubscribedBody
 from bots.metrics import Metrics
 from bots.queues import WorkQueue
 from bots.runtime import BotRuntime
@@ -42,6 +42,12 @@ class InboxWorker:
         runtime = self.runtimes.get(event.bot)
         if runtime is None:
             log.error("event %s for unknown bot %s dropped", event.dedupe_key, event.bot)
+            return
+        if isinstance(event.body, StatusBody):
+            body = event.body
+            await self.cabinet.record_receipt(
+                event.channel.value, event.bot, body.message_id, body.status, error=body.error
+            )
             return
         event = await self._resolve_button_token(event)
         adapter = runtime.adapter(event.channel)

@@ -39,6 +39,9 @@ MAX_STEPS_PER_TURN = 200
 _MESSAGE_KEYS = frozenset(
     {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment", "recipient_id"}
 )
+_BUTTON_KEYS = frozenset({"title", "payload", "response"})
+REJECTED_EVENT = "action_execution_rejected"
+"""rasa-sdk's ``ActionExecutionRejected``: the action said why itself; the flow leaves by ``on_error``."""
 
 
 @dataclass(slots=True)
@@ -66,12 +69,29 @@ class _Turn:
         self.slot_changes[name] = value
 
 
+START_PAYLOAD = "/start"
+
+
 class DialogEngine:
     def __init__(self, bot: model.CompiledBot, actions: ActionRunner) -> None:
         self.bot = bot
         self.actions = actions
 
+    def welcome(self, client: ClientView) -> Reply:
+        """The one message a platform lets a bot send before the client has written (Viber).
+
+        Its button carries :data:`START_PAYLOAD`, which starts the bot like ``/start``.
+        """
+        catalog = self.bot.catalog(self.bot.resolve_locale(client.locale))
+        texts = self.bot.system_texts
+        return Reply(
+            text=catalog.lookup(texts.welcome) or "",
+            buttons=(Button(title=catalog.lookup(texts.start_button) or "/start", payload=START_PAYLOAD),),
+        )
+
     async def turn(self, event: Inbound, session: SessionState | None, client: ClientView) -> TurnResult:
+        if isinstance(event.body, ButtonPress) and event.body.payload == START_PAYLOAD:
+            event = event.model_copy(update={"body": StartBody()})
         state = session.model_copy(deep=True) if session is not None else SessionState()
         locale = self.bot.resolve_locale(client.locale, state.locale)
         state.locale = locale
@@ -336,7 +356,7 @@ class DialogEngine:
             self._action_message(turn, name, message)
         for action_event in outcome.events:
             self._action_event(turn, name, action_event)
-        return True
+        return not any(action_event.get("event") == REJECTED_EVENT for action_event in outcome.events)
 
     def _action_message(self, turn: _Turn, action: str, message: dict[str, Any]) -> None:
         text = str(message.get("text") or "")
@@ -351,20 +371,33 @@ class DialogEngine:
                 text = format_text(found, **params)
         buttons = []
         for button in message.get("buttons") or []:
-            if not isinstance(button, dict) or not button.get("title"):
+            title = self._button_title(turn, action, button) if isinstance(button, dict) else ""
+            if not title:
                 continue
-            value = str(button.get("payload") or button["title"])
+            value = str(button.get("payload") or title)
             payload = action_payload(value)
-            buttons.append(Button(title=str(button["title"]), payload=payload))
-            turn.offered.append((payload, dynamic_button_id(value), str(button["title"])))
+            buttons.append(Button(title=title, payload=payload))
+            turn.offered.append((payload, dynamic_button_id(value), title))
         attachment = None
         for key, kind in (("image", AttachmentKind.IMAGE), ("attachment", AttachmentKind.DOCUMENT)):
             if isinstance(message.get(key), str) and message[key]:
                 attachment = Attachment(kind=kind, source=FileSource(url=message[key]))
         if message.get("custom"):
+            attachment = _stored_attachment(message["custom"]) or attachment
             turn.events.append(DialogEvent("action_custom", {"action": action, "custom": message["custom"]}))
         if text or buttons or attachment:
             turn.replies.append(Reply(text=text, buttons=tuple(buttons), attachment=attachment))
+
+    def _button_title(self, turn: _Turn, action: str, button: dict[str, Any]) -> str:
+        """The button's ``title``, or the catalog text ``response`` filled with the button's other keys."""
+        key = button.get("response")
+        if key:
+            found = turn.catalog.lookup(str(key))
+            if found is not None:
+                params = {name: value for name, value in button.items() if name not in _BUTTON_KEYS}
+                return format_text(found, **params)
+            turn.events.append(DialogEvent("unknown_response", {"action": action, "key": key}))
+        return str(button.get("title") or "")
 
     def _action_event(self, turn: _Turn, action: str, action_event: dict[str, Any]) -> None:
         kind = action_event.get("event")
@@ -398,6 +431,28 @@ def _typed_choice(waiting: Waiting, text: str) -> str | None:
         if normalize_phrase(title) == typed:
             return button_id
     return None
+
+
+def _stored_attachment(custom: Any) -> Attachment | None:
+    """``{"attachment": {"kind", "storage_key", "mime", "name", "duration"}}``: a file the cabinet stores.
+
+    The outbox turns the storage key into bytes or a signed link; the dialog only carries it.
+    """
+    spec = custom.get("attachment") if isinstance(custom, dict) else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("storage_key"), str) or not spec["storage_key"]:
+        return None
+    try:
+        kind = AttachmentKind(spec.get("kind") or AttachmentKind.DOCUMENT)
+    except ValueError:
+        return None
+    duration = spec.get("duration")
+    return Attachment(
+        kind=kind,
+        source=FileSource(storage_key=spec["storage_key"]),
+        file_name=str(spec["name"]) if spec.get("name") else None,
+        mime_type=str(spec["mime"]) if spec.get("mime") else None,
+        duration=duration if isinstance(duration, int) else None,
+    )
 
 
 def _attachment(link: model.AttachmentLink | None) -> Attachment | None:

@@ -218,6 +218,8 @@ class SystemTexts(_Strict):
     expected_contact: str = "system.expected_contact"
     share_contact: str = "system.share_contact"
     action_failed: str = "system.action_failed"
+    welcome: str = "system.welcome"
+    start_button: str = "system.start_button"
 
 
 class ActionServerSpec(_Strict):

@@ -1,4 +1,5 @@
-// Renders transcript items as Telegram-like bubbles. Every text goes in as text, never as HTML.
+// Renders transcript items as chat bubbles; each messenger's driver renders its bot messages.
+// Every text goes in as text, never as HTML.
 
 import { parseJsonField } from "./telegram.js";
 
@@ -24,7 +25,7 @@ const STATUS_ICONS = {
   failed: { icon: "icon-alert", label: "Не доставлено" },
 };
 
-function element(tag, className, text) {
+export function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = text;
@@ -41,7 +42,7 @@ export function icon(id, className = "icon") {
   return svg;
 }
 
-function isWebUrl(value) {
+export function isWebUrl(value) {
   return typeof value === "string" && /^https?:\/\//i.test(value);
 }
 
@@ -66,7 +67,7 @@ export function formatSize(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1).replace(".", ",")} МБ`;
 }
 
-function formatDuration(seconds) {
+export function formatDuration(seconds) {
   const whole = Math.max(0, Math.round(seconds));
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
@@ -79,7 +80,7 @@ function dayLabel(date) {
   return DAY.format(date);
 }
 
-function fileNameFromUrl(url) {
+export function fileNameFromUrl(url) {
   try {
     const last = new URL(url).pathname.split("/").filter(Boolean).pop();
     return last ? decodeURIComponent(last) : null;
@@ -105,7 +106,7 @@ function describeBotFile(call, spec) {
   };
 }
 
-function fileBlock(iconId, name, details) {
+export function fileBlock(iconId, name, details) {
   const block = element("div", "file");
   const badge = element("div", "file-icon");
   badge.append(icon(iconId));
@@ -148,12 +149,12 @@ function botFileContent(call, spec) {
   return nodes;
 }
 
-function locationBlock(latitude, longitude) {
+export function locationBlock(latitude, longitude) {
   const details = `${Number(latitude).toFixed(5)}, ${Number(longitude).toFixed(5)}`;
   return fileBlock("icon-location", "Геопозиция", details);
 }
 
-function contactBlock(name, phone) {
+export function contactBlock(name, phone) {
   return fileBlock("icon-phone", name || "Контакт", phone);
 }
 
@@ -162,13 +163,20 @@ export class ChatView {
    * @param {HTMLElement} container the scrolling message list
    * @param {HTMLElement} typing the typing indicator, kept as the list's last child
    * @param {(item: object, button: object, node: HTMLElement) => void} onInlineButton
+   * @param {object} channel the messenger driver; its `renderBot(item, view)` draws bot messages
    */
-  constructor(container, typing, onInlineButton) {
+  constructor(container, typing, onInlineButton, channel) {
     this.container = container;
     this.typing = typing;
     this.onInlineButton = onInlineButton;
+    this.channel = channel;
     this.nodes = new Map();
     this.lastDay = null;
+  }
+
+  setChannel(channel) {
+    this.clear();
+    this.channel = channel;
   }
 
   clear() {
@@ -231,12 +239,14 @@ export class ChatView {
 
   build(item) {
     if (item.kind === "notice") return element("div", "notice", item.text);
-    return item.kind === "bot" ? this.botMessage(item) : this.userMessage(item);
+    if (item.kind !== "bot") return this.userMessage(item);
+    return this.channel?.renderBot ? this.channel.renderBot(item, this) : this.botMessage(item);
   }
 
   userMessage(item) {
     const row = element("div", "message message-user");
     const bubble = element("div", "bubble");
+    if (item.quote) bubble.append(element("div", "quote", item.quote));
     if (item.kind === "user-contact") bubble.append(contactBlock(item.name, item.phone));
     if (item.kind === "user-location") bubble.append(locationBlock(item.latitude, item.longitude));
     if (item.kind === "user-file") bubble.append(fileBlock("icon-document", item.name, formatSize(item.size)));
@@ -247,6 +257,7 @@ export class ChatView {
     return row;
   }
 
+  /** A Telegram message: the bubble, and its inline keyboard under it. */
   botMessage(item) {
     const { call } = item;
     const body = call.body ?? {};
@@ -325,7 +336,10 @@ export class ChatView {
   }
 }
 
-/** The keyboard a bot puts in place of the phone's keyboard (ReplyKeyboardMarkup). */
+/**
+ * Telegram's ReplyKeyboardMarkup in place of the phone's keyboard. `onPress` gets an action:
+ * `{kind: "text", text}`, `{kind: "contact"}` or `{kind: "location"}`.
+ */
 export function renderReplyKeyboard(container, markup, onPress) {
   container.replaceChildren();
   for (const row of markup.keyboard) {
@@ -337,7 +351,10 @@ export function renderReplyKeyboard(container, markup, onPress) {
       node.type = "button";
       if (button.request_contact) node.prepend(icon("icon-phone", "reply-icon"));
       if (button.request_location) node.prepend(icon("icon-location", "reply-icon"));
-      node.addEventListener("click", () => onPress(button));
+      const kind = button.request_contact ? "contact" : button.request_location ? "location" : "text";
+      node.addEventListener("click", () => {
+        if (kind !== "text" || button.text) onPress({ kind, text: button.text, hide: Boolean(markup.one_time_keyboard) });
+      });
       line.append(node);
     }
     container.append(line);

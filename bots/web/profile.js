@@ -1,6 +1,11 @@
-// Who the simulated Telegram user is, and the chat transcript, kept across page reloads.
+// Who the simulated user is on each messenger, and that messenger's transcript, kept across reloads.
 
-const STORAGE_KEY = "omnicab.simulator.v1";
+const STORAGE_KEYS = {
+  telegram: "omnicab.simulator.v1",
+  viber: "omnicab.simulator.viber.v1",
+  whatsapp: "omnicab.simulator.whatsapp.v1",
+};
+const ACTIVE_KEY = "omnicab.simulator.channel";
 const MAX_ITEMS = 300;
 
 const NAMES = {
@@ -8,55 +13,63 @@ const NAMES = {
   en: ["Anna", "John", "Mary", "David", "Olivia", "Sam", "Emma", "Alex"],
 };
 
-function pick(list) {
+export function pickName(languageCode) {
+  const list = NAMES[languageCode] ?? NAMES.ru;
   return list[Math.floor(Math.random() * list.length)];
 }
 
-/** A Telegram-sized user id no earlier session of this browser is likely to have used. */
-function freshUserId() {
-  return 6_000_000_000 + Math.floor(Math.random() * 999_999_999);
+export function emptyChat(channel, user) {
+  return { version: 1, channel, user, nextMessageId: 1, lastSeq: 0, botName: null, items: [] };
 }
 
-function demoPhone(userId) {
-  return `+7900${String(userId).slice(-7)}`;
-}
-
-export function newUser(languageCode = "ru") {
-  const id = freshUserId();
-  return { id, firstName: pick(NAMES[languageCode] ?? NAMES.ru), languageCode, phone: demoPhone(id) };
-}
-
-export function emptyChat(user) {
-  return { version: 1, user, nextMessageId: 1, lastSeq: 0, botName: null, items: [] };
-}
-
-function isValid(state) {
+function isValid(state, channel) {
+  const id = state?.user?.id;
+  const idOk = channel === "telegram" ? Number.isSafeInteger(id) : typeof id === "string" && id.length > 0;
   return (
-    state && state.version === 1 && Number.isSafeInteger(state.user?.id) &&
-    typeof state.user.firstName === "string" && Array.isArray(state.items)
+    state && state.version === 1 && idOk && typeof state.user.firstName === "string" &&
+    Array.isArray(state.items)
   );
 }
 
-export function loadState() {
+/** The saved chat on `channel` (a driver with `id` and `newUser`), or a new user's empty chat. */
+export function loadState(channel, languageCode = "ru") {
   try {
-    const state = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null");
-    if (isValid(state)) return state;
+    const state = JSON.parse(localStorage.getItem(STORAGE_KEYS[channel.id]) ?? "null");
+    if (isValid(state, channel.id)) return { ...state, channel: channel.id };
   } catch {
     // A corrupt or foreign value: start over with a new user.
   }
-  return emptyChat(newUser());
+  return emptyChat(channel.id, channel.newUser(languageCode, { first: true }));
 }
 
 export function saveState(state) {
   if (state.items.length > MAX_ITEMS) state.items.splice(0, state.items.length - MAX_ITEMS);
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+    localStorage.setItem(STORAGE_KEYS[state.channel], JSON.stringify(state));
   } catch {
     // Storage full or disabled: the chat still works, it just will not survive a reload.
   }
 }
 
-/** Telegram sends the number the account is registered with: digits with a leading plus. */
+export function loadActiveChannel(known) {
+  try {
+    const saved = localStorage.getItem(ACTIVE_KEY);
+    if (known.includes(saved)) return saved;
+  } catch {
+    // Storage disabled: start on the first tab.
+  }
+  return known[0];
+}
+
+export function saveActiveChannel(id) {
+  try {
+    localStorage.setItem(ACTIVE_KEY, id);
+  } catch {
+    // Storage disabled: the tab is not remembered.
+  }
+}
+
+/** Messengers send the number the account is registered with: digits with a leading plus. */
 export function normalizePhone(value) {
   const digits = String(value).replace(/\D/g, "");
   return digits ? `+${digits}` : "";

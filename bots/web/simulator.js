@@ -1,9 +1,15 @@
-// The simulator: a person chats with the demo bot as a Telegram user, through the fake Telegram.
+// The simulator: a person chats with the demo bot as a Telegram, Viber or WhatsApp user, through
+// that messenger's fake platform and the bot's real webhook. One tab per messenger, each its own chat.
 
 import { ChatView, renderReplyKeyboard } from "./chat-view.js";
-import { emptyChat, loadState, newUser, normalizePhone, saveState } from "./profile.js";
-import * as telegram from "./telegram.js";
+import {
+  emptyChat, loadActiveChannel, loadState, normalizePhone, saveActiveChannel, saveState,
+} from "./profile.js";
+import { channel as telegram } from "./telegram.js";
+import { channel as viber } from "./viber.js";
+import { channel as whatsapp } from "./whatsapp.js";
 
+const CHANNELS = { telegram, viber, whatsapp };
 const POLL_MS = 400;
 const POLL_HIDDEN_MS = 2000;
 const TYPING_TIMEOUT_MS = 12_000;
@@ -16,9 +22,14 @@ const LOG_TIME = new Intl.DateTimeFormat("ru-RU", { hour: "2-digit", minute: "2-
 
 const byId = (id) => document.getElementById(id);
 const ui = {
+  phone: byId("chat"),
+  tabs: [...document.querySelectorAll("[role=tab][data-channel]")],
+  channelOnly: [...document.querySelectorAll("[data-channel-only]")],
+  brandChannel: byId("brand-channel"),
   messages: byId("messages"),
   typing: byId("typing"),
   welcome: byId("welcome"),
+  welcomeText: byId("welcome-text"),
   start: byId("start"),
   composer: byId("composer"),
   text: byId("text"),
@@ -29,29 +40,36 @@ const ui = {
   botName: byId("bot-name"),
   botStatus: byId("bot-status"),
   connection: byId("connection"),
+  apiName: byId("api-name"),
   apiLog: byId("api-log"),
   apiLogEmpty: byId("api-log-empty"),
   firstName: byId("first-name"),
-  phone: byId("phone"),
+  phoneField: byId("phone"),
+  phoneHint: byId("phone-hint"),
   profileName: byId("profile-name"),
+  profileIdLabel: byId("profile-id-label"),
   profileId: byId("profile-id"),
   profileAvatar: byId("profile-avatar"),
   newUser: byId("new-user"),
   languages: [...document.querySelectorAll("[data-language]")],
   contactDialog: byId("contact-dialog"),
   contactPhone: byId("contact-phone"),
+  contactChannel: byId("contact-channel"),
   toast: byId("toast"),
 };
 
-let state = loadState();
-/** Bumped when the user changes, so answers that were in flight for the old chat are dropped. */
+let channel = CHANNELS[loadActiveChannel(Object.keys(CHANNELS))];
+let state = loadState(channel);
+/** Bumped when the chat changes (another user or tab), so answers in flight for the old one are dropped. */
 let generation = 0;
+let synchronizedGeneration = -1;
 let deliveries = Promise.resolve();
 let typingTimer = null;
 let toastTimer = null;
 let lastBotMessageAt = 0;
+let pendingContact = null;
 const pendingPresses = new Map();
-const view = new ChatView(ui.messages, ui.typing, pressInlineButton);
+const view = new ChatView(ui.messages, ui.typing, pressInlineButton, channel);
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -72,20 +90,41 @@ function takeMessageId() {
   return id;
 }
 
-// ---- profile --------------------------------------------------------------------------------
+// ---- tabs and profile -----------------------------------------------------------------------
+
+function renderChannel() {
+  ui.phone.dataset.channel = channel.id;
+  document.documentElement.dataset.channel = channel.id;
+  document.title = `omnicab · симулятор ${channel.title}`;
+  for (const tab of ui.tabs) {
+    const selected = tab.dataset.channel === channel.id;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+  }
+  for (const node of ui.channelOnly) node.hidden = node.dataset.channelOnly !== channel.id;
+  ui.brandChannel.textContent = channel.title;
+  ui.apiName.textContent = channel.apiName;
+  ui.welcomeText.textContent = channel.welcome.text;
+  ui.start.textContent = channel.welcome.button;
+  ui.attach.hidden = !channel.canAttach;
+  ui.phoneField.readOnly = !channel.phoneEditable;
+  ui.contactChannel.textContent = channel.title;
+}
 
 function renderProfile() {
   const { user } = state;
   ui.firstName.value = user.firstName;
-  ui.phone.value = user.phone;
+  ui.phoneField.value = user.phone;
   ui.profileName.textContent = user.firstName;
+  ui.profileIdLabel.textContent = channel.idLabel;
   ui.profileId.textContent = String(user.id);
   ui.profileAvatar.textContent = (user.firstName.trim()[0] ?? "?").toUpperCase();
-  ui.profileAvatar.style.background = AVATAR_COLORS[user.id % AVATAR_COLORS.length];
+  const hash = [...String(user.id)].reduce((sum, char) => sum + char.charCodeAt(0), 0);
+  ui.profileAvatar.style.background = AVATAR_COLORS[hash % AVATAR_COLORS.length];
   for (const button of ui.languages) {
     button.setAttribute("aria-checked", String(button.dataset.language === user.languageCode));
   }
-  ui.botName.textContent = state.botName ?? "Legal";
+  ui.botName.textContent = state.botName ?? channel.defaultBotName;
 }
 
 function bindProfile() {
@@ -100,10 +139,10 @@ function bindProfile() {
   ui.firstName.addEventListener("blur", () => {
     ui.firstName.value = state.user.firstName;
   });
-  ui.phone.addEventListener("change", () => {
-    const phone = normalizePhone(ui.phone.value);
-    if (phone.length >= 8) state.user.phone = phone;
-    ui.phone.value = state.user.phone;
+  ui.phoneField.addEventListener("change", () => {
+    const phone = normalizePhone(ui.phoneField.value);
+    if (channel.phoneEditable && phone.length >= 8) state.user.phone = phone;
+    ui.phoneField.value = state.user.phone;
     persist();
   });
   for (const button of ui.languages) {
@@ -112,27 +151,62 @@ function bindProfile() {
       state.user.languageCode = button.dataset.language;
       persist();
       renderProfile();
-      showToast(`Следующие сообщения придут с language_code = ${state.user.languageCode}`);
+      showToast(`Следующие сообщения придут с языком ${state.user.languageCode}`);
     });
   }
   ui.newUser.addEventListener("click", startAsNewUser);
+  for (const tab of ui.tabs) {
+    tab.addEventListener("click", () => switchChannel(tab.dataset.channel));
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = ui.tabs[(ui.tabs.indexOf(tab) + step + ui.tabs.length) % ui.tabs.length];
+      next.focus();
+      switchChannel(next.dataset.channel);
+    });
+  }
 }
 
-function startAsNewUser() {
+/** Leaves the current chat: whatever was in flight for it is dropped when it comes back. */
+function leaveChat() {
   generation += 1;
-  state = emptyChat(newUser(state.user.languageCode));
-  persist();
   for (const press of pendingPresses.values()) clearTimeout(press.timer);
   pendingPresses.clear();
   stopTyping();
   view.clear();
+  closeSheets();
   ui.apiLog.replaceChildren();
   ui.apiLogEmpty.hidden = false;
+}
+
+function enterChat() {
+  renderChannel();
   renderProfile();
+  restoreTranscript();
   renderReplyKeyboardState();
-  renderWelcome();
   setOnline(true);
-  showToast(`Новый клиент: ${state.user.firstName}, ID ${state.user.id}`);
+  if (channel.openUpdate && view.isEmpty && !state.opened) openChat();
+}
+
+function switchChannel(id) {
+  const next = CHANNELS[id];
+  if (!next || next === channel) return;
+  persist();
+  leaveChat();
+  channel = next;
+  saveActiveChannel(id);
+  state = loadState(channel, state.user.languageCode);
+  view.setChannel(channel);
+  enterChat();
+  ui.text.focus();
+}
+
+function startAsNewUser() {
+  leaveChat();
+  state = emptyChat(channel.id, channel.newUser(state.user.languageCode));
+  persist();
+  enterChat();
+  showToast(`Новый клиент: ${state.user.firstName}, ${channel.idLabel} ${state.user.id}`);
   ui.text.focus();
 }
 
@@ -145,7 +219,7 @@ function renderWelcome() {
 function setOnline(online, reason) {
   ui.connection.hidden = online;
   if (!online) ui.connection.textContent = reason;
-  if (!typingTimer) ui.botStatus.textContent = online ? "бот" : "нет связи";
+  if (!typingTimer) ui.botStatus.textContent = online ? channel.botStatus : "нет связи";
 }
 
 function startTyping() {
@@ -160,7 +234,7 @@ function stopTyping() {
   clearTimeout(typingTimer);
   typingTimer = null;
   view.setTyping(false);
-  ui.botStatus.textContent = ui.connection.hidden ? "бот" : "нет связи";
+  ui.botStatus.textContent = ui.connection.hidden ? channel.botStatus : "нет связи";
   ui.botStatus.classList.remove("is-typing");
 }
 
@@ -171,6 +245,10 @@ function showToast(text, { long = false } = {}) {
   toastTimer = setTimeout(() => {
     ui.toast.hidden = true;
   }, long ? 6000 : 2600);
+}
+
+function closeSheets() {
+  for (const sheet of ui.phone.querySelectorAll(".wa-sheet-backdrop")) sheet.remove();
 }
 
 function addItem(item) {
@@ -194,56 +272,71 @@ function inOrder(task) {
   return deliveries;
 }
 
+/** Delivers an update; `item` (the user's bubble, if the messenger shows one) gets its status. */
 function deliver(item, update) {
   const sentIn = generation;
+  const sentAt = Date.now();
   return inOrder(async () => {
-    const result = await telegram.deliverUpdate(update);
+    const result = await channel.deliver(update);
     if (sentIn !== generation) return;
     if (result.delivered) {
-      item.status = lastBotMessageAt > item.at ? "read" : "sent";
-      if (item.status === "sent") startTyping();
+      if (lastBotMessageAt <= sentAt) startTyping();
+      if (item) item.status = lastBotMessageAt > item.at ? "read" : "sent";
     } else {
-      item.status = "failed";
-      item.reason = result.reason;
-      addNotice(`Сообщение не доставлено: ${item.reason}`);
+      if (item) {
+        item.status = "failed";
+        item.reason = result.reason;
+      }
+      addNotice(`Сообщение не доставлено: ${result.reason}`);
     }
-    view.refresh(item);
+    if (item) view.refresh(item);
     persist();
   });
 }
 
-function sendText(text) {
+function sendText(text, { silent = false } = {}) {
   const messageId = takeMessageId();
-  const item = addItem({ kind: "user-text", text, messageId, status: "pending" });
-  return deliver(item, telegram.textUpdate(state.user, messageId, text));
+  const item = silent ? null : addItem({ kind: "user-text", text, messageId, status: "pending" });
+  return deliver(item, channel.textUpdate(state.user, messageId, text, { silent }));
 }
 
-function sendContact() {
+function openChat() {
+  state.opened = true;
+  persist();
+  return deliver(null, channel.openUpdate(state.user));
+}
+
+function start() {
+  if (channel.openUpdate) return openChat();
+  return sendText(channel.startText(state.user));
+}
+
+function sendContact(action) {
   const messageId = takeMessageId();
   const { phone, firstName } = state.user;
   const item = addItem({ kind: "user-contact", phone, name: firstName, messageId, status: "pending" });
-  return deliver(item, telegram.contactUpdate(state.user, messageId, phone));
+  return deliver(item, channel.contactUpdate(state.user, messageId, action));
 }
 
 function sendLocation() {
   const messageId = takeMessageId();
   const { latitude, longitude } = DEMO_LOCATION;
   const item = addItem({ kind: "user-location", latitude, longitude, messageId, status: "pending" });
-  return deliver(item, telegram.locationUpdate(state.user, messageId, latitude, longitude));
+  return deliver(item, channel.locationUpdate(state.user, messageId, latitude, longitude));
 }
 
 async function sendFile(file) {
   if (file.size > MAX_UPLOAD_BYTES) {
-    showToast("Файл больше 50 МБ — Telegram не примет его от бота");
+    showToast(`Файл больше 50 МБ — ${channel.title} не примет его`);
     return;
   }
   const messageId = takeMessageId();
   const item = addItem({ kind: "user-file", name: file.name, size: file.size, messageId, status: "pending" });
   const sentIn = generation;
   try {
-    const stored = await telegram.uploadFile(file);
+    const update = await channel.fileUpdate(state.user, messageId, file);
     if (sentIn !== generation) return;
-    await deliver(item, telegram.documentUpdate(state.user, messageId, file, stored));
+    await deliver(item, update);
   } catch (error) {
     if (sentIn !== generation) return;
     item.status = "failed";
@@ -253,17 +346,25 @@ async function sendFile(file) {
   }
 }
 
+/** A button under a bot message: a Telegram callback, a WhatsApp reply button or list row. */
 function pressInlineButton(item, button, node) {
   if (node.classList.contains("is-loading")) return;
+  const pressed = channel.press(item, button, state.user);
+  if (!pressed) return;
+  if (pressed.echo) {
+    const messageId = takeMessageId();
+    const echo = addItem({ kind: "user-text", text: pressed.echo.text, quote: pressed.echo.quote, messageId, status: "pending" });
+    deliver(echo, pressed.update);
+    return;
+  }
   node.classList.add("is-loading");
-  const message = telegram.messageOfCall(item.call, state.user);
-  const { callbackId, update } = telegram.callbackUpdate(state.user, message, button.callback_data);
+  const { callbackId, update } = pressed;
   const timer = setTimeout(() => settlePress(callbackId), CALLBACK_TIMEOUT_MS);
   pendingPresses.set(callbackId, { node, timer });
   const sentIn = generation;
   const pressedAt = Date.now();
   inOrder(async () => {
-    const result = await telegram.deliverUpdate(update);
+    const result = await channel.deliver(update);
     if (sentIn !== generation) return;
     if (result.delivered) {
       if (lastBotMessageAt <= pressedAt) startTyping();
@@ -286,7 +387,7 @@ function settleAllPresses() {
   for (const callbackId of [...pendingPresses.keys()]) settlePress(callbackId);
 }
 
-// ---- the bot's reply keyboard ---------------------------------------------------------------
+// ---- the bot's keyboard below the chat ------------------------------------------------------
 
 function renderReplyKeyboardState() {
   const stick = view.nearBottom();
@@ -295,8 +396,8 @@ function renderReplyKeyboardState() {
   ui.keyboardToggle.hidden = !markup;
   ui.keyboardToggle.classList.toggle("is-active", open);
   ui.replyKeyboard.hidden = !open;
-  ui.text.placeholder = markup?.input_field_placeholder || "Сообщение";
-  if (markup) renderReplyKeyboard(ui.replyKeyboard, markup, pressReplyButton);
+  ui.text.placeholder = markup?.input_field_placeholder || (channel === whatsapp ? "Введите сообщение" : "Сообщение");
+  if (markup) (channel.renderKeyboard ?? renderReplyKeyboard)(ui.replyKeyboard, markup, pressReplyButton);
   if (stick) view.scrollToBottom();
 }
 
@@ -306,30 +407,30 @@ function setReplyKeyboard(markup) {
   renderReplyKeyboardState();
 }
 
-function pressReplyButton(button) {
-  if (state.replyKeyboard?.one_time_keyboard) {
+/** A keyboard button: `{kind: "text" | "contact" | "location" | "url", ...}` from the channel's keyboard. */
+function pressReplyButton(action) {
+  if (action.hide) {
     state.replyKeyboardOpen = false;
     renderReplyKeyboardState();
   }
-  if (button.request_contact) {
+  if (action.kind === "contact") {
+    pendingContact = action;
     ui.contactPhone.textContent = state.user.phone;
     ui.contactDialog.showModal();
-  } else if (button.request_location) {
+  } else if (action.kind === "location") {
     sendLocation();
-  } else if (button.text) {
-    sendText(button.text);
+  } else if (action.kind === "url") {
+    window.open(action.url, "_blank", "noopener,noreferrer");
+  } else if (action.kind === "text" && action.text) {
+    sendText(action.text, { silent: Boolean(action.silent) });
   }
 }
 
 // ---- what the bot did -----------------------------------------------------------------------
 
-function messageIdOf(item) {
-  return item.kind === "bot" ? item.call.result?.message_id : undefined;
-}
-
 function findBotMessage(messageId) {
-  const wanted = Number(messageId);
-  return state.items.findLast((item) => Number(messageIdOf(item)) === wanted) ?? null;
+  const wanted = String(messageId);
+  return state.items.findLast((item) => item.kind === "bot" && String(channel.messageIdOf(item.call)) === wanted) ?? null;
 }
 
 function markRepliedMessagesRead() {
@@ -348,16 +449,15 @@ function addBotMessage(call) {
   markRepliedMessagesRead();
   const sentAt = Number.isFinite(call.at) ? call.at * 1000 : Date.now();
   addItem({ kind: "bot", at: sentAt, call });
-  const messageId = Number(call.result?.message_id);
+  const messageId = Number(channel.messageIdOf(call));
   if (Number.isSafeInteger(messageId) && messageId >= state.nextMessageId) state.nextMessageId = messageId + 1;
-  const botName = call.result?.from?.first_name;
+  const botName = channel.botNameOf(call);
   if (botName && botName !== state.botName) {
     state.botName = botName;
     ui.botName.textContent = botName;
   }
-  const markup = telegram.parseJsonField(call.body?.reply_markup);
-  if (Array.isArray(markup?.keyboard)) setReplyKeyboard(markup);
-  else if (markup?.remove_keyboard) setReplyKeyboard(null);
+  const keyboard = channel.keyboardOf(call);
+  if (keyboard !== undefined && (keyboard !== null || state.replyKeyboard)) setReplyKeyboard(keyboard);
 }
 
 function applyEdit(call) {
@@ -382,16 +482,12 @@ function answerPress(body) {
   if (typeof body.text === "string" && body.text) showToast(body.text, { long: Boolean(body.show_alert) });
 }
 
-function isForThisChat(call) {
-  const chatId = call.body?.chat_id;
-  return chatId === undefined || chatId === null || String(chatId) === String(state.user.id);
-}
-
 function logCall(call) {
   const entry = document.createElement("li");
   const method = document.createElement("span");
   method.className = "log-method";
-  method.textContent = call.method;
+  method.textContent = channel.logLabel(call);
+  method.title = call.method;
   const outcome = document.createElement("span");
   outcome.className = call.ok === false ? "log-outcome is-error" : "log-outcome";
   outcome.textContent = call.ok === false ? String(call.error_code ?? "ошибка") : "ok";
@@ -405,18 +501,19 @@ function logCall(call) {
 
 function handleCall(call) {
   logCall(call);
-  if (call.method === "answerCallbackQuery") {
+  const kind = channel.kindOf(call);
+  if (kind === "answer") {
     answerPress(call.body ?? {});
-  } else if (call.method === "sendChatAction") {
+  } else if (kind === "typing") {
     startTyping();
-  } else if (telegram.MESSAGE_METHODS.has(call.method)) {
+  } else if (kind === "message") {
     if (call.ok === false) {
       const detail = call.description ?? `код ${call.error_code ?? "?"}`;
-      addNotice(`Telegram отклонил ${call.method}: ${detail}`);
+      addNotice(`${channel.title} отклонил ${channel.logLabel(call)}: ${detail}`);
     } else {
       addBotMessage(call);
     }
-  } else if (telegram.EDIT_METHODS.has(call.method) && call.ok !== false) {
+  } else if (kind === "edit" && call.ok !== false) {
     applyEdit(call);
   }
 }
@@ -426,43 +523,46 @@ function handleCalls(calls) {
   if (fresh.length === 0) return;
   for (const call of fresh) {
     state.lastSeq = Number(call.seq);
-    if (isForThisChat(call)) handleCall(call);
+    if (channel.isForChat(call, state.user)) handleCall(call);
   }
   persist();
 }
 
 function connectionProblem(error) {
-  return error instanceof telegram.FakeTelegramError
-    ? "Поддельный Telegram не отвечает — сервер запущен в демо-режиме?"
+  return error instanceof channel.FakeError
+    ? `Поддельный ${channel.title} не отвечает — сервер запущен в демо-режиме?`
     : "Нет связи с сервером — переподключаюсь…";
 }
 
 /**
- * The fake Telegram keeps its log in memory: if it knows fewer calls for this chat than the page
+ * A fake platform keeps its log in memory: if it knows fewer calls for this chat than the page
  * has seen, the server was restarted, and the page starts reading its log from the beginning.
  */
 async function resynchronize() {
-  const calls = await telegram.fetchCalls(state.user.id, 0);
+  const calls = await channel.fetchCalls(state.user, 0);
   const newest = calls.reduce((max, call) => Math.max(max, Number(call.seq) || 0), 0);
   if (newest < state.lastSeq) {
     state.lastSeq = 0;
-    addNotice("Сервер перезапущен — журнал поддельного Telegram начат заново");
+    addNotice(`Сервер перезапущен — журнал поддельного ${channel.title} начат заново`);
   }
-  for (const call of calls.slice(-MAX_LOG_ENTRIES)) if (Number(call.seq) <= state.lastSeq) logCall(call);
+  for (const call of calls.slice(-MAX_LOG_ENTRIES)) {
+    if (Number(call.seq) > state.lastSeq) continue;
+    channel.kindOf(call);
+    logCall(call);
+  }
   handleCalls(calls);
 }
 
 async function pollForever() {
-  let synchronized = false;
   for (;;) {
     const polledFor = generation;
     try {
-      if (synchronized) {
-        const calls = await telegram.fetchCalls(state.user.id, state.lastSeq);
+      if (synchronizedGeneration === polledFor) {
+        const calls = await channel.fetchCalls(state.user, state.lastSeq);
         if (polledFor === generation) handleCalls(calls);
       } else {
         await resynchronize();
-        synchronized = true;
+        if (polledFor === generation) synchronizedGeneration = polledFor;
       }
       if (polledFor === generation) setOnline(true);
     } catch (error) {
@@ -495,7 +595,7 @@ function bindComposer() {
     }
   });
   ui.text.addEventListener("input", fitComposer);
-  ui.start.addEventListener("click", () => sendText("/start"));
+  ui.start.addEventListener("click", start);
   ui.attach.addEventListener("click", () => ui.fileInput.click());
   ui.fileInput.addEventListener("change", () => {
     const [file] = ui.fileInput.files;
@@ -508,8 +608,9 @@ function bindComposer() {
     persist();
   });
   ui.contactDialog.addEventListener("close", () => {
-    if (ui.contactDialog.returnValue === "share") sendContact();
+    if (ui.contactDialog.returnValue === "share") sendContact(pendingContact ?? { kind: "contact" });
     ui.contactDialog.returnValue = "";
+    pendingContact = null;
   });
 }
 
@@ -527,10 +628,8 @@ function restoreTranscript() {
   renderWelcome();
 }
 
-renderProfile();
-restoreTranscript();
-renderReplyKeyboardState();
 bindProfile();
 bindComposer();
+enterChat();
 ui.text.focus();
 pollForever();

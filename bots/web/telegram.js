@@ -1,5 +1,7 @@
 // The fake Telegram's HTTP surface and the Bot API shapes the simulator exchanges with it.
 
+import { pickName } from "./profile.js";
+
 const FAKE = "/fake/telegram";
 
 /** Bot API methods whose call puts a message into the chat. */
@@ -153,3 +155,76 @@ export function messageOfCall(call, user) {
   if (typeof text === "string") message.text = text;
   return message;
 }
+
+function freshUserId() {
+  return 6_000_000_000 + Math.floor(Math.random() * 999_999_999);
+}
+
+/** What the simulator needs from Telegram: updates out, Bot API calls in, and how they look. */
+export const channel = {
+  id: "telegram",
+  title: "Telegram",
+  idLabel: "Telegram ID",
+  apiName: "Bot API",
+  defaultBotName: "Legal",
+  botStatus: "бот",
+  phoneEditable: true,
+  canAttach: true,
+  welcome: {
+    text: "Напишите боту так, как написал бы клиент в Telegram. Он поможет создать обращение, ответит на частые вопросы и позовёт юриста.",
+    button: "Начать",
+  },
+  FakeError: FakeTelegramError,
+
+  newUser(languageCode) {
+    const id = freshUserId();
+    return { id, firstName: pickName(languageCode), languageCode, phone: `+7900${String(id).slice(-7)}` };
+  },
+  deliver: deliverUpdate,
+  fetchCalls,
+  startText() {
+    return "/start";
+  },
+  isForChat(call, user) {
+    const chatId = call.body?.chat_id;
+    return chatId === undefined || chatId === null || String(chatId) === String(user.id);
+  },
+  kindOf(call) {
+    if (call.method === "answerCallbackQuery") return "answer";
+    if (call.method === "sendChatAction") return "typing";
+    if (MESSAGE_METHODS.has(call.method)) return "message";
+    if (EDIT_METHODS.has(call.method)) return "edit";
+    return "other";
+  },
+  logLabel(call) {
+    return call.method;
+  },
+  botNameOf(call) {
+    return call.result?.from?.first_name ?? null;
+  },
+  messageIdOf(call) {
+    return call.result?.message_id;
+  },
+  /** The reply keyboard a message installs: undefined leaves the current one, null removes it. */
+  keyboardOf(call) {
+    const markup = parseJsonField(call.body?.reply_markup);
+    if (Array.isArray(markup?.keyboard)) return markup;
+    if (markup?.remove_keyboard) return null;
+    return undefined;
+  },
+  textUpdate,
+  contactUpdate(user, messageId) {
+    return contactUpdate(user, messageId, user.phone);
+  },
+  locationUpdate,
+  async fileUpdate(user, messageId, file) {
+    const stored = await uploadFile(file);
+    return documentUpdate(user, messageId, file, stored);
+  },
+  /** An inline button press: a callback_query the bot answers with answerCallbackQuery. */
+  press(item, button, user) {
+    if (typeof button.callback_data !== "string") return null;
+    const { callbackId, update } = callbackUpdate(user, messageOfCall(item.call, user), button.callback_data);
+    return { update, callbackId };
+  },
+};

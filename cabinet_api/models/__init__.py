@@ -4,31 +4,62 @@ from __future__ import annotations
 
 from cabinet_api.models.base import Base, UTCDateTime, new_public_id
 from cabinet_api.models.client import ChannelIdentity, Client
+from cabinet_api.models.contract import Contract, Payment
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
+from cabinet_api.models.rating import FollowUpTask, Rating
+from cabinet_api.models.recording import Recording
+from cabinet_api.models.refund import Refund
 from cabinet_api.models.request import Counter, Request
+from cabinet_api.models.request_event import Answer, RequestEvent
 from cabinet_api.models.vocabulary import (
     AnswerFormat,
+    CallDirection,
     Direction,
+    EventAuthor,
+    EventKind,
     HandoffStatus,
     MessageStatus,
+    PayoutKind,
+    RatingScale,
+    RatingSubject,
+    RecordingSource,
+    RefundStatus,
     RequestStatus,
+    TaskStatus,
     Urgency,
 )
 
 __all__ = [
+    "Answer",
     "AnswerFormat",
     "Base",
+    "CallDirection",
     "ChannelIdentity",
     "Client",
+    "Contract",
     "Counter",
     "Direction",
+    "EventAuthor",
+    "EventKind",
+    "FollowUpTask",
     "HandoffRecord",
     "HandoffStatus",
     "Message",
     "MessageStatus",
+    "Payment",
+    "PayoutKind",
+    "Rating",
+    "RatingScale",
+    "RatingSubject",
+    "Recording",
+    "RecordingSource",
+    "Refund",
+    "RefundStatus",
     "Request",
+    "RequestEvent",
     "RequestStatus",
+    "TaskStatus",
     "UTCDateTime",
     "Urgency",
     "new_public_id",

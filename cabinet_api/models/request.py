@@ -37,6 +37,7 @@ class Request(Base):
     status: Mapped[str] = mapped_column(String(16))
     due_at: Mapped[datetime]
     channel: Mapped[str] = mapped_column(String(16))
+    lawyer: Mapped[str | None] = mapped_column(String(255))
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

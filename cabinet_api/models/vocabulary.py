@@ -38,3 +38,54 @@ class RequestStatus(enum.StrEnum):
 
 class HandoffStatus(enum.StrEnum):
     WAITING = "waiting"
+
+
+class EventKind(enum.StrEnum):
+    COMMENT = "comment"
+    FILE = "file"
+    STATUS = "status"
+    ANSWER = "answer"
+
+
+class EventAuthor(enum.StrEnum):
+    CLIENT = "client"
+    LAWYER = "lawyer"
+    SYSTEM = "system"
+
+
+class RefundStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+
+
+class PayoutKind(enum.StrEnum):
+    ACCOUNT = "account"
+    CARD = "card"
+
+
+class CallDirection(enum.StrEnum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+class RecordingSource(enum.StrEnum):
+    PBX = "pbx"
+    TELEGRAM_CALL = "telegram_call"
+
+
+class RatingScale(enum.StrEnum):
+    CSAT = "csat"
+    CES = "ces"
+
+
+class RatingSubject(enum.StrEnum):
+    REQUEST = "request"
+    HANDOFF = "handoff"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

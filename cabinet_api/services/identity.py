@@ -102,6 +102,7 @@ class IdentityService:
             return await session.scalar(select(Client.public_id).where(Client.id == client_id))
 
     async def _identify(self, session: AsyncSession, event: Inbound) -> ClientProfile:
+        """Also applies a phone the platform proves (WhatsApp) as a verified contact would."""
         now = self._clock()
         sender = event.sender
         identity = await session.scalar(
@@ -143,6 +144,9 @@ class IdentityService:
         body = event.body
         if isinstance(body, ContactShared):
             client = await self._take_contact(session, client, identity, body)
+        elif sender.verified_phone and (identity.phone is None or client.phone_verified is False):
+            proof = ContactShared(phone=sender.verified_phone, verified=True, first_name=sender.first_name)
+            client = await self._take_contact(session, client, identity, proof)
         await session.flush()
         return _profile(client, identity)
 

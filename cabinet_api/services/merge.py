@@ -5,7 +5,21 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cabinet_api.models import ChannelIdentity, Client, HandoffRecord, Message, Request
+from cabinet_api.models import (
+    ChannelIdentity,
+    Client,
+    Contract,
+    FollowUpTask,
+    HandoffRecord,
+    Message,
+    Payment,
+    Rating,
+    Recording,
+    Refund,
+    Request,
+)
+
+CLIENT_OWNED = (Message, Request, HandoffRecord, Contract, Payment, Refund, Recording, Rating, FollowUpTask)
 
 
 async def move_identity(
@@ -14,7 +28,7 @@ async def move_identity(
     """Move ``identity`` and its messages from ``source`` to ``target``.
 
     When ``source`` is left without any identity it was only ever this identity's shadow:
-    its remaining history, requests and hand-offs go to ``target`` and it is deleted.
+    its remaining history, requests, hand-offs and everything else it owns go to ``target`` and it is deleted.
     """
     identity.client_id = target.id
     await session.execute(
@@ -29,7 +43,7 @@ async def move_identity(
     )
     if remaining:
         return
-    for model in (Message, Request, HandoffRecord):
+    for model in CLIENT_OWNED:
         await session.execute(
             update(model)
             .where(model.client_id == source.id)

@@ -1,4 +1,4 @@
-"""Requests (обращения): creation with a human number and the contractual deadline."""
+"""Requests (обращения): creation with a human number and the contractual deadline, listing, opening."""
 
 from __future__ import annotations
 
@@ -6,13 +6,24 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet_api.db import Database
-from cabinet_api.models import AnswerFormat, Client, Counter, Request, RequestStatus, Urgency
+from cabinet_api.models import (
+    Answer,
+    AnswerFormat,
+    Client,
+    Request,
+    RequestEvent,
+    RequestStatus,
+    Urgency,
+)
+from cabinet_api.services.counters import next_value
 from cabinet_api.services.errors import UnknownClient
-from cabinet_api.services.upsert import insert_on_conflict
-from cabinet_api.services.views import RequestView
+from cabinet_api.services.ownership import owned
+from cabinet_api.services.request_views import answer_view, event_view, request_detail, request_view
+from cabinet_api.services.views import Page, RequestDetail, RequestView
 
 ANSWER_DEADLINES = {AnswerFormat.ORAL: timedelta(hours=24), AnswerFormat.WRITTEN: timedelta(hours=48)}
 REQUEST_COUNTER = "request"
@@ -39,24 +50,6 @@ def file_ref(attachment: Mapping[str, Any], default_channel: str) -> dict[str, A
         "mime": attachment.get("mime"),
         "size": size if isinstance(size, int) else None,
     }
-
-
-def _view(request: Request) -> RequestView:
-    return RequestView(
-        id=request.id,
-        public_id=request.public_id,
-        number=request.number,
-        client_id=request.client_id,
-        topic=request.topic,
-        description=request.description,
-        answer_format=request.answer_format,
-        urgency=request.urgency,
-        status=request.status,
-        due_at=request.due_at,
-        channel=request.channel,
-        attachments=tuple(request.attachments),
-        created_at=request.created_at,
-    )
 
 
 class RequestService:
@@ -102,14 +95,39 @@ class RequestService:
             )
             session.add(request)
             await session.flush()
-            return _view(request)
+            return request_view(request)
 
     async def _next_number(self, session: AsyncSession) -> int:
-        """Atomic on both backends: the upsert locks the counter row until the request commits."""
-        statement = (
-            insert_on_conflict(Counter, is_sqlite=self._db.is_sqlite)
-            .values(name=REQUEST_COUNTER, value=1)
-            .on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
-            .returning(Counter.value)
-        )
-        return int((await session.execute(statement)).scalar_one())
+        return await next_value(session, REQUEST_COUNTER, is_sqlite=self._db.is_sqlite)
+
+    async def list_requests(self, client_id: int, *, page: int = 0, per_page: int = 5) -> Page[RequestView]:
+        """The client's requests, newest first, one page at a time (pages count from 0)."""
+        if page < 0 or per_page < 1:
+            raise ValueError("page must be >= 0 and per_page >= 1")
+        mine = Request.client_id == client_id
+        async with self._db.session() as session:
+            total = int(await session.scalar(select(func.count()).select_from(Request).where(mine)) or 0)
+            rows = await session.scalars(
+                select(Request)
+                .where(mine)
+                .order_by(Request.created_at.desc(), Request.id.desc())
+                .offset(page * per_page)
+                .limit(per_page)
+            )
+            items = [request_view(request) for request in rows]
+        return Page.of(items, page=page, per_page=per_page, total=total)
+
+    async def get_request(self, client_id: int, public_id: str) -> RequestDetail:
+        async with self._db.session() as session:
+            request = await owned(session, Request, "request", public_id, client_id)
+            events = await session.scalars(
+                select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id)
+            )
+            answer = await session.scalar(
+                select(Answer).where(Answer.request_id == request.id).order_by(Answer.id.desc()).limit(1)
+            )
+            return request_detail(
+                request,
+                events=[event_view(event) for event in events],
+                answer=None if answer is None else answer_view(answer, request),
+            )

@@ -102,6 +102,30 @@ class TelegramUser:
         assert status == 200, body
         return await self.replies()
 
+    async def send_sticker(self) -> list[BotMessage]:
+        sticker = {
+            "file_id": "CAACAgIAAxkBAAEB",
+            "file_unique_id": "AgADSgADr",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+        update = {
+            "message": {
+                "message_id": next(_ids),
+                "date": int(time.time()),
+                "chat": self._chat,
+                "from": self._user,
+                "sticker": sticker,
+            }
+        }
+        status, body = await self.post_update(update)
+        assert status == 200, body
+        return await self.replies()
+
     async def press(self, title: str) -> list[BotMessage]:
         for message in reversed(self.last):
             for button in message.buttons:

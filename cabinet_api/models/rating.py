@@ -1,0 +1,45 @@
+"""Ratings of finished interactions and the follow-up tasks a low score opens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cabinet_api.clock import utc_now
+from cabinet_api.models.base import Base, new_public_id
+
+
+class Rating(Base):
+    """One per (subject, subject_id, scale): a repeated press finds the first one."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("subject", "subject_id", "scale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    scale: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class FollowUpTask(Base):
+    """A supervisor's call-back after a low score, due in business time."""
+
+    __tablename__ = "follow_up_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    due_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    closed_at: Mapped[datetime | None]

@@ -1,0 +1,43 @@
+"""The cabinet's REST API as an aiohttp application the bots app mounts at ``/api/v1``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cabinet_api.rest import clients, feedback, files, recordings, refunds, requests
+from cabinet_api.rest.context import CONTEXT, ApiContext, Notify, Route, guarded
+from cabinet_api.rest.errors import error_middleware
+from cabinet_api.rest.keys import ApiKeyStore
+from cabinet_api.rest.openapi import openapi_document
+from cabinet_api.services import Cabinet
+
+OPENAPI_PATH = "/openapi.json"
+ROUTES: tuple[Route, ...] = (
+    *clients.ROUTES,
+    *requests.ROUTES,
+    *refunds.ROUTES,
+    *recordings.ROUTES,
+    *feedback.ROUTES,
+    *files.ROUTES,
+)
+
+
+def create_api(
+    cabinet: Cabinet, *, secret: bytes, api_keys: ApiKeyStore, notify: Notify | None = None
+) -> web.Application:
+    """Mount with ``app.add_subapp("/api/v1", create_api(...))``.
+
+    ``notify`` is awaited after a lawyer's answer is saved, to tell the client it is ready.
+    """
+    api = web.Application(middlewares=[error_middleware])
+    api[CONTEXT] = ApiContext(cabinet=cabinet, secret=secret, api_keys=api_keys, notify=notify)
+    document = openapi_document(ROUTES)
+
+    async def openapi(_request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    api.router.add_get(OPENAPI_PATH, openapi, allow_head=False)
+    for route in ROUTES:
+        name = recordings.FILE_ROUTE if route.handler is files.get_file else None
+        api.router.add_route(route.method, route.path, guarded(route), name=name)
+    return api
