@@ -80,6 +80,9 @@ class Cabinet:
     ) -> bool:
         return await self._delivery.record_receipt(channel, bot, platform_message_id, status, error=error)
 
+    async def unlink(self, client_id: int, channel: str, bot: str, platform_user_id: str) -> bool:
+        return await self._identity.unlink(client_id, channel, bot, platform_user_id)
+
     async def mark_recipient_gone(self, channel: str, bot: str, platform_user_id: str) -> None:
         await self._identity.mark_recipient_gone(channel, bot, platform_user_id)
 

@@ -80,6 +80,31 @@ class IdentityService:
             )
             return None if identity is None else _profile(client, identity)
 
+    async def unlink(self, client_id: int, channel: str, bot: str, platform_user_id: str) -> bool:
+        """Detach one channel identity from its client, at the client's request.
+
+        The identity starts over as a new, unverified client; the history written so far stays
+        with the client it belongs to. False when the identity is not this client's.
+        """
+        async with self._db.session() as session:
+            identity = await session.scalar(
+                select(ChannelIdentity).where(
+                    ChannelIdentity.client_id == client_id,
+                    ChannelIdentity.channel == channel,
+                    ChannelIdentity.bot == bot,
+                    ChannelIdentity.platform_user_id == platform_user_id,
+                )
+            )
+            if identity is None:
+                return False
+            now = self._clock()
+            fresh = Client(locale="ru", preferred_channel=channel, created_at=now, updated_at=now)
+            session.add(fresh)
+            await session.flush()
+            identity.client_id = fresh.id
+            identity.phone = None
+        return True
+
     async def mark_recipient_gone(self, channel: str, bot: str, platform_user_id: str) -> None:
         """The platform refused a send because the client blocked the bot: message them no more."""
         async with self._db.session() as session:
