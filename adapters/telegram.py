@@ -78,7 +78,13 @@ MAX_BACKOFF_SECONDS: Final = 30.0
 # aiogram validates every API answer as ``Response[<returning type>]``; pydantic keeps parametrized
 # generics in a weak cache, so without a strong reference each call rebuilds the model and its
 # schema (about a tenth of the send path). Built once here and kept.
-_RESPONSE_MODELS: Final = tuple(Response[kind] for kind in (Message, bool, User, WebhookInfo, list[Update]))
+_RESPONSE_MODELS: Final = (
+    Response[Message],
+    Response[bool],
+    Response[User],
+    Response[WebhookInfo],
+    Response[list[Update]],
+)
 
 _SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MESSAGE_UPDATES: Final = ("message", "edited_message")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from adapters.types import Channel
+from adapters.telegram import TelegramAdapter
+from adapters.types import ChannelAdapter
 from bots.backends import Backends, open_backends
 from bots.fakes.telegram import FakeTelegram
 from bots.fakes.viber import FakeViber
@@ -172,37 +173,33 @@ async def _connect_channels(services: Services) -> None:
     pollers: list[asyncio.Task[None]] = []
     for runtime in services.runtimes.values():
         for channel, adapter in runtime.adapters.items():
-            await _with_retries(
-                lambda adapter=adapter: adapter.start(public_url), f"{runtime.name}/{channel.value}"
-            )
-            if public_url is None and channel is Channel.TELEGRAM:
-                poll = getattr(adapter, "poll", None)
-                if poll is not None:
-                    handler = _poll_handler(services, adapter)
-                    pollers.append(asyncio.create_task(poll(handler, stop=services.backends.stop)))
+            await _start_with_retries(adapter, public_url, f"{runtime.name}/{channel.value}")
+            if public_url is None and isinstance(adapter, TelegramAdapter):
+                pollers.append(asyncio.create_task(_poll(services, adapter)))
     if pollers:
         await asyncio.gather(*pollers)
 
 
-def _poll_handler(services: Services, adapter: object) -> Callable[[bytes], object]:
+async def _poll(services: Services, adapter: TelegramAdapter) -> None:
     async def handle(raw: bytes) -> None:
-        await services.ingest.raw(adapter, raw)  # type: ignore[arg-type]
+        await services.ingest.raw(adapter, raw)
 
-    return handle
+    await adapter.poll(handle, stop=services.backends.stop)
 
 
-async def _with_retries(call: Callable[[], object], what: str, attempts: int = 30) -> None:
+async def _start_with_retries(
+    adapter: ChannelAdapter, public_url: str | None, what: str, attempts: int = 30
+) -> None:
     delay = 0.05
     for attempt in range(1, attempts + 1):
         try:
-            result = call()
-            if asyncio.iscoroutine(result):
-                await result
-            log.info("channel %s connected", what)
-            return
-        except Exception as error:
+            await adapter.start(public_url)
+        except Exception as error:  # noqa: BLE001 - any failure is retried, then reported
             if attempt == attempts:
                 log.error("channel %s could not connect: %s", what, error)
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+        else:
+            log.info("channel %s connected", what)
+            return

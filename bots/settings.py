@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = Field(
         default=None, description="Bot API server; default api.telegram.org"
     )
+    viber_api_base: str | None = Field(
+        default=None, description="Viber REST API; default chatapi.viber.com/pa"
+    )
+    whatsapp_api_base: str | None = Field(default=None, description="Graph API; default graph.facebook.com")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     session_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     dedupe_ttl_seconds: int = Field(default=24 * 3600, ge=60)

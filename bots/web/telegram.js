@@ -181,7 +181,9 @@ export const channel = {
     return { id, firstName: pickName(languageCode), languageCode, phone: `+7900${String(id).slice(-7)}` };
   },
   deliver: deliverUpdate,
-  fetchCalls,
+  fetchCalls(user, after) {
+    return fetchCalls(user.id, after);
+  },
   startText() {
     return "/start";
   },

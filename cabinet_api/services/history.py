@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, Update, and_, bindparam, func, select
+from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select
 
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
@@ -49,7 +49,7 @@ class HistoryService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
         self._clock = clock
-        table = Message.__table__
+        table = cast(Table, Message.__table__)
         insert = insert_on_conflict(table, is_sqlite=db.is_sqlite).on_conflict_do_nothing(
             index_elements=_MESSAGE_KEY
         )
