@@ -1,7 +1,8 @@
-"""The simulator page at ``/``: chat with a demo bot as a Telegram user, through the fake Telegram.
+"""The simulator page at ``/``: chat with a demo bot as a Telegram, Viber or WhatsApp user.
 
-The page only talks to ``/fake/telegram/...`` (updates in, the outbox of Bot API calls out), so
-every message it sends takes the same webhook path a real Telegram update takes.
+Each tab only talks to its fake platform under ``/fake/{telegram,viber,whatsapp}/`` (updates in
+the platform's webhook format, the outbox of the bot's API calls out), so every message takes the
+same webhook path a real platform's update takes.
 """
 
 from __future__ import annotations

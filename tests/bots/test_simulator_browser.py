@@ -1,8 +1,9 @@
 """The simulator page: served by the app, and driven in Chromium against the whole demo app.
 
-The browser tests go the full way a person's message goes after ``make run``: the page posts a
-Telegram update to the fake Telegram, which signs it and delivers it to the bot's webhook; the
-bot answers through the Bot API, and the page reads those calls from the fake's outbox.
+The browser tests go the full way a person's message goes after ``make run``: the page posts an
+update in the messenger's own webhook format (Telegram, Viber or WhatsApp) to that fake platform,
+which signs it and delivers it to the bot's webhook; the bot answers through the platform's API,
+and the page reads those calls from the fake's outbox and draws them as that messenger would.
 """
 
 from __future__ import annotations
@@ -191,6 +192,102 @@ async def test_language_switch_and_a_new_user_reach_the_bot(demo_server: str, pa
     await expect(page.get_by_role("radio", name="English")).to_have_attribute("aria-checked", "true")
 
 
+async def _open_tab(page: Page, demo_server: str, title: str) -> None:
+    await page.goto(f"{demo_server}/")
+    await page.get_by_role("tab", name=title).click()
+    await expect(page.get_by_role("tab", name=title)).to_have_attribute("aria-selected", "true")
+
+
+@pytest.mark.browser
+async def test_a_viber_client_opens_the_chat_and_uses_the_keyboard(
+    demo_server: str, page: Page, tmp_path: Path
+) -> None:
+    ru = _catalog("ru")
+    await _open_tab(page, demo_server, "Viber")
+    await expect(page.locator("#chat")).to_have_attribute("data-channel", "viber")
+    keyboard = page.get_by_role("group", name="Клавиатура Viber")
+
+    await expect(_bot_message(page, ru["system"]["welcome"][:40])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await keyboard.get_by_role("button", name=ru["system"]["start_button"]).click()
+
+    await expect(_bot_message(page, ru["menu"]["question"])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    faq = keyboard.get_by_role("button", name=ru["menu"]["faq"])
+    await expect(faq).to_be_visible()
+    await expect(page.locator(".message-bot .inline-keyboard")).to_have_count(0)
+    await faq.click()
+
+    deadlines = keyboard.get_by_role("button", name=ru["faq"]["deadlines"]["title"])
+    await expect(deadlines).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    grid_columns = await deadlines.evaluate("node => getComputedStyle(node).gridColumnStart")
+    assert grid_columns.startswith("span")
+    await deadlines.click()
+
+    answer = ru["faq"]["deadlines"]["answer"]
+    await expect(_bot_message(page, answer[:60])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(page.locator(".message-user")).to_have_count(0)
+    await expect(page.locator("#api-log")).to_contain_text("welcome_message")
+    await page.screenshot(path=str(tmp_path / "simulator-viber.png"))
+
+
+async def _pick_from_list(page: Page, message: Any, title: str) -> None:
+    """WhatsApp's list message: the button under the bubble opens a sheet; pick a row, then send.
+
+    Row titles are cut to WhatsApp's 24 characters, so a row is found by the start of its title.
+    """
+    opener = message.locator(".wa-action")
+    await expect(opener).to_have_count(1, timeout=REPLY_TIMEOUT_MS)
+    await opener.click()
+    sheet = page.get_by_role("dialog")
+    await sheet.get_by_role("radio", name=title[:20]).check()
+    await sheet.get_by_role("button", name="Отправить").click()
+    await expect(sheet).to_have_count(0)
+
+
+@pytest.mark.browser
+async def test_a_whatsapp_client_picks_from_lists_and_presses_reply_buttons(
+    demo_server: str, page: Page, tmp_path: Path
+) -> None:
+    ru = _catalog("ru")
+    await _open_tab(page, demo_server, "WhatsApp")
+    await expect(page.get_by_test_id("user-id")).to_have_text("79000000001")
+
+    await page.get_by_role("button", name="Начать").click()
+
+    await _pick_from_list(page, _bot_message(page, ru["menu"]["question"]), ru["menu"]["faq"])
+    await expect(page.locator(".message-user").filter(has_text=ru["menu"]["faq"])).to_be_visible()
+    await _pick_from_list(page, _bot_message(page, ru["faq"]["question"]), ru["faq"]["deadlines"]["title"])
+
+    answer = ru["faq"]["deadlines"]["answer"]
+    await expect(_bot_message(page, answer[:60])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    follow_up = _bot_message(page, ru["faq"]["next"])
+    await expect(follow_up.locator(".wa-action")).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+    await expect(page.locator(".message-user .status-check-double")).to_have_count(3)
+    await page.screenshot(path=str(tmp_path / "simulator-whatsapp.png"))
+
+    await follow_up.get_by_role("button", name=ru["faq"]["more"]).click()
+    await expect(_bot_message(page, ru["faq"]["question"])).to_have_count(2, timeout=REPLY_TIMEOUT_MS)
+
+
+@pytest.mark.browser
+async def test_each_tab_keeps_its_own_chat(demo_server: str, page: Page) -> None:
+    ru = _catalog("ru")
+    await page.goto(f"{demo_server}/")
+    await _send(page, "/start")
+    telegram_menu = _bot_message(page, ru["menu"]["question"])
+    await expect(telegram_menu.locator(".inline-button")).not_to_have_count(0, timeout=REPLY_TIMEOUT_MS)
+
+    await page.get_by_role("tab", name="WhatsApp").click()
+    await expect(page.locator(".message")).to_have_count(0)
+    await _send(page, "меню")
+    await expect(_bot_message(page, ru["menu"]["question"]).locator(".wa-action")).not_to_have_count(
+        0, timeout=REPLY_TIMEOUT_MS
+    )
+
+    await page.get_by_role("tab", name="Telegram").click()
+    await expect(telegram_menu.locator(".inline-button")).not_to_have_count(0)
+    await expect(page.locator(".wa-action")).to_have_count(0)
+
+
 # ---- over HTTP ---------------------------------------------------------------------------------
 
 
@@ -221,6 +318,11 @@ async def test_the_page_is_served_with_a_strict_content_policy(
         ("telegram.js", "text/javascript"),
         ("chat-view.js", "text/javascript"),
         ("profile.js", "text/javascript"),
+        ("fake-http.js", "text/javascript"),
+        ("viber.js", "text/javascript"),
+        ("viber-view.js", "text/javascript"),
+        ("whatsapp.js", "text/javascript"),
+        ("whatsapp-view.js", "text/javascript"),
         ("simulator.css", "text/css"),
         ("favicon.svg", "image/svg+xml"),
     ],
