@@ -228,14 +228,26 @@ class Reply(_Frozen):
     remove_keyboard: bool = False
 
 
+class TemplateRef(_Frozen):
+    """A pre-approved template the bot declares under ``key`` (e.g. ``answer_ready``), with its parameters."""
+
+    key: str
+    params: tuple[str, ...] = ()
+
+
 class Outbound(_Frozen):
-    """A reply addressed to a conversation; ``id`` is the idempotency key across retries."""
+    """A reply addressed to a conversation; ``id`` is the idempotency key across retries.
+
+    ``template`` is what goes instead when the channel only admits templates at that moment
+    (WhatsApp outside the 24-hour customer-service window); proactive notifications carry one.
+    """
 
     id: str
     conversation: ConversationRef
     reply: Reply
     in_reply_to: str | None = None
     created_at: datetime = Field(default_factory=_now)
+    template: TemplateRef | None = None
 
 
 # ---- what adapters declare and raise --------------------------------------------------------

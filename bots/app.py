@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -22,13 +22,19 @@ from bots.fakes.whatsapp import FakeWhatsApp
 from bots.inbox import InboxWorker
 from bots.loading import load_runtimes
 from bots.metrics import Metrics
+from bots.notify import Notifier
 from bots.outbox import OutboxWorker, RatePolicy
 from bots.runtime import BotRuntime
 from bots.settings import Settings
 from bots.web import mount_simulator
 from bots.webhooks import Ingest, WebhookRoutes
 from cabinet_api.db import Database
+from cabinet_api.demo import seed_demo
+from cabinet_api.rest import create_api
+from cabinet_api.rest.keys import ApiKeyStore
 from cabinet_api.services import Cabinet
+from cabinet_api.services.views import Notification
+from cabinet_api.storage import LocalFileStorage
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,7 @@ class Services:
     metrics: Metrics
     ingest: Ingest
     webhooks: WebhookRoutes
+    notifier: Notifier
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -52,6 +59,8 @@ SERVICES = web.AppKey("omnicab.services", Services)
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes)
     metrics = Metrics()
+    database = Database(settings.database_url)
+    cabinet = Cabinet(database, storage=LocalFileStorage(settings.data_dir / "files"))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", metrics.handle)
     app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
@@ -61,7 +70,10 @@ def create_app(settings: Settings) -> web.Application:
         FakeViber().mount(app, "/fake/viber")
         FakeWhatsApp().mount(app, "/fake/whatsapp")
     mount_simulator(app)
-    app.cleanup_ctx.append(_lifecycle(settings, metrics))
+    api_keys = ApiKeyStore.parse(settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo)
+    secret = settings.secret_key.get_secret_value().encode()
+    app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
+    app.cleanup_ctx.append(_lifecycle(settings, metrics, cabinet))
     app.on_shutdown.append(_stop_workers)
     return app
 
@@ -91,9 +103,18 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if healthy else 503)
 
 
-def _lifecycle(settings: Settings, metrics: Metrics) -> Callable[[web.Application], AsyncIterator[None]]:
+def _notifier(app: web.Application) -> Callable[[Notification], Awaitable[None]]:
+    async def notify(notification: Notification) -> None:
+        await app[SERVICES].notifier(notification)
+
+    return notify
+
+
+def _lifecycle(
+    settings: Settings, metrics: Metrics, cabinet: Cabinet
+) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        services = await start_services(settings, metrics)
+        services = await start_services(settings, metrics, cabinet)
         app[SERVICES] = services
         try:
             yield
@@ -103,10 +124,11 @@ def _lifecycle(settings: Settings, metrics: Metrics) -> Callable[[web.Applicatio
     return lifecycle
 
 
-async def start_services(settings: Settings, metrics: Metrics) -> Services:
-    database = Database(settings.database_url)
+async def start_services(settings: Settings, metrics: Metrics, cabinet: Cabinet) -> Services:
+    database = cabinet.db
     await database.migrate()
-    cabinet = Cabinet(database)
+    if settings.demo:
+        await seed_demo(cabinet)
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet)
     ingest = Ingest(backends.inbox)
@@ -119,6 +141,7 @@ async def start_services(settings: Settings, metrics: Metrics) -> Services:
         metrics=metrics,
         ingest=ingest,
         webhooks=WebhookRoutes(runtimes, ingest, backends.tokens, metrics),
+        notifier=Notifier(cabinet, runtimes, backends.outbox),
     )
     inbox = InboxWorker(runtimes, cabinet, backends.sessions, backends.tokens, backends.outbox, metrics)
     outbox = OutboxWorker(

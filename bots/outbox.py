@@ -21,6 +21,7 @@ from bots.queues.dispatch import sleep_or_stop
 from bots.ratelimit import RateLimiter
 from bots.runtime import BotRuntime
 from bots.tokens import TokenStore
+from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
 from cabinet_api.services import Cabinet
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ class OutboxWorker:
         for part in parts:
             try:
                 message_id = await self._send_with_retries(adapter, part)
+            except OutsideWindow:
+                await self._send_template_instead(adapter, outbound)
+                return
             except RecipientGone as gone:
                 await self.cabinet.mark_recipient_gone(
                     conversation.channel.value, conversation.bot, conversation.user_id
@@ -76,6 +80,20 @@ class OutboxWorker:
             if message_id:
                 platform_ids.append(message_id)
         await self._finish(outbound, status="sent", platform_message_id=",".join(platform_ids) or None)
+
+    async def _send_template_instead(self, adapter: ChannelAdapter, outbound: Outbound) -> None:
+        """The platform admits only templates now: send the outbound's template, if it has one."""
+        template = outbound.template
+        spec = adapter.templates.get(template.key) if template and isinstance(adapter, WhatsAppAdapter) else None
+        if template is None or spec is None or not isinstance(adapter, WhatsAppAdapter):
+            await self._finish(outbound, status="failed", error="outside the 24-hour window and no template")
+            return
+        try:
+            message_id = await adapter.send_template(outbound.conversation, spec.name, spec.language, template.params)
+        except SendError as error:
+            await self._finish(outbound, status="failed", error=f"template: {error.code}: {error}")
+            return
+        await self._finish(outbound, status="sent", platform_message_id=message_id)
 
     async def _send_with_retries(self, adapter: ChannelAdapter, part: RenderedMessage) -> str | None:
         attempt = 0

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         default=SecretStr("omnicab-demo-secret-change-me"),
         description="Signs short-lived links and console cookies; set a long random value in production.",
     )
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="REST API keys: 'name:scope1,scope2:key;...' (scopes: read, requests:write, "
+        "recordings:write, refunds:write, tasks:write). Demo mode adds a demo key.",
+    )
     log_level: str = "INFO"
     data_dir: Path = PROJECT_ROOT / "var"
 

@@ -36,6 +36,7 @@ from cabinet_api.services.views import (
     RefundView,
     RequestDetail,
     RequestEventView,
+    Reachable,
     RequestView,
     TaskView,
 )
@@ -82,6 +83,9 @@ class Cabinet:
 
     async def unlink(self, client_id: int, channel: str, bot: str, platform_user_id: str) -> bool:
         return await self._identity.unlink(client_id, channel, bot, platform_user_id)
+
+    async def reachable(self, client_id: int) -> Reachable | None:
+        return await self._identity.reachable(client_id)
 
     async def mark_recipient_gone(self, channel: str, bot: str, platform_user_id: str) -> None:
         await self._identity.mark_recipient_gone(channel, bot, platform_user_id)

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.types import ContactShared, Inbound, UnsubscribedBody
+from adapters.types import Channel, ContactShared, ConversationRef, Inbound, UnsubscribedBody
 from cabinet_api.db import Database
 from cabinet_api.models import ChannelIdentity, Client
 from cabinet_api.services.merge import move_identity
 from cabinet_api.services.phone import normalize_phone
-from cabinet_api.services.views import ClientProfile
+from cabinet_api.services.views import ClientProfile, Reachable
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,35 @@ class IdentityService:
             identity.client_id = fresh.id
             identity.phone = None
         return True
+
+    async def reachable(self, client_id: int) -> Reachable | None:
+        """Where to tell a client something proactively: their preferred channel if they can be
+        reached there, else the channel they used last; None if every identity unsubscribed."""
+        async with self._db.session() as session:
+            client = await session.get(Client, client_id)
+            if client is None:
+                return None
+            identities = (
+                await session.scalars(
+                    select(ChannelIdentity)
+                    .where(ChannelIdentity.client_id == client_id, ChannelIdentity.unsubscribed.is_(False))
+                    .order_by(ChannelIdentity.last_seen_at.desc(), ChannelIdentity.id.desc())
+                )
+            ).all()
+            if not identities:
+                return None
+            preferred = [i for i in identities if i.channel == client.preferred_channel]
+            identity = (preferred or identities)[0]
+            return Reachable(
+                conversation=ConversationRef(
+                    channel=Channel(identity.channel),
+                    bot=identity.bot,
+                    chat_id=identity.chat_id,
+                    user_id=identity.platform_user_id,
+                ),
+                locale=client.locale,
+                last_inbound_at=identity.last_inbound_at,
+            )
 
     async def mark_recipient_gone(self, channel: str, bot: str, platform_user_id: str) -> None:
         """The platform refused a send because the client blocked the bot: message them no more."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from adapters.types import ConversationRef
 from cabinet_api.storage import StoredFile
 
 T = TypeVar("T")
@@ -234,3 +235,12 @@ class TaskView:
     note: str | None
     created_at: datetime
     closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reachable:
+    """A conversation a proactive message can go to, with what the sender needs to word it."""
+
+    conversation: ConversationRef
+    locale: str
+    last_inbound_at: datetime | None
