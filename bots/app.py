@@ -70,7 +70,9 @@ def create_app(settings: Settings) -> web.Application:
         FakeViber().mount(app, "/fake/viber")
         FakeWhatsApp().mount(app, "/fake/whatsapp")
     mount_simulator(app)
-    api_keys = ApiKeyStore.parse(settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo)
+    api_keys = ApiKeyStore.parse(
+        settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo
+    )
     secret = settings.secret_key.get_secret_value().encode()
     app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
     app.cleanup_ctx.append(_lifecycle(settings, metrics, cabinet))
@@ -158,6 +160,8 @@ async def start_services(settings: Settings, metrics: Metrics, cabinet: Cabinet)
             per_chat_burst=settings.telegram_chat_burst,
         ),
         stop=backends.stop,
+        public_base_url=settings.public_url or settings.base_url,
+        link_secret=settings.secret_key.get_secret_value().encode(),
     )
     stop = backends.stop
     services.tasks = [

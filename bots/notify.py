@@ -45,7 +45,9 @@ class Notifier:
         text = format_text(catalog.lookup(f"notifications.{notification.kind}") or "", number=number)
         reply = Reply(
             text=text,
-            buttons=(Button(title=catalog.lookup("notifications.open_menu") or "/start", payload=START_PAYLOAD),),
+            buttons=(
+                Button(title=catalog.lookup("notifications.open_menu") or "/start", payload=START_PAYLOAD),
+            ),
         )
         outbound = Outbound(
             id=f"notify:{notification.kind}:{notification.request_public_id}",
@@ -54,5 +56,7 @@ class Notifier:
             template=TemplateRef(key=notification.kind, params=(number,)),
         )
         await self.cabinet.record_outbound(notification.client_id, outbound)
-        await self.outbox.put(target.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id)
+        await self.outbox.put(
+            target.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
+        )
         log.info("notification %s queued for %s", notification.kind, target.conversation.channel.value)

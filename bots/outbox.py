@@ -12,16 +12,25 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from adapters.render import render
-from adapters.types import ChannelAdapter, Outbound, RecipientGone, RenderedMessage, SendError
+from adapters.types import (
+    Channel,
+    ChannelAdapter,
+    FileSource,
+    Outbound,
+    RecipientGone,
+    RenderedMessage,
+    SendError,
+)
 from bots.metrics import Metrics
 from bots.queues.dispatch import sleep_or_stop
 from bots.ratelimit import RateLimiter
 from bots.runtime import BotRuntime
 from bots.tokens import TokenStore
 from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
+from cabinet_api import links
 from cabinet_api.services import Cabinet
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,9 @@ class OutboxWorker:
     max_backoff: float = 60.0
     rates: RatePolicy = field(default_factory=RatePolicy)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    public_base_url: str = "http://127.0.0.1:8080"
+    link_secret: bytes = b""
+    link_ttl_seconds: int = 15 * 60
 
     async def handle(self, raw: bytes) -> None:
         outbound = Outbound.model_validate_json(raw)
@@ -60,6 +72,7 @@ class OutboxWorker:
         if adapter is None:
             await self._finish(outbound, status="failed", error="no adapter for this bot and channel")
             return
+        outbound = await self._resolve_stored_file(outbound, adapter)
         parts = await render(outbound, adapter.capabilities, self.tokens.shorten)
         platform_ids: list[str] = []
         for part in parts:
@@ -81,15 +94,38 @@ class OutboxWorker:
                 platform_ids.append(message_id)
         await self._finish(outbound, status="sent", platform_message_id=",".join(platform_ids) or None)
 
+    async def _resolve_stored_file(self, outbound: Outbound, adapter: ChannelAdapter) -> Outbound:
+        """A file the cabinet stores goes by upload where the platform takes one, else by a
+        short-lived signed link (Viber only fetches files by URL)."""
+        attachment = outbound.reply.attachment
+        key = attachment.source.storage_key if attachment else None
+        if attachment is None or key is None:
+            return outbound
+        if adapter.channel is Channel.VIBER:
+            expires = datetime.now(UTC) + timedelta(seconds=self.link_ttl_seconds)
+            source = FileSource(
+                url=f"{self.public_base_url}/api/v1/files/{links.sign(key, expires, self.link_secret)}"
+            )
+        else:
+            source = FileSource(data=await self.cabinet.storage.open(key))
+        resolved = attachment.model_copy(update={"source": source})
+        return outbound.model_copy(
+            update={"reply": outbound.reply.model_copy(update={"attachment": resolved})}
+        )
+
     async def _send_template_instead(self, adapter: ChannelAdapter, outbound: Outbound) -> None:
         """The platform admits only templates now: send the outbound's template, if it has one."""
         template = outbound.template
-        spec = adapter.templates.get(template.key) if template and isinstance(adapter, WhatsAppAdapter) else None
+        spec = (
+            adapter.templates.get(template.key) if template and isinstance(adapter, WhatsAppAdapter) else None
+        )
         if template is None or spec is None or not isinstance(adapter, WhatsAppAdapter):
             await self._finish(outbound, status="failed", error="outside the 24-hour window and no template")
             return
         try:
-            message_id = await adapter.send_template(outbound.conversation, spec.name, spec.language, template.params)
+            message_id = await adapter.send_template(
+                outbound.conversation, spec.name, spec.language, template.params
+            )
         except SendError as error:
             await self._finish(outbound, status="failed", error=f"template: {error.code}: {error}")
             return

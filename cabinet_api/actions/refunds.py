@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -36,6 +36,7 @@ SENSITIVE_SLOTS = ("refund_bik", "refund_account", "refund_card", "refund_holder
 REFUND_SLOTS = ("refund_payment", "refund_reason", "refund_amount", "refund_payout_kind", *SENSITIVE_SLOTS)
 REFUNDS_SHOWN = 10
 _AMOUNT_NOISE = re.compile(r"[\s\u00a0₽]|руб(лей|ля|ль)?\.?|rub\.?|р\.", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d+(\.\d+)?")
 
 
 class InvalidField(Exception):
@@ -49,12 +50,9 @@ class InvalidField(Exception):
 def parse_amount(raw: str) -> Decimal:
     """``"1 500,50 ₽"`` -> ``Decimal("1500.50")``; InvalidField("amount", reason) otherwise."""
     compact = _AMOUNT_NOISE.sub("", raw).replace(",", ".")
-    try:
-        amount = Decimal(compact)
-    except InvalidOperation:
-        raise InvalidField("amount", "format") from None
-    if not amount.is_finite():
+    if not _AMOUNT.fullmatch(compact):
         raise InvalidField("amount", "format")
+    amount = Decimal(compact)
     if amount <= 0:
         raise InvalidField("amount", "positive")
     if amount != amount.quantize(Decimal("0.01")):

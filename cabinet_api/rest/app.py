@@ -38,6 +38,9 @@ def create_api(
 
     api.router.add_get(OPENAPI_PATH, openapi, allow_head=False)
     for route in ROUTES:
-        name = recordings.FILE_ROUTE if route.handler is files.get_file else None
-        api.router.add_route(route.method, route.path, guarded(route), name=name)
+        if route.handler is files.get_file:
+            # Platforms that fetch a file by URL (Viber) ask its size with HEAD first.
+            api.router.add_get(route.path, guarded(route), name=recordings.FILE_ROUTE, allow_head=True)
+        else:
+            api.router.add_route(route.method, route.path, guarded(route))
     return api

@@ -50,12 +50,17 @@ class ApiKeyStore:
 
     @classmethod
     def parse(cls, spec: str | None, *, demo: bool = False) -> ApiKeyStore:
-        """Keys from ``name:scope1,scope2:key;...`` (``OMNICAB_API_KEYS``), plus the demo key in demo mode."""
+        """Keys from ``name:scope1,scope2:key;...`` (``OMNICAB_API_KEYS``), plus the demo key in demo mode.
+
+        Scopes contain colons themselves (``requests:write``), so the key is what follows the last one.
+        """
         store = cls()
         for entry in (spec or "").split(";"):
             if not entry.strip():
                 continue
-            name, scopes, key = (part.strip() for part in [*entry.split(":", 2), "", ""][:3])
+            name, _, rest = entry.partition(":")
+            scopes, _, key = rest.rpartition(":")
+            name, scopes, key = name.strip(), scopes.strip(), key.strip()
             if not name or not key:
                 raise ValueError("OMNICAB_API_KEYS entries are name:scope1,scope2:key")
             store.add(name, (scope.strip() for scope in scopes.split(",") if scope.strip()), key)

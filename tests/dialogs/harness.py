@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.types import Channel, Reply
+from cabinet_api.actions import cabinet_actions
 from dialogs.actions import ActionRunner, LocalActions
 from dialogs.conversation import Conversation
 from dialogs.engine import DialogEngine
@@ -38,7 +39,7 @@ def load_lab() -> CompiledBot:
 
 
 def load_legal() -> CompiledBot:
-    return load_bot(LEGAL_DIR, known_actions={"create_request"})
+    return load_bot(LEGAL_DIR, known_actions={action.name() for action in cabinet_actions()})
 
 
 class DialogHarness(Conversation):

@@ -7,7 +7,14 @@ import pytest
 from dialogs.model import CompiledBot
 from tests.dialogs.harness import DialogHarness
 
-MENU = ("Новое обращение", "Частые вопросы", "Связаться с юристом")
+MENU = (
+    "Новое обращение",
+    "Частые вопросы",
+    "Мои обращения",
+    "Записи разговоров",
+    "Возврат средств",
+    "Связаться с юристом",
+)
 
 
 async def test_start_greets_and_shows_the_menu(legal_bot: CompiledBot) -> None:
@@ -23,7 +30,9 @@ async def test_english_menu(legal_bot: CompiledBot) -> None:
     flow = DialogHarness.for_bot(legal_bot, locale="en", first_name=None)
     await flow.send("/start")
     assert flow.texts[0] == "Hello, guest!"
-    flow.assert_buttons("New request", "Frequent questions", "Talk to a lawyer")
+    flow.assert_buttons(
+        "New request", "Frequent questions", "My requests", "Call recordings", "Refunds", "Talk to a lawyer"
+    )
 
 
 async def test_new_request_happy_path(legal_bot: CompiledBot) -> None:

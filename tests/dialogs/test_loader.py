@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from cabinet_api.actions import cabinet_actions
 from dialogs.loader import BotLoadError, LoadError, load_bot
 from dialogs.model import Ask, Branch, CompiledBot, Jump
 from tests.dialogs.harness import LAB_DIR, LEGAL_DIR, SAMPLE_ACTION_NAMES
 
 
 def test_the_demo_bot_loads() -> None:
-    bot = load_bot(LEGAL_DIR, known_actions={"create_request"})
+    bot = load_bot(LEGAL_DIR, known_actions={action.name() for action in cabinet_actions()})
     assert bot.name == "legal"
     assert list(bot.locales) == ["ru", "en"]
     assert {"main_menu", "faq", "new_request", "talk_to_human"} <= set(bot.flows)
@@ -25,9 +26,11 @@ def test_the_demo_bot_loads() -> None:
 def test_the_demo_bot_needs_its_action() -> None:
     with pytest.raises(BotLoadError) as raised:
         load_bot(LEGAL_DIR)
-    assert [error.message for error in raised.value.errors] == [
-        "unknown action 'create_request' (known actions: none)"
-    ]
+    messages = {error.message for error in raised.value.errors}
+    assert "unknown action 'create_request' (known actions: none)" in messages
+    assert messages == {
+        f"unknown action '{action.name()}' (known actions: none)" for action in cabinet_actions()
+    }
 
 
 def test_inline_branches_compile_to_a_flat_program(lab_bot: CompiledBot) -> None:

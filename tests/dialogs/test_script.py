@@ -46,7 +46,10 @@ async def test_wrong_buttons_and_missing_buttons(legal_bot: CompiledBot, tmp_pat
     script.write_text("steps:\n  - start:\n  - bot_buttons: [Один, Два]\n", encoding="utf-8")
     result = await run_script(legal_bot, script, sample_actions())
     assert result.failure is not None
-    assert result.failure.actual == "['Новое обращение', 'Частые вопросы', 'Связаться с юристом']"
+    menu = (
+        "Новое обращение|Частые вопросы|Мои обращения|Записи разговоров|Возврат средств|Связаться с юристом"
+    )
+    assert result.failure.actual == str(menu.split("|"))
     script.write_text("steps:\n  - start:\n  - press: Три\n", encoding="utf-8")
     result = await run_script(legal_bot, script, sample_actions())
     assert result.failure is not None

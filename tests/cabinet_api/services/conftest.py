@@ -1,4 +1,4 @@
-"""Fixtures for the cabinet service and REST tests: a cabinet with files in a temporary folder and two clients."""
+"""Fixtures for the service and REST tests: a cabinet keeping files in a temporary folder, two clients."""
 
 from __future__ import annotations
 

@@ -55,7 +55,8 @@ async def test_comments_from_two_channels_land_in_the_same_request(cabinet: Cabi
         ("file", "client", "whatsapp"),
     ]
     assert detail.events[0].text == "Из телеграма"
-    assert detail.events[1].file is not None and detail.events[1].file["file_id"] == "wa-media-1"
+    assert detail.events[1].file is not None
+    assert detail.events[1].file["file_id"] == "wa-media-1"
     assert detail.answer is None
 
 
@@ -106,7 +107,7 @@ async def test_status_moves_are_checked(cabinet: Cabinet, anna: int) -> None:
     assert moved.status == "in_work"
     with pytest.raises(InvalidTransition):
         await cabinet.change_status(public_id, "new", actor="lawyer")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="lost"):
         await cabinet.change_status(public_id, "lost", actor="lawyer")
 
 
