@@ -135,6 +135,7 @@ async def render(outbound: Outbound, caps: Capabilities, shorten: Shorten) -> li
             attachment=draft.attachment,
             layout=layout if draft.buttons else "none",
             buttons=draft.buttons,
+            list_title=outbound.reply.choices_label if layout == "list" and draft.buttons else None,
             request_contact=draft.request_contact,
             remove_keyboard=draft.remove_keyboard,
             idempotency_key=f"{outbound.id}:{index}",

@@ -226,6 +226,9 @@ class Reply(_Frozen):
     )
     attachment: Attachment | None = None
     remove_keyboard: bool = False
+    choices_label: str | None = Field(
+        default=None, description="Label of the button that opens a list of choices (WhatsApp lists)."
+    )
 
 
 class TemplateRef(_Frozen):

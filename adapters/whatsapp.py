@@ -137,19 +137,6 @@ def window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
     return last_inbound_at is not None and now - last_inbound_at < CUSTOMER_SERVICE_WINDOW
 
 
-def verified_phone(event: Inbound) -> str | None:
-    """The sender's phone number, ``+<digits>``, for a WhatsApp event whose sender is a phone number.
-
-    WhatsApp identifies users by their phone number (``wa_id``), which the platform verified when
-    the account was created, so it proves the phone as a Telegram own-contact share does. Senders
-    known only by a business-scoped user id (``US.…``) have no phone here.
-    """
-    user_id = event.conversation.user_id
-    if event.channel is not Channel.WHATSAPP or not user_id.isdigit():
-        return None
-    return f"+{user_id}"
-
-
 # ---- the webhook JSON ---------------------------------------------------------------------------
 
 

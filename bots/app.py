@@ -221,7 +221,7 @@ async def _start_with_retries(
     for attempt in range(1, attempts + 1):
         try:
             await adapter.start(public_url)
-        except Exception as error:  # noqa: BLE001 - any failure is retried, then reported
+        except Exception as error:
             if attempt == attempts:
                 log.error("channel %s could not connect: %s", what, error)
                 return

@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.types import Button, Outbound, Reply, TemplateRef
+from bots.queues import WorkQueue
+from bots.runtime import BotRuntime
 from cabinet_api.services import Cabinet
 from cabinet_api.services.views import Notification
 from dialogs.engine import START_PAYLOAD
 from dialogs.templates import format_text
-
-from bots.queues import WorkQueue
-from bots.runtime import BotRuntime
 
 log = logging.getLogger(__name__)
 

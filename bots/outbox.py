@@ -24,12 +24,12 @@ from adapters.types import (
     RenderedMessage,
     SendError,
 )
+from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
 from bots.metrics import Metrics
 from bots.queues.dispatch import sleep_or_stop
 from bots.ratelimit import RateLimiter
 from bots.runtime import BotRuntime
 from bots.tokens import TokenStore
-from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
 from cabinet_api import links
 from cabinet_api.services import Cabinet
 

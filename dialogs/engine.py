@@ -320,7 +320,12 @@ class DialogEngine:
                 else self._text(turn, self.bot.system_texts.share_contact)
             )
         turn.replies.append(
-            Reply(text=ask.text.render(context), buttons=tuple(buttons), request_contact=request_contact)
+            Reply(
+                text=ask.text.render(context),
+                buttons=tuple(buttons),
+                request_contact=request_contact,
+                choices_label=self._text(turn, self.bot.system_texts.choose) if buttons else None,
+            )
         )
         turn.state.waiting = Waiting(
             flow=flow,

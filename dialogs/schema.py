@@ -220,6 +220,7 @@ class SystemTexts(_Strict):
     action_failed: str = "system.action_failed"
     welcome: str = "system.welcome"
     start_button: str = "system.start_button"
+    choose: str = "system.choose"
 
 
 class ActionServerSpec(_Strict):

@@ -32,11 +32,11 @@ from cabinet_api.services.views import (
     PaymentView,
     RatingResult,
     RatingView,
+    Reachable,
     RecordingView,
     RefundView,
     RequestDetail,
     RequestEventView,
-    Reachable,
     RequestView,
     TaskView,
 )

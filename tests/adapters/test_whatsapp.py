@@ -38,7 +38,7 @@ from adapters.types import (
     TextBody,
     UnsupportedBody,
 )
-from adapters.whatsapp import OutsideWindow, TemplateSpec, WhatsAppAdapter, verified_phone, window_open
+from adapters.whatsapp import OutsideWindow, TemplateSpec, WhatsAppAdapter, window_open
 from bots.fakes.whatsapp import FakeWhatsApp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
@@ -153,7 +153,9 @@ def test_text_message() -> None:
     assert event.conversation == ConversationRef(
         channel=Channel.WHATSAPP, bot="legal", chat_id=WA_ID, user_id=WA_ID
     )
-    assert event.sender == Sender(user_id=WA_ID, display_name="Анна Петрова", first_name="Анна", locale=None)
+    assert event.sender == Sender(
+        user_id=WA_ID, display_name="Анна Петрова", first_name="Анна", locale=None, verified_phone=f"+{WA_ID}"
+    )
     assert event.body == TextBody(text="Здравствуйте! Хочу уточнить статус обращения")
     assert event.raw["type"] == "text"
 
@@ -167,7 +169,7 @@ def test_contacts_without_user_id_still_parse() -> None:
 
 def test_a_message_without_contacts_keeps_the_sender_without_a_name() -> None:
     [event] = adapter().parse(edited("text", lambda value: value.pop("contacts")))
-    assert event.sender == Sender(user_id=WA_ID)
+    assert event.sender == Sender(user_id=WA_ID, verified_phone=f"+{WA_ID}")
 
 
 def test_sender_known_only_by_business_scoped_id() -> None:
@@ -179,7 +181,7 @@ def test_sender_known_only_by_business_scoped_id() -> None:
     [event] = adapter().parse(edited("text", only_bsuid))
     assert event.conversation.chat_id == BSUID
     assert event.sender.display_name == "Анна Петрова"
-    assert verified_phone(event) is None
+    assert event.sender.verified_phone is None
 
 
 @pytest.mark.parametrize(
@@ -307,13 +309,7 @@ def test_parsed_events_round_trip_through_json() -> None:
 
 
 def test_the_sender_phone_is_verified_by_whatsapp() -> None:
-    assert verified_phone(parse_one("text")) == "+79161234567"
-    telegram = parse_one("text").model_copy(
-        update={
-            "conversation": ConversationRef(channel=Channel.TELEGRAM, bot="legal", chat_id="1", user_id="1")
-        }
-    )
-    assert verified_phone(telegram) is None
+    assert parse_one("text").sender.verified_phone == "+79161234567"
 
 
 def test_the_customer_service_window_is_24_hours() -> None:

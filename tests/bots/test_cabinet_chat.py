@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import aiohttp
-from cabinet_api.demo import DEMO_PHONE
 
+from cabinet_api.demo import DEMO_PHONE
 from tests.support.telegram_user import TelegramUser
 from tests.support.viber_user import ViberUser
 

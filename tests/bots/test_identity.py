@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import aiohttp
+from sqlalchemy import select
+
 from bots.settings import Settings
 from cabinet_api.db import Database
 from cabinet_api.models import ChannelIdentity
 from cabinet_api.services import Cabinet
-from sqlalchemy import select
-
 from tests.support.telegram_user import TelegramUser
 from tests.support.whatsapp_user import WhatsAppUser
 

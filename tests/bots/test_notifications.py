@@ -7,13 +7,13 @@ import asyncio
 from typing import Any
 
 import aiohttp
+
 from bots.channels import DEMO_TEMPLATES
 from bots.settings import Settings
 from cabinet_api.db import Database
 from cabinet_api.demo import DEMO_FIRST_NAME, DEMO_PHONE
 from cabinet_api.rest.keys import DEMO_API_KEY
 from cabinet_api.services import Cabinet
-
 from tests.support.whatsapp_user import WhatsAppUser
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}

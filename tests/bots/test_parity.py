@@ -79,7 +79,7 @@ def users(http: aiohttp.ClientSession, demo: str) -> dict[str, ChatUser]:
 async def test_one_script_gives_one_transcript_on_every_channel(users: dict[str, ChatUser]) -> None:
     transcripts = {channel: await _transcript(user) for channel, user in users.items()}
     telegram = transcripts["telegram"]
-    assert telegram[0][1][1][:3] == ("Новое обращение", "Частые вопросы", "Связаться с юристом")
+    assert {"Новое обращение", "Частые вопросы", "Связаться с юристом"} <= set(telegram[0][1][1])
     assert any("принято" in text for text in telegram[8][1][0]), telegram[8]
     for channel in ("viber", "whatsapp"):
         for (step, expected), (_, actual) in zip(telegram, transcripts[channel], strict=True):
