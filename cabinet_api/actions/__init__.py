@@ -14,6 +14,7 @@ from rasa_sdk import Action
 
 from cabinet_api.actions.base import CabinetAction, cabinet_from_environment
 from cabinet_api.actions.formatting import format_due
+from cabinet_api.actions.identity import UnlinkChannelAction
 from cabinet_api.actions.ratings import CommentRatingAction, RateAnswerAction
 from cabinet_api.actions.recordings import ListRecordingsAction, SendRecordingAction
 from cabinet_api.actions.refunds import (
@@ -45,6 +46,7 @@ ACTION_TYPES: tuple[type[CabinetAction], ...] = (
     SendRecordingAction,
     RateAnswerAction,
     CommentRatingAction,
+    UnlinkChannelAction,
 )
 
 
@@ -71,6 +73,7 @@ __all__ = [
     "SendAnswerAudioAction",
     "SendRecordingAction",
     "SubmitRefundAction",
+    "UnlinkChannelAction",
     "ValidateRefundAction",
     "cabinet_actions",
     "cabinet_from_environment",

@@ -83,3 +83,24 @@ async def test_unlinking_a_channel_starts_it_over_as_a_new_client(
     assert identities["telegram:8103"] != joined
     assert profile is not None
     assert profile.phone_verified is True
+
+
+async def test_a_client_unlinks_a_messenger_in_the_chat(
+    http: aiohttp.ClientSession, demo: str, stack: Settings
+) -> None:
+    whatsapp = WhatsAppUser(http, demo, wa_id=PHONE, name="Пётр")
+    await whatsapp.send("привет")
+    telegram = TelegramUser(http, demo, user_id=8104, first_name="Пётр")
+    await telegram.send("/start")
+    await telegram.share_contact(f"+{PHONE}")
+    joined = (await _identities(stack))["telegram:8104"]
+    assert joined == (await _identities(stack))[f"whatsapp:{PHONE}"]
+
+    asked = await telegram.send("отвязать")
+    assert any("Отвязать" in title for message in asked for title in message.titles())
+    done = await telegram.press("Отвязать")
+    assert any("отвязан" in message.text for message in done)
+
+    identities = await _identities(stack)
+    assert identities["telegram:8104"] != joined
+    assert identities[f"whatsapp:{PHONE}"] == joined
