@@ -115,3 +115,24 @@ async def _read_part(part: BodyPartReader, limit: int) -> bytes:
         if len(data) > limit:
             raise BodyTooLarge(f"part {part.name} exceeds the limit")
     return bytes(data)
+
+
+class RejectedBody(Exception):
+    """A body a fake refuses, with the HTTP answer to give."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.response = web.json_response({"error": message}, status=status)
+
+
+async def read_json_object(request: web.Request, limit: int, what: str) -> dict[str, Any]:
+    """The body as a JSON object; else :class:`RejectedBody` (413 too large, 400 malformed)."""
+    try:
+        value = await read_json(request, limit)
+    except BodyTooLarge:
+        raise RejectedBody(413, f"{what} too large") from None
+    except MalformedBody as error:
+        raise RejectedBody(400, str(error)) from None
+    if not isinstance(value, dict):
+        raise RejectedBody(400, f"{what} must be a JSON object")
+    return value

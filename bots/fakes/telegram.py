@@ -25,7 +25,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bots.fakes.bodies import BodyTooLarge, MalformedBody, RequestParams, read_json, read_params
+from bots.fakes.bodies import (
+    BodyTooLarge,
+    MalformedBody,
+    RejectedBody,
+    RequestParams,
+    read_json,
+    read_json_object,
+    read_params,
+)
 from bots.fakes.files import FileStore
 from bots.fakes.outbox import Outbox
 from bots.fakes.telegram_api import ApiError, BotState, TelegramBotApi, Webhook, bad_request, typed_fields
@@ -169,13 +177,9 @@ class FakeTelegram:
 
     async def _deliver_update(self, request: web.Request) -> web.Response:
         try:
-            update = await read_json(request, self._max_json_bytes)
-        except BodyTooLarge:
-            return web.json_response({"error": "update too large"}, status=413)
-        except MalformedBody as error:
-            return web.json_response({"error": str(error)}, status=400)
-        if not isinstance(update, dict):
-            return web.json_response({"error": "an update must be a JSON object"}, status=400)
+            update = await read_json_object(request, self._max_json_bytes, "an update")
+        except RejectedBody as rejected:
+            return rejected.response
         token = request.query.get("token")
         if token:
             try:

@@ -30,7 +30,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bots.fakes.bodies import BodyTooLarge, MalformedBody, read_json
+from bots.fakes.bodies import BodyTooLarge, MalformedBody, RejectedBody, read_json, read_json_object
 from bots.fakes.outbox import Outbox
 from bots.fakes.viber_api import (
     Account,
@@ -217,13 +217,9 @@ class FakeViber:
 
     async def _deliver_update(self, request: web.Request) -> web.Response:
         try:
-            update = await read_json(request, self._max_json_bytes)
-        except BodyTooLarge:
-            return web.json_response({"error": "callback too large"}, status=413)
-        except MalformedBody as error:
-            return web.json_response({"error": str(error)}, status=400)
-        if not isinstance(update, dict):
-            return web.json_response({"error": "a callback must be a JSON object"}, status=400)
+            update = await read_json_object(request, self._max_json_bytes, "a callback")
+        except RejectedBody as rejected:
+            return rejected.response
         token = request.query.get("token")
         if token:
             try:

@@ -39,7 +39,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bots.fakes.bodies import BodyTooLarge, MalformedBody, RequestParams, read_json, read_params
+from bots.fakes.bodies import (
+    BodyTooLarge,
+    MalformedBody,
+    RejectedBody,
+    RequestParams,
+    read_json,
+    read_json_object,
+    read_params,
+)
 from bots.fakes.outbox import Outbox
 from bots.fakes.whatsapp_api import Account, CloudApi, GraphError, SentMessage, Webhook
 
@@ -226,13 +234,9 @@ class FakeWhatsApp:
 
     async def _deliver_update(self, request: web.Request) -> web.Response:
         try:
-            notification = await read_json(request, self._max_json_bytes)
-        except BodyTooLarge:
-            return web.json_response({"error": "notification too large"}, status=413)
-        except MalformedBody as error:
-            return web.json_response({"error": str(error)}, status=400)
-        if not isinstance(notification, dict):
-            return web.json_response({"error": "a notification must be a JSON object"}, status=400)
+            notification = await read_json_object(request, self._max_json_bytes, "a notification")
+        except RejectedBody as rejected:
+            return rejected.response
         account = await self._target(request.query.get("phone_id") or _phone_id_of(notification))
         if isinstance(account, web.Response):
             return account
