@@ -72,8 +72,14 @@ class OutboxWorker:
         if adapter is None:
             await self._finish(outbound, status="failed", error="no adapter for this bot and channel")
             return
-        outbound = await self._resolve_stored_file(outbound, adapter)
-        parts = await render(outbound, adapter.capabilities, self.tokens.shorten)
+        try:
+            outbound = await self._resolve_stored_file(outbound, adapter)
+            parts = await render(outbound, adapter.capabilities, self.tokens.shorten)
+        except (LookupError, ValueError) as error:
+            # A message that can never be rendered (a file no longer stored, media the channel cannot
+            # carry) is failed once, not retried forever ahead of the conversation's later replies.
+            await self._finish(outbound, status="failed", error=f"cannot render: {type(error).__name__}")
+            return
         platform_ids: list[str] = []
         for part in parts:
             try:
