@@ -50,8 +50,10 @@ def _title(value: str) -> str:
 
 
 def _text(text: str) -> str:
-    """Whitespace folded and request numbers masked (each channel files its own request)."""
-    return re.sub(r"№\d+", "№N", " ".join(text.split()))
+    """Whitespace folded; request numbers and deadlines masked (each channel files its own request,
+    and a minute may turn between them)."""
+    text = re.sub(r"№\d+", "№N", " ".join(text.split()))
+    return re.sub(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", "DD.MM.YYYY HH:MM", text)
 
 
 def _turn(messages: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:

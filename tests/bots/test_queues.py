@@ -286,7 +286,7 @@ async def test_redis_a_second_consumer_takes_half_the_shards_and_every_item_is_h
         await _eventually(handled_count(450))
     finally:
         stop.set()
-        await asyncio.wait_for(asyncio.gather(*running), 5)
+        await asyncio.wait_for(asyncio.gather(*running), 15)
 
     by_key: dict[str, list[int]] = defaultdict(list)
     consumers_of: dict[str, set[str]] = defaultdict(set)
