@@ -113,12 +113,21 @@ class CreateRequestAction(CabinetAction):
             urgency=new.urgency,
             channel=new.channel,
             attachments=new.attachments,
+            source_event=_source_event(tracker),
         )
         return [
             SlotSet("request_number", request.number),
             SlotSet("request_due", format_due(request.due_at)),
             SlotSet("request_id", request.public_id),
         ]
+
+
+def _source_event(tracker: Tracker) -> str | None:
+    """The chat event behind this turn, so that a replayed turn does not file a second request."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    parts = [metadata.get(key) for key in ("channel", "bot", "event_id")]
+    texts = [part for part in parts if isinstance(part, str) and part]
+    return ":".join(texts) if len(texts) == len(parts) else None
 
 
 def _request_button(request: RequestView) -> dict[str, Any]:

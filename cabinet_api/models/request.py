@@ -38,6 +38,12 @@ class Request(Base):
     due_at: Mapped[datetime]
     channel: Mapped[str] = mapped_column(String(16))
     lawyer: Mapped[str | None] = mapped_column(String(255))
+    source_event: Mapped[str | None] = mapped_column(
+        String(200),
+        index=True,
+        unique=True,
+        doc="The chat event that filed it: a replayed turn files nothing twice.",
+    )
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

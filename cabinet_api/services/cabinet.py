@@ -142,6 +142,7 @@ class Cabinet:
         urgency: str = "normal",
         channel: str,
         attachments: Iterable[Mapping[str, Any]] = (),
+        source_event: str | None = None,
     ) -> RequestView:
         return await self._requests.create_request(
             client_id,
@@ -151,6 +152,7 @@ class Cabinet:
             urgency=urgency,
             channel=channel,
             attachments=attachments,
+            source_event=source_event,
         )
 
     async def record_handoff(

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet_api.db import Database
@@ -67,15 +68,61 @@ class RequestService:
         urgency: str = "normal",
         channel: str,
         attachments: Iterable[Mapping[str, Any]] = (),
+        source_event: str | None = None,
     ) -> RequestView:
-        """Raises ValueError for invalid input and UnknownClient for a client that does not exist."""
+        """Raises ValueError for invalid input and UnknownClient for a client that does not exist.
+
+        ``source_event`` (the chat event that files it) makes the call idempotent: a replay of the
+        same event returns the request already filed instead of filing a second one.
+        """
         checked_format = AnswerFormat(answer_format)
         checked_urgency = Urgency(urgency)
         topic, description, channel = topic.strip(), description.strip(), channel.strip()
         if not topic or not description or not channel:
             raise ValueError("topic, description and channel must not be empty")
         files = [file_ref(attachment, channel) for attachment in attachments]
+        if source_event is not None:
+            filed = await self._filed_by(client_id, source_event)
+            if filed is not None:
+                return filed
         now = self._clock()
+        try:
+            return await self._insert(
+                client_id,
+                topic,
+                description,
+                checked_format,
+                checked_urgency,
+                channel,
+                files,
+                source_event,
+                now,
+            )
+        except IntegrityError:
+            filed = await self._filed_by(client_id, source_event) if source_event is not None else None
+            if filed is None:
+                raise
+            return filed
+
+    async def _filed_by(self, client_id: int, source_event: str) -> RequestView | None:
+        async with self._db.session() as session:
+            request = await session.scalar(
+                select(Request).where(Request.source_event == source_event, Request.client_id == client_id)
+            )
+            return None if request is None else request_view(request)
+
+    async def _insert(
+        self,
+        client_id: int,
+        topic: str,
+        description: str,
+        checked_format: AnswerFormat,
+        checked_urgency: Urgency,
+        channel: str,
+        files: list[dict[str, Any]],
+        source_event: str | None,
+        now: datetime,
+    ) -> RequestView:
         async with self._db.session() as session:
             if await session.get(Client, client_id) is None:
                 raise UnknownClient(client_id)
@@ -90,6 +137,7 @@ class RequestService:
                 due_at=due_at(now, checked_format, checked_urgency),
                 channel=channel,
                 attachments=files,
+                source_event=source_event,
                 created_at=now,
                 updated_at=now,
             )

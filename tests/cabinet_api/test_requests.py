@@ -135,3 +135,21 @@ async def test_record_handoff(cabinet: Cabinet, db: Database, profile: ClientPro
     )
     with pytest.raises(UnknownClient):
         await cabinet.record_handoff(999, queue="lawyers", reason="asked", channel="telegram")
+
+
+async def test_a_replayed_chat_event_files_the_request_once(cabinet: Cabinet, profile: ClientProfile) -> None:
+    client_id = profile.client_id
+    fields = {
+        "topic": "housing",
+        "description": "Соседи сверху затопили квартиру",
+        "answer_format": "written",
+        "channel": "telegram",
+        "source_event": "telegram:legal:777",
+    }
+    first, second = await asyncio.gather(
+        cabinet.create_request(client_id, **fields), cabinet.create_request(client_id, **fields)
+    )
+    again = await cabinet.create_request(client_id, **fields)
+    assert first.public_id == second.public_id == again.public_id
+    other = await cabinet.create_request(client_id, **{**fields, "source_event": "telegram:legal:778"})
+    assert other.public_id != first.public_id
