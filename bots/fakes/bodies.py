@@ -7,13 +7,17 @@ hosting application was given.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, web
 
 CHUNK = 64 * 1024
+
+
+T = TypeVar("T")
 
 
 class BodyTooLarge(Exception):
@@ -136,3 +140,12 @@ async def read_json_object(request: web.Request, limit: int, what: str) -> dict[
     if not isinstance(value, dict):
         raise RejectedBody(400, f"{what} must be a JSON object")
     return value
+
+
+def only_registered(registered: Sequence[T]) -> T:
+    """The one bot with a webhook, when an update names none; else :class:`RejectedBody`."""
+    if not registered:
+        raise RejectedBody(409, "no webhook registered")
+    if len(registered) > 1:
+        raise RejectedBody(400, "several webhooks registered; pass ?token=")
+    return registered[0]

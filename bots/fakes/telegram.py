@@ -30,6 +30,7 @@ from bots.fakes.bodies import (
     MalformedBody,
     RejectedBody,
     RequestParams,
+    only_registered,
     read_json,
     read_json_object,
     read_params,
@@ -187,12 +188,10 @@ class FakeTelegram:
             except ApiError:
                 return web.json_response({"error": "Unauthorized"}, status=401)
         else:
-            registered = await self._registered_webhooks()
-            if not registered:
-                return web.json_response({"error": "no webhook registered"}, status=409)
-            if len(registered) > 1:
-                return web.json_response({"error": "several webhooks registered; pass ?token="}, status=400)
-            bot = registered[0]
+            try:
+                bot = only_registered(await self._registered_webhooks())
+            except RejectedBody as rejected:
+                return rejected.response
         update = self.api.accept_update(bot, update)
         update_id = update["update_id"]
         if bot.webhook is None:

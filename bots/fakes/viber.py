@@ -30,7 +30,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bots.fakes.bodies import BodyTooLarge, MalformedBody, RejectedBody, read_json, read_json_object
+from bots.fakes.bodies import (
+    BodyTooLarge,
+    MalformedBody,
+    RejectedBody,
+    only_registered,
+    read_json,
+    read_json_object,
+)
 from bots.fakes.outbox import Outbox
 from bots.fakes.viber_api import (
     Account,
@@ -227,12 +234,10 @@ class FakeViber:
             except ApiError:
                 return web.json_response({"error": "invalidAuthToken"}, status=401)
         else:
-            registered = await self._registered_accounts()
-            if not registered:
-                return web.json_response({"error": "no webhook registered"}, status=409)
-            if len(registered) > 1:
-                return web.json_response({"error": "several webhooks registered; pass ?token="}, status=400)
-            account = registered[0]
+            try:
+                account = only_registered(await self._registered_accounts())
+            except RejectedBody as rejected:
+                return rejected.response
         try:
             callback = self.api.accept_callback(account, update)
         except ValueError as error:
