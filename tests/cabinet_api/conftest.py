@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +72,36 @@ def clock() -> FakeClock:
 @pytest.fixture
 def cabinet(db: Database, clock: FakeClock) -> Cabinet:
     return Cabinet(db, clock=clock)
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def action_server(sqlite_url: str) -> Iterator[str]:
+    """A standard rasa-sdk action server serving ``cabinet_api.actions`` on the SQLite database."""
+    port = _free_port()
+    env = {**os.environ, "OMNICAB_DATABASE_URL": sqlite_url, "SANIC_HOST": "127.0.0.1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "cabinet_api.actions", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -1,13 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -135,37 +129,6 @@ def test_cabinet_actions_are_bound_to_the_cabinet(cabinet: Cabinet) -> None:
     assert actions[0].name() == "create_request"
     assert len({action.name() for action in actions}) == len(actions)
     assert all(action.cabinet is cabinet for action in actions)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def action_server(sqlite_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "OMNICAB_DATABASE_URL": sqlite_url, "SANIC_HOST": "127.0.0.1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "cabinet_api.actions", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 async def _wait_until_up(http: aiohttp.ClientSession, base_url: str) -> None:

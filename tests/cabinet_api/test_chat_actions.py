@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -388,35 +382,6 @@ async def test_a_submitted_refund_forgets_the_details_and_cannot_exceed_the_paym
             "payout": "**** 1111",
         }
     ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def action_server(sqlite_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "OMNICAB_DATABASE_URL": sqlite_url, "SANIC_HOST": "127.0.0.1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "cabinet_api.actions", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 async def test_a_standard_action_server_lists_requests_and_refuses_strangers(
