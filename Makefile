@@ -21,6 +21,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy adapters dialogs bots handoff cabinet_api
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy adapters dialogs bots handoff cabinet_api

@@ -67,7 +67,7 @@ async def _demo_app(args: argparse.Namespace) -> AsyncIterator[str]:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bots.cli",
+            "bots.app.cli",
             "run",
             "--demo",
             cwd=ROOT,

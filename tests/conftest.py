@@ -11,8 +11,11 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
+
+from bots.state.redis.keys import KeySpace
 
 POSTGRES_URL = os.environ.get(
     "OMNICAB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -75,8 +78,19 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    """A real Redis, with a unique key prefix flushed after the test (database 15)."""
+def redis_prefix() -> str:
+    """This test's own Redis key prefix: tests (and test runs) sharing one Redis never meet."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def redis_keys(redis_prefix: str) -> KeySpace:
+    return KeySpace(redis_prefix)
+
+
+@pytest.fixture
+async def redis_url(redis_keys: KeySpace) -> AsyncIterator[str]:
+    """A real Redis; the keys under this test's prefix (and only those) are deleted afterwards."""
     import redis.asyncio as redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -88,8 +102,20 @@ async def redis_url() -> AsyncIterator[str]:
     try:
         yield REDIS_URL
     finally:
-        await client.flushdb()
+        keys = [key async for key in client.scan_iter(match=redis_keys.pattern, count=1000)]
+        if keys:
+            await client.delete(*keys)
         await client.aclose()
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[Any]:
+    """A client of the test Redis (bytes in, bytes out); use it with ``redis_keys``."""
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

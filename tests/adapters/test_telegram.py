@@ -36,7 +36,7 @@ from adapters.types import (
     UnsubscribedBody,
     UnsupportedBody,
 )
-from bots.fakes.telegram import FakeTelegram
+from bots.demo.telegram import FakeTelegram
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 TOKEN = "7000000001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

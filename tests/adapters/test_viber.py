@@ -38,7 +38,7 @@ from adapters.types import (
     UnsupportedBody,
 )
 from adapters.viber import SHARE_PHONE_ACTION, ViberAdapter, welcome_expected
-from bots.fakes.viber import FakeViber
+from bots.demo.viber import FakeViber
 from tests.support.viber_user import ViberUser
 
 FIXTURES = Path(__file__).parent / "fixtures" / "viber"

@@ -39,7 +39,7 @@ from adapters.types import (
     UnsupportedBody,
 )
 from adapters.whatsapp import OutsideWindow, TemplateSpec, WhatsAppAdapter, window_open
-from bots.fakes.whatsapp import FakeWhatsApp
+from bots.demo.whatsapp import FakeWhatsApp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
 PHONE_ID = "106540352242922"

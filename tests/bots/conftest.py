@@ -19,6 +19,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> object:
         tmp_path,
         database_url=request.getfixturevalue("postgres_url"),
         redis_url=request.getfixturevalue("redis_url"),
+        redis_prefix=request.getfixturevalue("redis_prefix"),
     )
 
 

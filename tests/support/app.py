@@ -10,8 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bots.app import create_app
-from bots.settings import Settings
+from bots.app.factory import create_app
+from bots.app.settings import Settings
+from bots.demo import DemoMode
 
 
 def free_port() -> int:
@@ -36,7 +37,7 @@ def demo_settings(
 
 @asynccontextmanager
 async def running_app(settings: Settings) -> AsyncIterator[str]:
-    app = create_app(settings)
+    app = create_app(settings, demo=DemoMode() if settings.demo else None)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

@@ -1,0 +1,88 @@
+"""State backends chosen by settings: Redis when ``OMNICAB_REDIS_URL`` is set, else in-process."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from redis.asyncio import BlockingConnectionPool, Redis
+
+from bots.app.settings import Settings
+from bots.state import PubSub, RateLimiter, SessionStore, TokenStore, WorkQueue
+from bots.state.memory import (
+    MemoryPubSub,
+    MemoryRateLimiter,
+    MemorySessionStore,
+    MemoryTokenStore,
+    MemoryWorkQueue,
+)
+from bots.state.redis import (
+    KeySpace,
+    RedisPubSub,
+    RedisRateLimiter,
+    RedisSessionStore,
+    RedisTokenStore,
+    RedisWorkQueue,
+)
+
+TOKEN_TTL_SECONDS = 30 * 24 * 3600
+
+
+@dataclass
+class Backends:
+    sessions: SessionStore
+    tokens: TokenStore
+    limiter: RateLimiter
+    inbox: WorkQueue
+    outbox: WorkQueue
+    pubsub: PubSub
+    redis: Redis | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def ping(self) -> bool:
+        if self.redis is None:
+            return True
+        try:
+            return bool(await self.redis.ping())
+        except Exception:
+            return False
+
+    async def close(self) -> None:
+        self.stop.set()
+        await self.inbox.close()
+        await self.outbox.close()
+        await self.sessions.close()
+        if self.redis is not None:
+            await self.redis.aclose(close_connection_pool=True)
+
+
+async def open_backends(settings: Settings) -> Backends:
+    if settings.redis_url is None:
+        return Backends(
+            sessions=MemorySessionStore(settings.session_ttl_seconds),
+            tokens=MemoryTokenStore(TOKEN_TTL_SECONDS),
+            limiter=MemoryRateLimiter(),
+            inbox=MemoryWorkQueue("inbox", dedupe_ttl=settings.dedupe_ttl_seconds),
+            outbox=MemoryWorkQueue("outbox", dedupe_ttl=settings.dedupe_ttl_seconds),
+            pubsub=MemoryPubSub(),
+        )
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, timeout=10
+    )
+    redis = Redis(connection_pool=pool)
+    await redis.ping()
+    keys = KeySpace(settings.redis_prefix)
+    secret = settings.secret_key.get_secret_value().encode()
+    return Backends(
+        sessions=RedisSessionStore(redis, keys, settings.session_ttl_seconds),
+        tokens=RedisTokenStore(redis, keys, TOKEN_TTL_SECONDS, secret),
+        limiter=RedisRateLimiter(redis, keys),
+        inbox=RedisWorkQueue(
+            redis, keys, "inbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
+        ),
+        outbox=RedisWorkQueue(
+            redis, keys, "outbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
+        ),
+        pubsub=RedisPubSub(redis, keys),
+        redis=redis,
+    )

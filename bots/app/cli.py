@@ -1,0 +1,162 @@
+"""``omnicab``: run the app, validate a bot, talk to it in the terminal, run its scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from bots.app.settings import Settings
+
+if TYPE_CHECKING:
+    from bots.demo import DemoMode
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValidationError as error:
+        print(f"omnicab: invalid settings:\n{error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omnicab", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="serve webhooks, the console, the API and the simulator")
+    run.add_argument("--demo", action="store_true", help="serve fake platforms and point the bots at them")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.set_defaults(func=_run)
+
+    validate = commands.add_parser("validate", help="check a bot's YAML; exit 1 with file:line:col on errors")
+    validate.add_argument("bot_dir", type=Path)
+    validate.set_defaults(func=_validate)
+
+    chat = commands.add_parser("chat", help="talk to a bot in the terminal (buttons are numbered)")
+    chat.add_argument("bot_dir", type=Path)
+    chat.add_argument("--locale", default="ru", choices=["ru", "en"])
+    chat.add_argument("--name", default=None, help="your first name as the bot sees it")
+    chat.set_defaults(func=_chat)
+
+    script = commands.add_parser("test", help="run a bot's conversation scripts (BOT_DIR/tests/*.yaml)")
+    script.add_argument("bot_dir", type=Path)
+    script.add_argument("scripts", nargs="*", type=Path)
+    script.set_defaults(func=_test_scripts)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(func=_migrate)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+    if getattr(args, "demo", False):
+        overrides["demo"] = True
+    return Settings(**overrides)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bots.app.factory import create_app
+
+    settings = _settings(args)
+    configure_logging(settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    mode = "demo (fake platforms)" if settings.demo else "live"
+    print(f"omnicab: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
+    web.run_app(
+        create_app(settings, demo=_demo_mode(settings)), host=settings.host, port=settings.port, print=None
+    )
+    return 0
+
+
+def _demo_mode(settings: Settings) -> DemoMode | None:
+    """The only place that knows ``bots.demo``: imported in demo mode only."""
+    if not settings.demo:
+        return None
+    from bots.demo import DemoMode
+
+    return DemoMode()
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from bots.app.loading import compile_bot
+    from dialogs.loader import BotLoadError
+
+    try:
+        compiled = compile_bot(args.bot_dir)
+    except BotLoadError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    print(f"{args.bot_dir}: ok ({len(compiled.flows)} flows, locales: {', '.join(compiled.locales)})")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from cabinet_api.db import Database
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def migrate() -> None:
+        database = Database(settings.database_url)
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
+
+    asyncio.run(migrate())
+    print("database is up to date")
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bots.app.terminal import chat
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(chat(args.bot_dir, settings, locale=args.locale, name=args.name))
+
+
+def _test_scripts(args: argparse.Namespace) -> int:
+    from bots.app.loading import compile_bot
+    from bots.app.scripts import run_scripts
+    from dialogs.loader import BotLoadError
+    from dialogs.script import discover_scripts
+
+    try:
+        compiled = compile_bot(args.bot_dir)
+    except BotLoadError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    scripts = args.scripts or discover_scripts(args.bot_dir)
+    if not scripts:
+        print(f"{args.bot_dir}: no scripts in {args.bot_dir / 'tests'}", file=sys.stderr)
+        return 1
+    results = asyncio.run(run_scripts(compiled, scripts))
+    for result in results:
+        print(result)
+    failed = sum(not result.passed for result in results)
+    print(f"scripts: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

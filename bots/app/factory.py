@@ -1,0 +1,242 @@
+"""The app factory: wires settings, storage, bots, workers and routes into one aiohttp app.
+
+Routes are fixed when the app is created; what they use (database, queues, bots) is built
+in the start-up context, once, and found through ``app[SERVICES]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aiohttp import web
+
+from adapters.telegram import TelegramAdapter
+from adapters.types import ChannelAdapter
+from bots.app.backends import Backends, open_backends
+from bots.app.channels import ChannelSource, LiveChannels
+from bots.app.loading import load_runtimes
+from bots.app.settings import Settings
+from bots.pipeline.inbox import InboxWorker
+from bots.pipeline.metrics import Metrics
+from bots.pipeline.notifications import Notifier
+from bots.pipeline.outbox import OutboxWorker, RatePolicy
+from bots.pipeline.runtime import BotRuntime
+from bots.pipeline.webhooks import Ingest, WebhookRoutes
+from cabinet_api.db import Database
+from cabinet_api.demo import seed_demo
+from cabinet_api.rest import create_api
+from cabinet_api.rest.keys import ApiKeyStore
+from cabinet_api.services import Cabinet
+from cabinet_api.services.views import Notification
+from cabinet_api.storage import LocalFileStorage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    cabinet: Cabinet
+    backends: Backends
+    runtimes: dict[str, BotRuntime]
+    metrics: Metrics
+    ingest: Ingest
+    webhooks: WebhookRoutes
+    notifier: Notifier
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+SERVICES = web.AppKey("omnicab.services", Services)
+
+
+class Extension(Protocol):
+    """What demo mode adds: routes (the fake platforms, the simulator) and the channels pointed at them."""
+
+    @property
+    def channels(self) -> ChannelSource: ...
+
+    def mount(self, app: web.Application) -> None: ...
+
+
+def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Application:
+    """The app; ``demo`` (``bots.demo.DemoMode``) is required exactly when ``settings.demo`` is set."""
+    if settings.demo != (demo is not None):
+        raise ValueError("demo mode needs the demo extension (bots.demo.DemoMode), and only demo mode")
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    metrics = Metrics()
+    database = Database(settings.database_url)
+    cabinet = Cabinet(database, storage=LocalFileStorage(settings.data_dir / "files"))
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/metrics", metrics.handle)
+    app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
+    app.router.add_get("/webhooks/{bot}/{channel}", _webhook_subscription)
+    if demo is not None:
+        demo.mount(app)
+    api_keys = ApiKeyStore.parse(
+        settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo
+    )
+    secret = settings.secret_key.get_secret_value().encode()
+    app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
+    channels = demo.channels if demo is not None else LiveChannels()
+    app.cleanup_ctx.append(_lifecycle(settings, metrics, cabinet, channels))
+    app.on_shutdown.append(_stop_workers)
+    return app
+
+
+async def _stop_workers(app: web.Application) -> None:
+    """Stop taking work before the server drains, so no worker retries against a closing server."""
+    services = app.get(SERVICES)
+    if services is not None:
+        await stop_workers(services)
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    return await request.app[SERVICES].webhooks.handle(request)
+
+
+async def _webhook_subscription(request: web.Request) -> web.Response:
+    return await request.app[SERVICES].webhooks.verify_subscription(request)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    services = request.app.get(SERVICES)
+    if services is None:
+        return web.json_response({"status": "starting"}, status=503)
+    checks = {"database": await services.database.ping(), "state": await services.backends.ping()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "degraded", "checks": checks, "bots": sorted(services.runtimes)}
+    return web.json_response(body, status=200 if healthy else 503)
+
+
+def _notifier(app: web.Application) -> Callable[[Notification], Awaitable[None]]:
+    async def notify(notification: Notification) -> None:
+        await app[SERVICES].notifier(notification)
+
+    return notify
+
+
+def _lifecycle(
+    settings: Settings, metrics: Metrics, cabinet: Cabinet, channels: ChannelSource
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        services = await start_services(settings, metrics, cabinet, channels)
+        app[SERVICES] = services
+        try:
+            yield
+        finally:
+            await stop_services(services)
+
+    return lifecycle
+
+
+async def start_services(
+    settings: Settings, metrics: Metrics, cabinet: Cabinet, channels: ChannelSource
+) -> Services:
+    database = cabinet.db
+    await database.migrate()
+    if settings.demo:
+        await seed_demo(cabinet)
+    backends = await open_backends(settings)
+    runtimes = load_runtimes(settings, cabinet, channels)
+    ingest = Ingest(backends.inbox)
+    services = Services(
+        settings=settings,
+        database=database,
+        cabinet=cabinet,
+        backends=backends,
+        runtimes=runtimes,
+        metrics=metrics,
+        ingest=ingest,
+        webhooks=WebhookRoutes(runtimes, ingest, backends.tokens, metrics),
+        notifier=Notifier(cabinet, runtimes, backends.outbox),
+    )
+    inbox = InboxWorker(runtimes, cabinet, backends.sessions, backends.tokens, backends.outbox, metrics)
+    outbox = OutboxWorker(
+        runtimes,
+        cabinet,
+        backends.tokens,
+        backends.limiter,
+        metrics,
+        max_attempts=settings.outbox_max_attempts,
+        rates=RatePolicy(
+            per_bot=settings.telegram_rate_per_second,
+            per_bot_burst=max(1, int(settings.telegram_rate_per_second)),
+            per_chat=settings.telegram_chat_rate_per_second,
+            per_chat_burst=settings.telegram_chat_burst,
+        ),
+        stop=backends.stop,
+        public_base_url=settings.public_url or settings.base_url,
+        link_secret=settings.secret_key.get_secret_value().encode(),
+    )
+    stop = backends.stop
+    services.tasks = [
+        asyncio.create_task(backends.inbox.run(inbox.handle, stop=stop), name="inbox"),
+        asyncio.create_task(backends.outbox.run(outbox.handle, stop=stop), name="outbox"),
+        asyncio.create_task(_connect_channels(services), name="connect-channels"),
+    ]
+    return services
+
+
+async def stop_workers(services: Services) -> None:
+    services.backends.stop.set()
+    for task in services.tasks:
+        task.cancel()
+    await asyncio.gather(*services.tasks, return_exceptions=True)
+    services.tasks.clear()
+
+
+async def stop_services(services: Services) -> None:
+    await stop_workers(services)
+    for runtime in services.runtimes.values():
+        for adapter in runtime.adapters.values():
+            await adapter.close()
+    await services.backends.close()
+    await services.database.dispose()
+
+
+async def _connect_channels(services: Services) -> None:
+    """Register webhooks (or start long polling) once the server is listening.
+
+    Runs as a task because in demo mode the platform is this very server, which only
+    accepts connections after start-up has finished.
+    """
+    settings = services.settings
+    public_url = settings.public_url or (settings.base_url if settings.demo else None)
+    pollers: list[asyncio.Task[None]] = []
+    for runtime in services.runtimes.values():
+        for channel, adapter in runtime.adapters.items():
+            await _start_with_retries(adapter, public_url, f"{runtime.name}/{channel.value}")
+            if public_url is None and isinstance(adapter, TelegramAdapter):
+                pollers.append(asyncio.create_task(_poll(services, adapter)))
+    if pollers:
+        await asyncio.gather(*pollers)
+
+
+async def _poll(services: Services, adapter: TelegramAdapter) -> None:
+    async def handle(raw: bytes) -> None:
+        await services.ingest.raw(adapter, raw)
+
+    await adapter.poll(handle, stop=services.backends.stop)
+
+
+async def _start_with_retries(
+    adapter: ChannelAdapter, public_url: str | None, what: str, attempts: int = 30
+) -> None:
+    delay = 0.05
+    for attempt in range(1, attempts + 1):
+        try:
+            await adapter.start(public_url)
+        except Exception as error:
+            if attempt == attempts:
+                log.error("channel %s could not connect: %s", what, error)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        else:
+            log.info("channel %s connected", what)
+            return

@@ -1,0 +1,89 @@
+"""Settings from ``OMNICAB_*`` environment variables, validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMNICAB_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'omnicab.db'}",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db; unset means in-process state (one process only)."
+    )
+    redis_prefix: str = Field(
+        default="omnicab",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Every Redis key starts with it: deployments and test runs can share one Redis.",
+    )
+    redis_max_connections: int = Field(
+        default=64, ge=8, description="Per process; callers wait for a free connection rather than fail."
+    )
+    bots_dir: Path = PROJECT_ROOT / "bots"
+    bots: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["legal"])
+    demo: bool = Field(
+        default=False, description="Serve fake Telegram/Viber/WhatsApp in the app and point the bots at them."
+    )
+    public_url: str | None = Field(
+        default=None, description="https://host the platforms reach; webhooks are registered under it."
+    )
+    telegram_api_base: str | None = Field(
+        default=None, description="Bot API server; default api.telegram.org"
+    )
+    viber_api_base: str | None = Field(
+        default=None, description="Viber REST API; default chatapi.viber.com/pa"
+    )
+    whatsapp_api_base: str | None = Field(default=None, description="Graph API; default graph.facebook.com")
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    session_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    dedupe_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    inbox_shards: int = Field(default=8, ge=1, le=256)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    telegram_rate_per_second: float = Field(default=30.0, gt=0, description="Per bot; Telegram allows ~30/s.")
+    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0, description="Per chat, after the burst.")
+    telegram_chat_burst: int = Field(default=10, ge=1)
+    secret_key: SecretStr = Field(
+        default=SecretStr("omnicab-demo-secret-change-me"),
+        description="Signs short-lived links and console cookies; set a long random value in production.",
+    )
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="REST API keys: 'name:scope1,scope2:key;...' (scopes: read, requests:write, "
+        "recordings:write, refunds:write, tasks:write). Demo mode adds a demo key.",
+    )
+    log_level: str = "INFO"
+    data_dir: Path = PROJECT_ROOT / "var"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
+        if not (value.startswith("postgresql+asyncpg://") or value.startswith("sqlite+aiosqlite://")):
+            raise ValueError("use postgresql+asyncpg://... or sqlite+aiosqlite:///path")
+        return value
+
+    @field_validator("bots", mode="before")
+    @classmethod
+    def _split_bots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,93 @@
+"""``omnicab chat``: a bot in the terminal, through the same engine, actions and database."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+from adapters.types import (
+    ButtonPress,
+    Channel,
+    ConversationRef,
+    Inbound,
+    Reply,
+    Sender,
+    StartBody,
+    TextBody,
+)
+from bots.app.loading import action_runner, compile_bot
+from bots.app.settings import Settings
+from cabinet_api.db import Database
+from cabinet_api.services import Cabinet
+from dialogs.engine import DialogEngine
+from dialogs.loader import BotLoadError
+from dialogs.session import SessionState
+from dialogs.turn import ClientView
+
+TERMINAL_USER = "terminal"
+
+
+async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | None) -> int:
+    database = Database(settings.database_url)
+    await database.migrate()
+    cabinet = Cabinet(database)
+    try:
+        compiled = compile_bot(bot_dir, cabinet)
+    except BotLoadError as error:
+        print(error)
+        return 1
+    engine = DialogEngine(compiled, action_runner(compiled, cabinet))
+    conversation = ConversationRef(
+        channel=Channel.TELEGRAM, bot=bot_dir.name, chat_id=TERMINAL_USER, user_id=TERMINAL_USER
+    )
+    sender = Sender(user_id=TERMINAL_USER, first_name=name, display_name=name, locale=locale)
+    counter = itertools.count(1)
+    session: SessionState | None = None
+    buttons: list[str] = []
+    print("Type a message; a number presses a button; /quit leaves.\n")
+    body: TextBody | ButtonPress | StartBody = StartBody()
+    try:
+        while True:
+            event = Inbound(
+                event_id=f"terminal-{next(counter)}", conversation=conversation, sender=sender, body=body
+            )
+            profile = await cabinet.identify(event)
+            view = ClientView(
+                id=profile.public_id,
+                first_name=profile.first_name,
+                locale=profile.locale,
+                phone_verified=profile.phone_verified,
+                channel=Channel.TELEGRAM.value,
+            )
+            result = await engine.turn(event, session, view)
+            session = result.session
+            buttons = _show(result.replies) or buttons
+            if result.handoff:
+                print(f"  [handoff to queue '{result.handoff.queue}', reason '{result.handoff.reason}']")
+            line = (await asyncio.to_thread(input, "> ")).strip()
+            if line in {"/quit", "/exit"}:
+                return 0
+            if line.isdigit() and 1 <= int(line) <= len(buttons):
+                body = ButtonPress(payload=buttons[int(line) - 1])
+            else:
+                body = TextBody(text=line)
+    except (EOFError, KeyboardInterrupt):
+        return 0
+    finally:
+        await database.dispose()
+
+
+def _show(replies: tuple[Reply, ...]) -> list[str]:
+    payloads: list[str] = []
+    for reply in replies:
+        if reply.text:
+            print(f"bot: {reply.text}")
+        if reply.attachment:
+            print(f"  [{reply.attachment.kind.value}: {reply.attachment.file_name or 'file'}]")
+        for button in reply.buttons:
+            payloads.append(button.payload)
+            print(f"  {len(payloads)}. {button.title}")
+        if reply.request_contact:
+            print(f"  ({reply.request_contact}: type your phone)")
+    return payloads

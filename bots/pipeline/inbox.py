@@ -1,0 +1,113 @@
+"""The inbox worker: one inbound event -> client profile, history, dialog turn, outbox.
+
+Handlers run with per-conversation order (the work queue guarantees it) and may run again
+for the same event after a crash, so every step is idempotent: history appends are keyed by
+the platform event id, replies by ``<event>:<n>`` ids that the outbox de-duplicates, and the
+session remembers the last event it reflects so a replay never runs the dialog twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, UnsubscribedBody
+from bots.pipeline.metrics import Metrics
+from bots.pipeline.runtime import BotRuntime
+from bots.state import TokenStore, WorkQueue, is_token
+from cabinet_api.services import Cabinet, ClientProfile
+from dialogs.session import SessionStore
+from dialogs.turn import ClientView, TurnResult
+
+log = logging.getLogger(__name__)
+
+STALE_BUTTON = "~stale"
+
+
+@dataclass
+class InboxWorker:
+    runtimes: Mapping[str, BotRuntime]
+    cabinet: Cabinet
+    sessions: SessionStore
+    tokens: TokenStore
+    outbox: WorkQueue
+    metrics: Metrics
+
+    async def handle(self, raw: bytes) -> None:
+        started = time.perf_counter()
+        event = Inbound.model_validate_json(raw)
+        runtime = self.runtimes.get(event.bot)
+        if runtime is None:
+            log.error("event %s for unknown bot %s dropped", event.dedupe_key, event.bot)
+            return
+        if isinstance(event.body, StatusBody):
+            body = event.body
+            await self.cabinet.record_receipt(
+                event.channel.value, event.bot, body.message_id, body.status, error=body.error
+            )
+            return
+        event = await self._resolve_button_token(event)
+        adapter = runtime.adapter(event.channel)
+        if adapter is not None and isinstance(event.body, ButtonPress):
+            await adapter.acknowledge(event)
+        profile = await self.cabinet.identify(event)
+        await self.cabinet.record_inbound(profile, event)
+        self.metrics.inbound.labels(event.channel.value, event.body.kind).inc()
+        if isinstance(event.body, UnsubscribedBody):
+            return
+        key = f"{event.bot}:{event.conversation.key}"
+        session = await self.sessions.load(key)
+        if session is not None and session.last_event_id == event.event_id:
+            log.info("event %s already reflected in the session; replay skipped", event.dedupe_key)
+            return
+        result = await runtime.engine.turn(event, session, _client_view(profile, event))
+        await self._deliver(profile, event, result)
+        await self.sessions.save(key, result.session)
+        self.metrics.turn_seconds.labels(event.channel.value).observe(time.perf_counter() - started)
+
+    async def _resolve_button_token(self, event: Inbound) -> Inbound:
+        body = event.body
+        if not isinstance(body, ButtonPress) or not is_token(body.payload):
+            return event
+        payload = await self.tokens.resolve(body.payload)
+        resolved = body.model_copy(update={"payload": payload or STALE_BUTTON})
+        return event.model_copy(update={"body": resolved})
+
+    async def _deliver(self, profile: ClientProfile, event: Inbound, result: TurnResult) -> None:
+        outbounds = [
+            Outbound(
+                id=f"{event.dedupe_key}:{index}",
+                conversation=event.conversation,
+                reply=reply,
+                in_reply_to=event.event_id,
+                created_at=event.received_at,
+            )
+            for index, reply in enumerate(result.replies)
+        ]
+        await self.cabinet.record_outbound_many(profile, outbounds, status="queued")
+        for outbound in outbounds:
+            await self.outbox.put(
+                event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
+            )
+        if result.handoff is not None:
+            handoff = result.handoff
+            await self.cabinet.record_handoff(
+                profile.client_id,
+                queue=handoff.queue,
+                reason=handoff.reason,
+                channel=event.channel.value,
+                note=handoff.note,
+            )
+            self.metrics.handoffs.labels(handoff.queue, handoff.reason).inc()
+
+
+def _client_view(profile: ClientProfile, event: Inbound) -> ClientView:
+    return ClientView(
+        id=profile.public_id,
+        first_name=profile.first_name,
+        locale=profile.locale,
+        phone_verified=profile.phone_verified,
+        channel=event.channel.value,
+    )

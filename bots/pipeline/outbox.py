@@ -1,0 +1,204 @@
+"""The outbox worker: render an outbound reply for its channel and get it to the platform.
+
+Retries happen inline, so a conversation's later replies wait behind an earlier one and
+arrive in order. A platform's ``retry_after`` is honoured, other transient failures back
+off exponentially, and every send first takes a token from the channel's and the chat's
+rate-limit buckets (shared across processes on Redis).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from adapters.render import render
+from adapters.types import (
+    Channel,
+    ChannelAdapter,
+    FileSource,
+    Outbound,
+    RecipientGone,
+    RenderedMessage,
+    SendError,
+)
+from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
+from bots.pipeline.metrics import Metrics
+from bots.pipeline.runtime import BotRuntime
+from bots.state import RateLimiter, TokenStore
+from bots.state.dispatch import sleep_or_stop
+from cabinet_api import links
+from cabinet_api.services import Cabinet
+
+log = logging.getLogger(__name__)
+
+
+class ShuttingDown(Exception):
+    """Raised out of a handler so the work queue keeps the message for the next run."""
+
+
+@dataclass(frozen=True, slots=True)
+class RatePolicy:
+    per_bot: float = 30.0
+    per_bot_burst: int = 30
+    per_chat: float = 1.0
+    per_chat_burst: int = 10
+
+
+@dataclass
+class OutboxWorker:
+    runtimes: Mapping[str, BotRuntime]
+    cabinet: Cabinet
+    tokens: TokenStore
+    limiter: RateLimiter
+    metrics: Metrics
+    max_attempts: int = 8
+    base_backoff: float = 0.5
+    max_backoff: float = 60.0
+    rates: RatePolicy = field(default_factory=RatePolicy)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    public_base_url: str = "http://127.0.0.1:8080"
+    link_secret: bytes = b""
+    link_ttl_seconds: int = 15 * 60
+
+    async def handle(self, raw: bytes) -> None:
+        outbound = Outbound.model_validate_json(raw)
+        conversation = outbound.conversation
+        runtime = self.runtimes.get(conversation.bot)
+        adapter = runtime.adapter(conversation.channel) if runtime else None
+        if adapter is None:
+            await self._finish(outbound, status="failed", error="no adapter for this bot and channel")
+            return
+        try:
+            outbound = await self._resolve_stored_file(outbound, adapter)
+            parts = await render(outbound, adapter.capabilities, self.tokens.shorten)
+        except (LookupError, ValueError) as error:
+            # A message that can never be rendered (a file no longer stored, media the channel cannot
+            # carry) is failed once, not retried forever ahead of the conversation's later replies.
+            await self._finish(outbound, status="failed", error=f"cannot render: {type(error).__name__}")
+            return
+        platform_ids: list[str] = []
+        for part in parts:
+            try:
+                message_id = await self._send_with_retries(adapter, part)
+            except OutsideWindow:
+                await self._send_template_instead(adapter, outbound)
+                return
+            except RecipientGone as gone:
+                await self.cabinet.mark_recipient_gone(
+                    conversation.channel.value, conversation.bot, conversation.user_id
+                )
+                await self._finish(outbound, status="failed", error=f"recipient gone: {gone}")
+                return
+            except SendError as error:
+                await self._finish(outbound, status="failed", error=f"{error.code}: {error}")
+                return
+            if message_id:
+                platform_ids.append(message_id)
+        await self._finish(outbound, status="sent", platform_message_id=",".join(platform_ids) or None)
+
+    async def _resolve_stored_file(self, outbound: Outbound, adapter: ChannelAdapter) -> Outbound:
+        """A file the cabinet stores goes by upload where the platform takes one, else by a
+        short-lived signed link (Viber only fetches files by URL)."""
+        attachment = outbound.reply.attachment
+        key = attachment.source.storage_key if attachment else None
+        if attachment is None or key is None:
+            return outbound
+        if adapter.channel is Channel.VIBER:
+            expires = datetime.now(UTC) + timedelta(seconds=self.link_ttl_seconds)
+            source = FileSource(
+                url=f"{self.public_base_url}/api/v1/files/{links.sign(key, expires, self.link_secret)}"
+            )
+        else:
+            source = FileSource(data=await self.cabinet.storage.open(key))
+        resolved = attachment.model_copy(update={"source": source})
+        return outbound.model_copy(
+            update={"reply": outbound.reply.model_copy(update={"attachment": resolved})}
+        )
+
+    async def _send_template_instead(self, adapter: ChannelAdapter, outbound: Outbound) -> None:
+        """The platform admits only templates now: send the outbound's template, if it has one."""
+        template = outbound.template
+        spec = (
+            adapter.templates.get(template.key) if template and isinstance(adapter, WhatsAppAdapter) else None
+        )
+        if template is None or spec is None or not isinstance(adapter, WhatsAppAdapter):
+            await self._finish(outbound, status="failed", error="outside the 24-hour window and no template")
+            return
+        try:
+            message_id = await adapter.send_template(
+                outbound.conversation, spec.name, spec.language, template.params
+            )
+        except SendError as error:
+            await self._finish(outbound, status="failed", error=f"template: {error.code}: {error}")
+            return
+        await self._finish(outbound, status="sent", platform_message_id=message_id)
+
+    async def _send_with_retries(self, adapter: ChannelAdapter, part: RenderedMessage) -> str | None:
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._wait_for_rate(part)
+            try:
+                return await adapter.send(part)
+            except RecipientGone:
+                raise
+            except SendError as error:
+                if error.permanent or attempt >= self.max_attempts:
+                    raise
+                delay = error.retry_after if error.retry_after is not None else self._backoff(attempt)
+                self.metrics.send_retries.labels(adapter.channel.value).inc()
+                log.warning(
+                    "send %s failed (%s, code %s); retry %d in %.1fs",
+                    part.idempotency_key,
+                    error,
+                    error.code,
+                    attempt,
+                    delay,
+                )
+                await self._pause(delay)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait, unless the worker is stopping: then leave the message unacknowledged for later."""
+        if await sleep_or_stop(seconds, self.stop):
+            raise ShuttingDown("outbox stopping; the message stays queued")
+
+    async def _wait_for_rate(self, part: RenderedMessage) -> None:
+        ref = part.conversation
+        bot_bucket = f"{ref.channel.value}:{ref.bot}"
+        wait = await self.limiter.acquire(bot_bucket, rate=self.rates.per_bot, burst=self.rates.per_bot_burst)
+        chat_wait = await self.limiter.acquire(
+            f"{bot_bucket}:{ref.chat_id}", rate=self.rates.per_chat, burst=self.rates.per_chat_burst
+        )
+        delay = max(wait, chat_wait)
+        if delay > 0:
+            await self._pause(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1)))
+
+    async def _finish(
+        self,
+        outbound: Outbound,
+        *,
+        status: str,
+        error: str | None = None,
+        platform_message_id: str | None = None,
+    ) -> None:
+        ref = outbound.conversation
+        await self.cabinet.mark_outbound(
+            outbound.id,
+            ref.channel.value,
+            ref.bot,
+            status=status,
+            platform_message_id=platform_message_id,
+            error=error,
+        )
+        self.metrics.outbound.labels(ref.channel.value, status).inc()
+        if status == "sent":
+            latency = (datetime.now(UTC) - outbound.created_at).total_seconds()
+            self.metrics.reply_seconds.labels(ref.channel.value).observe(max(latency, 0.0))
+        else:
+            log.error("outbound %s %s: %s", outbound.id, status, error)

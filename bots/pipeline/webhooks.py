@@ -1,0 +1,116 @@
+"""``/webhooks/{bot}/{channel}``: verify, parse, drop duplicates, enqueue, answer fast.
+
+The raw body is verified before anything reads it as JSON; a bad or missing signature is
+answered 401 and nothing is parsed or stored. Once events are in the durable inbox the
+platform gets its 200; everything else happens in the inbox worker.
+
+Two platform rules are kept here because they belong to the HTTP exchange itself: WhatsApp's
+``GET`` subscription handshake, and Viber's ``conversation_started``, whose one allowed answer
+(a welcome message) is the webhook's response body; it is not enqueued, since the client is not
+subscribed yet and any later send would be refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from adapters.render import render
+from adapters.types import BadRequest, Channel, ChannelAdapter, Inbound, Outbound
+from adapters.viber import ViberAdapter, welcome_expected
+from adapters.whatsapp import WhatsAppAdapter
+from bots.pipeline.metrics import Metrics
+from bots.pipeline.runtime import BotRuntime
+from bots.state import TokenStore, WorkQueue
+from dialogs.turn import ClientView
+
+log = logging.getLogger(__name__)
+
+
+class Ingest:
+    """Puts parsed events into the inbox; shared by webhooks and long polling."""
+
+    def __init__(self, inbox: WorkQueue) -> None:
+        self._inbox = inbox
+
+    async def events(self, events: list[Inbound]) -> int:
+        fresh = 0
+        for event in events:
+            if await self._inbox.put(
+                event.conversation.key, event.model_dump_json().encode(), dedupe_id=event.dedupe_key
+            ):
+                fresh += 1
+        return fresh
+
+    async def raw(self, adapter: ChannelAdapter, raw_body: bytes) -> int:
+        return await self.events(adapter.parse(raw_body))
+
+
+class WebhookRoutes:
+    def __init__(
+        self, runtimes: Mapping[str, BotRuntime], ingest: Ingest, tokens: TokenStore, metrics: Metrics
+    ) -> None:
+        self._runtimes = runtimes
+        self._ingest = ingest
+        self._tokens = tokens
+        self._metrics = metrics
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot, channel_name = request.match_info["bot"], request.match_info["channel"]
+        runtime, adapter = self._find(bot, channel_name)
+        if runtime is None or adapter is None:
+            return _error(404, "unknown_webhook", "no such bot or channel")
+        raw = await request.read()
+        if not adapter.verify(request.headers, raw):
+            self._count(bot, adapter, "unauthorized")
+            return _error(401, "bad_signature", "signature or secret token missing or wrong")
+        try:
+            events = adapter.parse(raw)
+        except BadRequest as error:
+            self._count(bot, adapter, "bad_request")
+            log.warning("webhook %s/%s: bad body: %s", bot, channel_name, error)
+            return _error(400, "bad_request", str(error))
+        welcomes = [event for event in events if welcome_expected(event)]
+        fresh = await self._ingest.events([event for event in events if not welcome_expected(event)])
+        self._count(bot, adapter, "accepted" if fresh or welcomes else "duplicate_or_empty")
+        if welcomes and isinstance(adapter, ViberAdapter):
+            return web.json_response(await self._welcome(runtime, adapter, welcomes[0]))
+        return web.json_response({"ok": True})
+
+    async def verify_subscription(self, request: web.Request) -> web.Response:
+        """WhatsApp's ``GET`` handshake: echo ``hub.challenge`` when the verify token matches."""
+        _, adapter = self._find(request.match_info["bot"], request.match_info["channel"])
+        if not isinstance(adapter, WhatsAppAdapter):
+            return _error(404, "unknown_webhook", "no such bot or channel")
+        challenge = adapter.verify_subscription(request.query)
+        if challenge is None:
+            return _error(403, "bad_verify_token", "hub.verify_token does not match")
+        return web.Response(text=challenge)
+
+    async def _welcome(self, runtime: BotRuntime, adapter: ViberAdapter, event: Inbound) -> dict[str, object]:
+        client = ClientView(id="", first_name=event.sender.first_name, locale=event.sender.locale or "")
+        outbound = Outbound(
+            id=f"{event.dedupe_key}:welcome",
+            conversation=event.conversation,
+            reply=runtime.engine.welcome(client),
+        )
+        parts = await render(outbound, adapter.capabilities, self._tokens.shorten)
+        return adapter.welcome_body(parts[-1])
+
+    def _find(self, bot: str, channel_name: str) -> tuple[BotRuntime | None, ChannelAdapter | None]:
+        runtime = self._runtimes.get(bot)
+        if runtime is None:
+            return None, None
+        try:
+            return runtime, runtime.adapter(Channel(channel_name))
+        except ValueError:
+            return runtime, None
+
+    def _count(self, bot: str, adapter: ChannelAdapter, outcome: str) -> None:
+        self._metrics.webhooks.labels(bot, adapter.channel.value, outcome).inc()
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"ok": False, "error": {"code": code, "message": message}}, status=status)

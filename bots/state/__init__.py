@@ -1,0 +1,25 @@
+"""Shared state behind small interfaces: work queues, dialog sessions, payload tokens, rate limits
+and pub/sub. ``memory`` implements each for one process, ``redis`` for many; one contract suite
+runs against both."""
+
+from __future__ import annotations
+
+from bots.state.backoff import Backoff
+from bots.state.pubsub import PubSub, Subscription
+from bots.state.queue import Handler, WorkQueue, shard_of
+from bots.state.ratelimit import RateLimiter
+from bots.state.tokens import TokenStore, is_token
+from dialogs.session import SessionStore
+
+__all__ = [
+    "Backoff",
+    "Handler",
+    "PubSub",
+    "RateLimiter",
+    "SessionStore",
+    "Subscription",
+    "TokenStore",
+    "WorkQueue",
+    "is_token",
+    "shard_of",
+]

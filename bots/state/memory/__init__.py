@@ -1,0 +1,11 @@
+"""Every shared-state interface for one process: the embedded default."""
+
+from __future__ import annotations
+
+from bots.state.memory.pubsub import MemoryPubSub
+from bots.state.memory.queue import MemoryWorkQueue
+from bots.state.memory.ratelimit import MemoryRateLimiter
+from bots.state.memory.sessions import MemorySessionStore
+from bots.state.memory.tokens import MemoryTokenStore
+
+__all__ = ["MemoryPubSub", "MemoryRateLimiter", "MemorySessionStore", "MemoryTokenStore", "MemoryWorkQueue"]

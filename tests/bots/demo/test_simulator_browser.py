@@ -1,0 +1,347 @@
+"""The simulator page: served by the app, and driven in Chromium against the whole demo app.
+
+The browser tests go the full way a person's message goes after ``make run``: the page posts an
+update in the messenger's own webhook format (Telegram, Viber or WhatsApp) to that fake platform,
+which signs it and delivers it to the bot's webhook; the bot answers through the platform's API,
+and the page reads those calls from the fake's outbox and draws them as that messenger would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from playwright.async_api import Page, async_playwright, expect
+from ruamel.yaml import YAML
+
+from bots.app.factory import create_app
+from bots.app.settings import PROJECT_ROOT, Settings
+from bots.demo import DemoMode
+from bots.demo.web import mount_simulator
+from tests.conftest import CHROMIUM_ARGS
+
+REPLY_TIMEOUT_MS = 10_000
+
+
+def _catalog(locale: str) -> dict[str, Any]:
+    path = PROJECT_ROOT / "bots" / "legal" / "locales" / f"{locale}.yaml"
+    loaded: dict[str, Any] = YAML(typ="safe").load(path)
+    return loaded
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _wait_for_webhook(base_url: str) -> None:
+    """The bot registers its webhook with the fake Telegram shortly after the server starts."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(150):
+            if await _webhook_registered(http, base_url):
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError("the demo bot did not register its Telegram webhook within 15 s")
+
+
+async def _webhook_registered(http: aiohttp.ClientSession, base_url: str) -> bool:
+    query = {"method": "setWebhook"}
+    async with http.get(f"{base_url}/fake/telegram/outbox", params=query) as response:
+        calls = (await response.json())["calls"]
+    return any(call["ok"] for call in calls)
+
+
+@pytest.fixture
+async def demo_server(tmp_path: Path) -> AsyncIterator[str]:
+    settings = Settings(
+        demo=True,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/omnicab.db",
+        redis_url=None,
+        port=_free_port(),
+        data_dir=tmp_path,
+    )
+    runner = web.AppRunner(create_app(settings, demo=DemoMode()))
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await _wait_for_webhook(settings.base_url)
+        yield settings.base_url
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def page(chromium_path: str) -> AsyncIterator[Page]:
+    """A Chromium page; a JavaScript error on it fails the test."""
+    errors: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield page
+        finally:
+            await browser.close()
+    assert errors == []
+
+
+async def _send(page: Page, text: str) -> None:
+    composer = page.get_by_role("textbox", name="Сообщение")
+    await composer.fill(text)
+    await composer.press("Enter")
+
+
+def _bot_message(page: Page, text: str) -> Any:
+    return page.locator(".message-bot").filter(has_text=text)
+
+
+# ---- in the browser, against the demo app ------------------------------------------------------
+
+
+@pytest.mark.browser
+async def test_a_client_opens_the_menu_and_reads_an_faq_answer(
+    demo_server: str, page: Page, tmp_path: Path
+) -> None:
+    ru = _catalog("ru")
+    await page.goto(f"{demo_server}/")
+    await page.get_by_role("textbox", name="Имя").fill("Анна")
+
+    await _send(page, "/start")
+
+    greeting = ru["menu"]["greeting"].format(name="Анна")
+    await expect(_bot_message(page, greeting)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    menu = _bot_message(page, ru["menu"]["question"])
+    await expect(menu.get_by_role("button", name=ru["menu"]["faq"])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(menu.get_by_role("button", name=ru["menu"]["new_request"])).to_be_visible()
+
+    await menu.get_by_role("button", name=ru["menu"]["faq"]).click()
+
+    questions = _bot_message(page, ru["faq"]["question"])
+    deadlines = questions.get_by_role("button", name=ru["faq"]["deadlines"]["title"])
+    await expect(deadlines).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await deadlines.click()
+
+    answer = ru["faq"]["deadlines"]["answer"]
+    await expect(_bot_message(page, answer[:60])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(page.locator(".message-user .status-check-double")).to_have_count(1)
+
+    screenshot = tmp_path / "simulator-faq.png"
+    await page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.browser
+async def test_a_client_files_a_request_with_an_attached_document(demo_server: str, page: Page) -> None:
+    ru = _catalog("ru")
+    request = ru["request"]
+
+    async def press(title: str) -> None:
+        button = page.locator(".message-bot").last.get_by_role("button", name=title, exact=True)
+        await expect(button).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        await button.click()
+
+    await page.goto(f"{demo_server}/")
+    await _send(page, "/start")
+    await press(ru["menu"]["new_request"])
+    await press(ru["topics"]["labor"])
+    await press(request["urgency_normal"])
+    await expect(_bot_message(page, request["describe"][:40])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await _send(page, "Работодатель не выплатил зарплату за два месяца")
+    await expect(_bot_message(page, request["skip"])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+
+    await page.locator("#file-input").set_input_files(
+        {"name": "трудовой договор.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 4096}
+    )
+
+    await expect(page.locator(".message-user .file-name")).to_have_text("трудовой договор.pdf")
+    await press(ru["formats"]["written"])
+    summary = page.locator(".message-bot").last
+    await expect(summary).to_contain_text("трудовой договор.pdf", timeout=REPLY_TIMEOUT_MS)
+    await press(request["send"])
+    created = request["created"].split("{", 1)[0]
+    await expect(_bot_message(page, created)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+
+
+@pytest.mark.browser
+async def test_language_switch_and_a_new_user_reach_the_bot(demo_server: str, page: Page) -> None:
+    en = _catalog("en")
+    await page.goto(f"{demo_server}/")
+    first_id = await page.get_by_test_id("user-id").inner_text()
+
+    await page.get_by_role("radio", name="English").click()
+    await page.get_by_role("button", name="Новый пользователь").click()
+    await expect(page.get_by_test_id("user-id")).not_to_have_text(first_id)
+    await page.get_by_role("textbox", name="Имя").fill("Mary")
+    await page.get_by_role("button", name="Начать").click()
+
+    await expect(_bot_message(page, en["menu"]["greeting"].format(name="Mary"))).to_be_visible(
+        timeout=REPLY_TIMEOUT_MS
+    )
+    await expect(page.get_by_role("button", name=en["menu"]["faq"])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+
+    await page.reload()
+    await expect(_bot_message(page, en["menu"]["greeting"].format(name="Mary"))).to_be_visible()
+    await expect(page.get_by_role("radio", name="English")).to_have_attribute("aria-checked", "true")
+
+
+async def _open_tab(page: Page, demo_server: str, title: str) -> None:
+    await page.goto(f"{demo_server}/")
+    await page.get_by_role("tab", name=title).click()
+    await expect(page.get_by_role("tab", name=title)).to_have_attribute("aria-selected", "true")
+
+
+@pytest.mark.browser
+async def test_a_viber_client_opens_the_chat_and_uses_the_keyboard(
+    demo_server: str, page: Page, tmp_path: Path
+) -> None:
+    ru = _catalog("ru")
+    await _open_tab(page, demo_server, "Viber")
+    await expect(page.locator("#chat")).to_have_attribute("data-channel", "viber")
+    keyboard = page.get_by_role("group", name="Клавиатура Viber")
+
+    await expect(_bot_message(page, ru["system"]["welcome"][:40])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await keyboard.get_by_role("button", name=ru["system"]["start_button"]).click()
+
+    await expect(_bot_message(page, ru["menu"]["question"])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    faq = keyboard.get_by_role("button", name=ru["menu"]["faq"])
+    await expect(faq).to_be_visible()
+    await expect(page.locator(".message-bot .inline-keyboard")).to_have_count(0)
+    await faq.click()
+
+    deadlines = keyboard.get_by_role("button", name=ru["faq"]["deadlines"]["title"])
+    await expect(deadlines).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    grid_columns = await deadlines.evaluate("node => getComputedStyle(node).gridColumnStart")
+    assert grid_columns.startswith("span")
+    await deadlines.click()
+
+    answer = ru["faq"]["deadlines"]["answer"]
+    await expect(_bot_message(page, answer[:60])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(page.locator(".message-user")).to_have_count(0)
+    await expect(page.locator("#api-log")).to_contain_text("welcome_message")
+    await page.screenshot(path=str(tmp_path / "simulator-viber.png"))
+
+
+async def _pick_from_list(page: Page, message: Any, title: str) -> None:
+    """WhatsApp's list message: the button under the bubble opens a sheet; pick a row, then send.
+
+    Row titles are cut to WhatsApp's 24 characters, so a row is found by the start of its title.
+    """
+    opener = message.locator(".wa-action")
+    await expect(opener).to_have_count(1, timeout=REPLY_TIMEOUT_MS)
+    await opener.click()
+    sheet = page.get_by_role("dialog")
+    await sheet.get_by_role("radio", name=title[:20]).check()
+    await sheet.get_by_role("button", name="Отправить").click()
+    await expect(sheet).to_have_count(0)
+
+
+@pytest.mark.browser
+async def test_a_whatsapp_client_picks_from_lists_and_presses_reply_buttons(
+    demo_server: str, page: Page, tmp_path: Path
+) -> None:
+    ru = _catalog("ru")
+    await _open_tab(page, demo_server, "WhatsApp")
+    await expect(page.get_by_test_id("user-id")).to_have_text("79000000001")
+
+    await page.get_by_role("button", name="Начать").click()
+
+    await _pick_from_list(page, _bot_message(page, ru["menu"]["question"]), ru["menu"]["faq"])
+    await expect(page.locator(".message-user").filter(has_text=ru["menu"]["faq"])).to_be_visible()
+    await _pick_from_list(page, _bot_message(page, ru["faq"]["question"]), ru["faq"]["deadlines"]["title"])
+
+    answer = ru["faq"]["deadlines"]["answer"]
+    await expect(_bot_message(page, answer[:60])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    follow_up = _bot_message(page, ru["faq"]["next"])
+    await expect(follow_up.locator(".wa-action")).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+    await expect(page.locator(".message-user .status-check-double")).to_have_count(3)
+    await page.screenshot(path=str(tmp_path / "simulator-whatsapp.png"))
+
+    await follow_up.get_by_role("button", name=ru["faq"]["more"]).click()
+    await expect(_bot_message(page, ru["faq"]["question"])).to_have_count(2, timeout=REPLY_TIMEOUT_MS)
+
+
+@pytest.mark.browser
+async def test_each_tab_keeps_its_own_chat(demo_server: str, page: Page) -> None:
+    ru = _catalog("ru")
+    await page.goto(f"{demo_server}/")
+    await _send(page, "/start")
+    telegram_menu = _bot_message(page, ru["menu"]["question"])
+    await expect(telegram_menu.locator(".inline-button")).not_to_have_count(0, timeout=REPLY_TIMEOUT_MS)
+
+    await page.get_by_role("tab", name="WhatsApp").click()
+    await expect(page.locator(".message")).to_have_count(0)
+    await _send(page, "меню")
+    await expect(_bot_message(page, ru["menu"]["question"]).locator(".wa-action")).not_to_have_count(
+        0, timeout=REPLY_TIMEOUT_MS
+    )
+
+    await page.get_by_role("tab", name="Telegram").click()
+    await expect(telegram_menu.locator(".inline-button")).not_to_have_count(0)
+    await expect(page.locator(".wa-action")).to_have_count(0)
+
+
+# ---- over HTTP ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def simulator_client() -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    app = web.Application()
+    mount_simulator(app)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+async def test_the_page_is_served_with_a_strict_content_policy(
+    simulator_client: TestClient[web.Request, web.Application],
+) -> None:
+    response = await simulator_client.get("/")
+    assert response.status == 200
+    assert response.content_type == "text/html"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    page = await response.text()
+    for asset in ("/static/simulator.css", "/static/simulator.js", "/static/favicon.svg"):
+        assert asset in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("simulator.js", "text/javascript"),
+        ("telegram.js", "text/javascript"),
+        ("chat-view.js", "text/javascript"),
+        ("profile.js", "text/javascript"),
+        ("fake-http.js", "text/javascript"),
+        ("viber.js", "text/javascript"),
+        ("viber-view.js", "text/javascript"),
+        ("whatsapp.js", "text/javascript"),
+        ("whatsapp-view.js", "text/javascript"),
+        ("simulator.css", "text/css"),
+        ("favicon.svg", "image/svg+xml"),
+    ],
+)
+async def test_assets_are_served_with_their_types(
+    simulator_client: TestClient[web.Request, web.Application], name: str, content_type: str
+) -> None:
+    response = await simulator_client.get(f"/static/{name}")
+    assert response.status == 200
+    assert response.content_type == content_type
+    assert len(await response.read()) > 0
+
+
+@pytest.mark.parametrize(
+    "name", ["__init__.py", "simulator.html", "missing.js", "..%2F__init__.py", ".hidden.js"]
+)
+async def test_nothing_but_assets_is_served_from_the_package(
+    simulator_client: TestClient[web.Request, web.Application], name: str
+) -> None:
+    response = await simulator_client.get(f"/static/{name}")
+    assert response.status == 404

@@ -1,0 +1,313 @@
+"""One contract for both work queues (in-process and Redis), plus the Redis multi-process behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+
+import pytest
+import redis.asyncio as redis
+
+from bots.state import Backoff, Handler, WorkQueue
+from bots.state.memory import MemoryWorkQueue
+from bots.state.redis import KeySpace, RedisWorkQueue
+
+FAST_RETRY = Backoff(initial=0.005, maximum=0.02)
+LEASE_TTL_MS = 300
+
+QueueFactory = Callable[[], WorkQueue]
+
+
+def _redis_queue(
+    client: redis.Redis, keys: KeySpace, name: str, consumer: str | None = None
+) -> RedisWorkQueue:
+    return RedisWorkQueue(
+        client,
+        keys,
+        name,
+        shards=8,
+        dedupe_ttl=60,
+        consumer=consumer,
+        lease_ttl_ms=LEASE_TTL_MS,
+        block_ms=50,
+        backoff=FAST_RETRY,
+    )
+
+
+@pytest.fixture(params=["memory", "redis"])
+def make_queue(request: pytest.FixtureRequest) -> Iterator[QueueFactory]:
+    """A factory of queue objects over one backing store: for memory the same object each time
+    (its state is the store), for Redis a new object on the same Redis each time."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    if request.param == "memory":
+        memory = MemoryWorkQueue(name, dedupe_ttl=60, backoff=FAST_RETRY)
+        yield lambda: memory
+    else:
+        client: redis.Redis = request.getfixturevalue("redis_client")
+        keys: KeySpace = request.getfixturevalue("redis_keys")
+        yield lambda: _redis_queue(client, keys, name)
+
+
+async def _run_until(queue: WorkQueue, handler: Handler, done: Callable[[], bool]) -> None:
+    """Run ``queue`` until ``done()`` holds after a handled item, then stop it gracefully."""
+    stop = asyncio.Event()
+
+    async def handle(item: bytes) -> None:
+        await handler(item)
+        if done():
+            stop.set()
+
+    await asyncio.wait_for(queue.run(handle, stop=stop), 10)
+
+
+def _item(key: str, number: int) -> bytes:
+    return f"{key}/{number}".encode()
+
+
+def _parse(item: bytes) -> tuple[str, int]:
+    key, number = item.decode().split("/")
+    return key, int(number)
+
+
+async def test_items_of_one_key_are_handled_in_put_order_across_many_keys(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+    keys = [f"chat-{n}" for n in range(50)]
+    for number in range(20):
+        for key in keys:
+            assert await queue.put(key, _item(key, number))
+    seen: dict[str, list[int]] = defaultdict(list)
+    in_flight = 0
+    most_in_flight = 0
+
+    async def handler(item: bytes) -> None:
+        nonlocal in_flight, most_in_flight
+        in_flight += 1
+        most_in_flight = max(most_in_flight, in_flight)
+        await asyncio.sleep(random.uniform(0, 0.002))
+        key, number = _parse(item)
+        seen[key].append(number)
+        in_flight -= 1
+
+    await _run_until(queue, handler, lambda: sum(map(len, seen.values())) == 1000)
+
+    assert {key: seen[key] for key in keys} == {key: list(range(20)) for key in keys}
+    assert most_in_flight > 1
+    assert await queue.depth() == 0
+
+
+async def test_different_keys_are_handled_concurrently(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+    b_started = asyncio.Event()
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        if item == b"a":
+            await asyncio.wait_for(b_started.wait(), 5)
+        else:
+            b_started.set()
+        handled.append(item)
+
+    await queue.put("key-a", b"a")
+    await queue.put("key-b", b"b")
+    await _run_until(queue, handler, lambda: len(handled) == 2)
+
+    assert handled == [b"b", b"a"]
+
+
+async def test_a_repeated_dedupe_id_enqueues_nothing(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+
+    assert await queue.put("chat", b"first", dedupe_id="update-1") is True
+    assert await queue.put("chat", b"again", dedupe_id="update-1") is False
+    assert await queue.put("other-chat", b"again", dedupe_id="update-1") is False
+    assert await queue.put("chat", b"second", dedupe_id="update-2") is True
+    assert await queue.depth() == 2
+
+
+async def test_concurrent_duplicates_enqueue_exactly_one(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+
+    results = await asyncio.gather(*(queue.put("chat", b"x", dedupe_id="update-7") for _ in range(20)))
+
+    assert sorted(results) == [False] * 19 + [True]
+    assert await queue.depth() == 1
+
+
+async def test_a_failing_item_is_retried_until_it_succeeds_in_its_place(
+    make_queue: QueueFactory,
+) -> None:
+    queue = make_queue()
+    for number in range(4):
+        await queue.put("chat", _item("chat", number))
+    await queue.put("other", _item("other", 0))
+    attempts: dict[bytes, int] = defaultdict(int)
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        attempts[item] += 1
+        if item == _item("chat", 1) and attempts[item] <= 3:
+            raise ConnectionError("platform unavailable")
+        handled.append(item)
+
+    await _run_until(queue, handler, lambda: len(handled) == 5)
+
+    assert [item for item in handled if item.startswith(b"chat")] == [_item("chat", n) for n in range(4)]
+    assert attempts[_item("chat", 1)] == 4
+    assert attempts[_item("chat", 2)] == 1
+    assert await queue.depth() == 0
+
+
+async def test_stop_then_run_again_resumes_with_nothing_lost_or_repeated(make_queue: QueueFactory) -> None:
+    for number in range(10):
+        await make_queue().put("chat", _item("chat", number))
+    handled: list[int] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(_parse(item)[1])
+
+    await _run_until(make_queue(), handler, lambda: len(handled) == 3)
+    assert handled == [0, 1, 2]
+    assert await make_queue().depth() == 7
+
+    await _run_until(make_queue(), handler, lambda: len(handled) == 10)
+    assert handled == list(range(10))
+    assert await make_queue().depth() == 0
+
+
+async def test_items_put_while_running_are_handled(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(item)
+
+    async def produce() -> None:
+        for number in range(5):
+            await asyncio.sleep(0.01)
+            await queue.put("chat", _item("chat", number))
+
+    await asyncio.gather(produce(), _run_until(queue, handler, lambda: len(handled) == 5))
+
+    assert handled == [_item("chat", n) for n in range(5)]
+
+
+async def test_a_closed_queue_refuses_items(make_queue: QueueFactory) -> None:
+    queue = make_queue()
+    await queue.close()
+
+    with pytest.raises(RuntimeError):
+        await queue.put("chat", b"late")
+
+
+async def _eventually(condition: Callable[[], Awaitable[bool]]) -> None:
+    for _ in range(250):
+        if await condition():
+            return
+        await asyncio.sleep(0.02)
+    pytest.fail(f"{condition.__name__} did not happen within 5 s")
+
+
+async def test_redis_an_item_of_a_worker_that_died_mid_item_is_handled_by_another(
+    redis_client: redis.Redis,
+    redis_keys: KeySpace,
+) -> None:
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    for number in range(3):
+        await _redis_queue(redis_client, redis_keys, name).put("chat", _item("chat", number))
+    started = asyncio.Event()
+
+    async def hang(item: bytes) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    dying = asyncio.create_task(
+        _redis_queue(redis_client, redis_keys, name, "dies").run(hang, stop=asyncio.Event())
+    )
+    await asyncio.wait_for(started.wait(), 5)
+    dying.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await dying
+
+    handled: list[int] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(_parse(item)[1])
+
+    await _run_until(
+        _redis_queue(redis_client, redis_keys, name, "survives"), handler, lambda: len(handled) == 3
+    )
+
+    assert handled == [0, 1, 2]
+    assert await _redis_queue(redis_client, redis_keys, name).depth() == 0
+
+
+async def test_redis_a_second_consumer_takes_half_the_shards_and_every_item_is_handled_once_in_order(
+    redis_client: redis.Redis,
+    redis_keys: KeySpace,
+) -> None:
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    first, second = (
+        _redis_queue(redis_client, redis_keys, name, "first"),
+        _redis_queue(redis_client, redis_keys, name, "second"),
+    )
+    keys = [f"chat-{n}" for n in range(30)]
+    handled: list[tuple[str, str, int]] = []
+    stop = asyncio.Event()
+
+    def handler_of(consumer: str) -> Handler:
+        async def handle(item: bytes) -> None:
+            await asyncio.sleep(random.uniform(0, 0.01))
+            handled.append((consumer, *_parse(item)))
+
+        return handle
+
+    async def produce(numbers: range) -> None:
+        for number in numbers:
+            for key in keys:
+                await first.put(key, _item(key, number))
+
+    def handled_count(count: int) -> Callable[[], Awaitable[bool]]:
+        async def handled_enough() -> bool:
+            return len(handled) == count
+
+        return handled_enough
+
+    async def lease_owners() -> set[str]:
+        owners = await redis_client.mget([redis_keys.key(name, str(shard), "lease") for shard in range(8)])
+        return {owner.decode() for owner in owners if isinstance(owner, bytes)}
+
+    async def split() -> bool:
+        return await lease_owners() == {"first", "second"}
+
+    running = [asyncio.create_task(first.run(handler_of("first"), stop=stop))]
+    try:
+        await produce(range(5))
+        await _eventually(handled_count(150))
+        running.append(asyncio.create_task(second.run(handler_of("second"), stop=stop)))
+        await produce(range(5, 10))
+        await _eventually(split)
+        await produce(range(10, 15))
+        await _eventually(handled_count(450))
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*running), 15)
+
+    by_key: dict[str, list[int]] = defaultdict(list)
+    consumers_of: dict[str, set[str]] = defaultdict(set)
+    for consumer, key, number in handled:
+        by_key[key].append(number)
+        consumers_of[key].add(consumer)
+    assert by_key == {key: list(range(15)) for key in keys}
+    assert {"first", "second"} in consumers_of.values()
+    assert await lease_owners() == set()
+
+
+def test_redis_queue_refuses_a_client_that_decodes_responses() -> None:
+    client = redis.Redis(decode_responses=True)
+
+    with pytest.raises(ValueError, match="decode_responses"):
+        RedisWorkQueue(client, KeySpace(), "inbox", dedupe_ttl=60)

@@ -1,0 +1,67 @@
+"""One contract for both rate limiters (GCRA buckets)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+import redis.asyncio as redis
+
+from bots.state import RateLimiter
+from bots.state.memory import MemoryRateLimiter
+from bots.state.redis import KeySpace, RedisRateLimiter
+
+LimiterFactory = Callable[[], RateLimiter]
+TOLERANCE = 0.02
+
+
+@pytest.fixture(params=["memory", "redis"])
+def make_limiter(request: pytest.FixtureRequest) -> LimiterFactory:
+    if request.param == "memory":
+        limiter = MemoryRateLimiter()
+        return lambda: limiter
+    client: redis.Redis = request.getfixturevalue("redis_client")
+    keys: KeySpace = request.getfixturevalue("redis_keys")
+    return lambda: RedisRateLimiter(client, keys)
+
+
+async def test_a_burst_passes_then_each_send_waits_one_more_interval(make_limiter: LimiterFactory) -> None:
+    limiter = make_limiter()
+
+    waits = [await limiter.acquire("telegram", rate=10, burst=5) for _ in range(8)]
+
+    assert waits[:5] == [0.0] * 5
+    assert waits[5:] == pytest.approx([0.1, 0.2, 0.3], abs=TOLERANCE)
+
+
+async def test_buckets_are_independent(make_limiter: LimiterFactory) -> None:
+    limiter = make_limiter()
+    for _ in range(3):
+        await limiter.acquire("viber", rate=1, burst=1)
+
+    assert await limiter.acquire("whatsapp", rate=1, burst=1) == 0.0
+
+
+async def test_the_bucket_refills_with_time(make_limiter: LimiterFactory) -> None:
+    limiter = make_limiter()
+    for _ in range(2):
+        await limiter.acquire("telegram", rate=20, burst=2)
+
+    await asyncio.sleep(0.1)
+
+    assert await limiter.acquire("telegram", rate=20, burst=2) == 0.0
+    assert await limiter.acquire("telegram", rate=20, burst=2) == 0.0
+    assert await limiter.acquire("telegram", rate=20, burst=2) == pytest.approx(0.05, abs=TOLERANCE)
+
+
+async def test_limiters_share_a_bucket(make_limiter: LimiterFactory) -> None:
+    await make_limiter().acquire("telegram", rate=10, burst=1)
+
+    assert await make_limiter().acquire("telegram", rate=10, burst=1) == pytest.approx(0.1, abs=TOLERANCE)
+
+
+@pytest.mark.parametrize(("rate", "burst"), [(0, 1), (-1, 1), (1, 0)])
+async def test_nonsense_limits_are_refused(make_limiter: LimiterFactory, rate: float, burst: int) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        await make_limiter().acquire("telegram", rate=rate, burst=burst)
