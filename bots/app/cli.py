@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,12 +80,34 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        sock = listening_socket(settings.host, settings.port)
+    except OSError as error:
+        print(
+            f"omnicab: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}; "
+            "is another omnicab running there? Choose another port with --port or OMNICAB_PORT.",
+            file=sys.stderr,
+        )
+        return 1
     mode = "demo (fake platforms)" if settings.demo else "live"
     print(f"omnicab: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
-    web.run_app(
-        create_app(settings, demo=_demo_mode(settings)), host=settings.host, port=settings.port, print=None
-    )
+    web.run_app(create_app(settings, demo=_demo_mode(settings)), sock=sock, print=None)
     return 0
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound before anything starts, so a taken port is one clear line instead of a traceback later."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
 
 
 def _demo_mode(settings: Settings) -> DemoMode | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,29 @@ def test_invalid_settings_are_reported_clearly(
     monkeypatch.setenv("OMNICAB_DATABASE_URL", "mysql://nope")
     assert main(["migrate"]) == 2
     assert "database_url" in capsys.readouterr().err
+
+
+def test_a_port_already_in_use_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "OMNICAB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+            "OMNICAB_DATA_DIR": str(tmp_path),
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "bots.app.cli", "run", "--demo", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "omnicab: demo" not in result.stdout
