@@ -4,6 +4,28 @@ from __future__ import annotations
 
 from cabinet_api.clock import utc_now
 from cabinet_api.db import Database
-from cabinet_api.services import Cabinet, ClientProfile, HistoryEntry, RequestView, UnknownClient
+from cabinet_api.services import (
+    CabinetServices,
+    ClientProfile,
+    HandoffView,
+    HistoryEntry,
+    Notification,
+    Reachable,
+    RequestView,
+    UnknownClient,
+    cabinet_services,
+)
 
-__all__ = ["Cabinet", "ClientProfile", "Database", "HistoryEntry", "RequestView", "UnknownClient", "utc_now"]
+__all__ = [
+    "CabinetServices",
+    "ClientProfile",
+    "Database",
+    "HandoffView",
+    "HistoryEntry",
+    "Notification",
+    "Reachable",
+    "RequestView",
+    "UnknownClient",
+    "cabinet_services",
+    "utc_now",
+]

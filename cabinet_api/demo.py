@@ -6,10 +6,11 @@ import io
 import math
 import struct
 import wave
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from cabinet_api.services import Cabinet
+from cabinet_api.clock import utc_now
+from cabinet_api.services import CabinetServices
 
 DEMO_PHONE = "+79000000001"
 DEMO_FIRST_NAME = "Анна"
@@ -36,48 +37,50 @@ def demo_tone(seconds: int = TONE_SECONDS, hertz: int = TONE_HERTZ) -> bytes:
     return buffer.getvalue()
 
 
-async def seed_demo(cabinet: Cabinet) -> None:
-    """Idempotent: once the demo client has payments, nothing more is added."""
-    client_id = await cabinet.ensure_verified_client(
+async def seed_demo(cabinet: CabinetServices, *, now: datetime | None = None) -> None:
+    """Idempotent: once the demo client has payments, nothing more is added; dates are relative to ``now``."""
+    client_id = await cabinet.clients.ensure_verified_client(
         DEMO_PHONE, first_name=DEMO_FIRST_NAME, last_name=DEMO_LAST_NAME
     )
-    if await cabinet.list_payments(client_id):
+    if await cabinet.payments.list_payments(client_id):
         return
-    now = cabinet.clock()
+    now = now or utc_now()
 
-    subscription = await cabinet.add_contract(client_id, title="Абонентское юридическое обслуживание")
-    await cabinet.add_payment(
+    subscription = await cabinet.payments.add_contract(
+        client_id, title="Абонентское юридическое обслуживание"
+    )
+    await cabinet.payments.add_payment(
         client_id, subscription, amount=Decimal("12000.00"), paid_at=now - timedelta(days=20)
     )
-    single = await cabinet.add_contract(client_id, title="Разовая консультация")
-    await cabinet.add_payment(
+    single = await cabinet.payments.add_contract(client_id, title="Разовая консультация")
+    await cabinet.payments.add_payment(
         client_id, single, amount=Decimal("3000.00"), paid_at=now - timedelta(days=45), refundable=False
     )
 
-    closed = await cabinet.create_request(
+    closed = await cabinet.requests.create_request(
         client_id,
         topic="Возврат товара",
         description="Магазин отказывается принять обратно неисправный телефон.",
         answer_format="oral",
         channel="telegram",
     )
-    await cabinet.post_answer(
+    await cabinet.request_events.post_answer(
         closed.public_id,
         lawyer=DEMO_LAWYER,
         text="Направьте продавцу претензию; образец мы обсудили по телефону.",
         audio=None,
     )
-    await cabinet.change_status(closed.public_id, "closed", actor="system")
+    await cabinet.request_events.change_status(closed.public_id, "closed", actor="system")
 
-    answered = await cabinet.create_request(
+    answered = await cabinet.requests.create_request(
         client_id,
         topic="Аренда квартиры",
         description="Арендодатель не возвращает залог после выезда. Что делать?",
         answer_format="written",
         channel="whatsapp",
     )
-    await cabinet.change_status(answered.public_id, "in_work", actor="lawyer")
-    await cabinet.post_answer(
+    await cabinet.request_events.change_status(answered.public_id, "in_work", actor="lawyer")
+    await cabinet.request_events.post_answer(
         answered.public_id,
         lawyer=DEMO_LAWYER,
         text=(
@@ -88,15 +91,15 @@ async def seed_demo(cabinet: Cabinet) -> None:
         audio=None,
     )
 
-    in_work = await cabinet.create_request(
+    in_work = await cabinet.requests.create_request(
         client_id,
         topic="Трудовой спор",
         description="Работодатель задерживает зарплату второй месяц.",
         answer_format="written",
         channel="viber",
     )
-    await cabinet.change_status(in_work.public_id, "in_work", actor="lawyer")
-    await cabinet.add_comment(
+    await cabinet.request_events.change_status(in_work.public_id, "in_work", actor="lawyer")
+    await cabinet.request_events.add_comment(
         client_id,
         in_work.public_id,
         text="Добавлю: в трудовом договоре указана дата выплаты 10-го числа.",
@@ -104,7 +107,7 @@ async def seed_demo(cabinet: Cabinet) -> None:
         channel="telegram",
     )
 
-    await cabinet.ingest_recording(
+    await cabinet.recordings.ingest_recording(
         audio=demo_tone(),
         mime="audio/wav",
         client_phone=DEMO_PHONE,

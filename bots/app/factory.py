@@ -26,13 +26,12 @@ from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker, RatePolicy
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
-from cabinet_api.db import Database
+from cabinet_api import CabinetServices, Database, Notification, cabinet_services
 from cabinet_api.demo import seed_demo
 from cabinet_api.rest import create_api
 from cabinet_api.rest.keys import ApiKeyStore
-from cabinet_api.services import Cabinet
-from cabinet_api.services.views import Notification
 from cabinet_api.storage import LocalFileStorage
+from handoff import HandoffDesk
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,8 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     database: Database
-    cabinet: Cabinet
+    cabinet: CabinetServices
+    handoff: HandoffDesk
     backends: Backends
     runtimes: dict[str, BotRuntime]
     metrics: Metrics
@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
     app = web.Application(client_max_size=settings.max_body_bytes)
     metrics = Metrics()
     database = Database(settings.database_url)
-    cabinet = Cabinet(database, storage=LocalFileStorage(settings.data_dir / "files"))
+    cabinet = cabinet_services(database, storage=LocalFileStorage(settings.data_dir / "files"))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", metrics.handle)
     app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
@@ -83,7 +83,7 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
     secret = settings.secret_key.get_secret_value().encode()
     app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
     channels = demo.channels if demo is not None else LiveChannels()
-    app.cleanup_ctx.append(_lifecycle(settings, metrics, cabinet, channels))
+    app.cleanup_ctx.append(_lifecycle(settings, metrics, database, cabinet, channels))
     app.on_shutdown.append(_stop_workers)
     return app
 
@@ -121,10 +121,14 @@ def _notifier(app: web.Application) -> Callable[[Notification], Awaitable[None]]
 
 
 def _lifecycle(
-    settings: Settings, metrics: Metrics, cabinet: Cabinet, channels: ChannelSource
+    settings: Settings,
+    metrics: Metrics,
+    database: Database,
+    cabinet: CabinetServices,
+    channels: ChannelSource,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        services = await start_services(settings, metrics, cabinet, channels)
+        services = await start_services(settings, metrics, database, cabinet, channels)
         app[SERVICES] = services
         try:
             yield
@@ -135,33 +139,50 @@ def _lifecycle(
 
 
 async def start_services(
-    settings: Settings, metrics: Metrics, cabinet: Cabinet, channels: ChannelSource
+    settings: Settings,
+    metrics: Metrics,
+    database: Database,
+    cabinet: CabinetServices,
+    channels: ChannelSource,
 ) -> Services:
-    database = cabinet.db
     await database.migrate()
     if settings.demo:
         await seed_demo(cabinet)
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet, channels)
     ingest = Ingest(backends.inbox)
+    handoff = HandoffDesk(cabinet.handoffs)
     services = Services(
         settings=settings,
         database=database,
         cabinet=cabinet,
+        handoff=handoff,
         backends=backends,
         runtimes=runtimes,
         metrics=metrics,
         ingest=ingest,
         webhooks=WebhookRoutes(runtimes, ingest, backends.tokens, metrics),
-        notifier=Notifier(cabinet, runtimes, backends.outbox),
+        notifier=Notifier(cabinet.identity, cabinet.history, runtimes, backends.outbox),
     )
-    inbox = InboxWorker(runtimes, cabinet, backends.sessions, backends.tokens, backends.outbox, metrics)
+    inbox = InboxWorker(
+        runtimes,
+        clients=cabinet.identity,
+        history=cabinet.history,
+        receipts=cabinet.delivery,
+        handoff=handoff,
+        sessions=backends.sessions,
+        tokens=backends.tokens,
+        outbox=backends.outbox,
+        metrics=metrics,
+    )
     outbox = OutboxWorker(
         runtimes,
-        cabinet,
-        backends.tokens,
-        backends.limiter,
-        metrics,
+        clients=cabinet.identity,
+        history=cabinet.history,
+        files=cabinet.files,
+        tokens=backends.tokens,
+        limiter=backends.limiter,
+        metrics=metrics,
         max_attempts=settings.outbox_max_attempts,
         rates=RatePolicy(
             per_bot=settings.telegram_rate_per_second,

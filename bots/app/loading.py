@@ -8,23 +8,23 @@ from pathlib import Path
 from bots.app.channels import ChannelSource
 from bots.app.settings import Settings
 from bots.pipeline.runtime import BotRuntime
+from cabinet_api import CabinetServices
 from cabinet_api.actions import cabinet_actions
-from cabinet_api.services import Cabinet
 from dialogs.actions import ActionRunner, CompositeActions, LocalActions, RemoteActions
 from dialogs.engine import DialogEngine
 from dialogs.loader import load_bot
 from dialogs.model import CompiledBot
 
 
-def in_process_action_names(cabinet: Cabinet | None = None) -> frozenset[str]:
+def in_process_action_names(cabinet: CabinetServices | None = None) -> frozenset[str]:
     return frozenset(action.name() for action in cabinet_actions(cabinet))
 
 
-def compile_bot(bot_dir: Path, cabinet: Cabinet | None = None) -> CompiledBot:
+def compile_bot(bot_dir: Path, cabinet: CabinetServices | None = None) -> CompiledBot:
     return load_bot(bot_dir, known_actions=set(in_process_action_names(cabinet)))
 
 
-def action_runner(compiled: CompiledBot, cabinet: Cabinet | None) -> ActionRunner:
+def action_runner(compiled: CompiledBot, cabinet: CabinetServices | None) -> ActionRunner:
     local = LocalActions(cabinet_actions(cabinet))
     server = compiled.action_server
     if server is None:
@@ -52,7 +52,9 @@ def bot_name(directory: Path) -> str:
     return name
 
 
-def load_runtimes(settings: Settings, cabinet: Cabinet, channels: ChannelSource) -> dict[str, BotRuntime]:
+def load_runtimes(
+    settings: Settings, cabinet: CabinetServices, channels: ChannelSource
+) -> dict[str, BotRuntime]:
     runtimes: dict[str, BotRuntime] = {}
     for entry in settings.bots:
         directory = bot_directory(entry, settings.bots_dir)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from adapters.types import Channel, ConversationRef, Inbound, Sender, StartBody
 from bots.app.loading import action_runner
-from cabinet_api.db import Database
-from cabinet_api.services import Cabinet
+from cabinet_api import Database, cabinet_services
+from cabinet_api.services.identity import IdentityService
 from dialogs.model import CompiledBot
 from dialogs.script import ScriptResult, run_script
 
@@ -20,17 +20,17 @@ async def run_scripts(compiled: CompiledBot, scripts: Sequence[Path]) -> list[Sc
         database = Database(f"sqlite+aiosqlite:///{scratch}/scripts.db")
         try:
             await database.migrate()
-            cabinet = Cabinet(database)
+            cabinet = cabinet_services(database)
             actions = action_runner(compiled, cabinet)
             for number, path in enumerate(scripts, start=1):
-                client_id = await _scratch_client(cabinet, compiled.name, number)
+                client_id = await _scratch_client(cabinet.identity, compiled.name, number)
                 results.append(await run_script(compiled, path, actions, client_id=client_id))
         finally:
             await database.dispose()
     return results
 
 
-async def _scratch_client(cabinet: Cabinet, bot: str, number: int) -> str:
+async def _scratch_client(identity: IdentityService, bot: str, number: int) -> str:
     user = f"script-{number}"
     event = Inbound(
         event_id=f"script-{number}",
@@ -38,4 +38,4 @@ async def _scratch_client(cabinet: Cabinet, bot: str, number: int) -> str:
         sender=Sender(user_id=user),
         body=StartBody(),
     )
-    return (await cabinet.identify(event)).public_id
+    return (await identity.identify(event)).public_id

@@ -18,8 +18,7 @@ from adapters.types import (
 )
 from bots.app.loading import action_runner, compile_bot
 from bots.app.settings import Settings
-from cabinet_api.db import Database
-from cabinet_api.services import Cabinet
+from cabinet_api import Database, cabinet_services
 from dialogs.engine import DialogEngine
 from dialogs.loader import BotLoadError
 from dialogs.session import SessionState
@@ -31,7 +30,7 @@ TERMINAL_USER = "terminal"
 async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | None) -> int:
     database = Database(settings.database_url)
     await database.migrate()
-    cabinet = Cabinet(database)
+    cabinet = cabinet_services(database)
     try:
         compiled = compile_bot(bot_dir, cabinet)
     except BotLoadError as error:
@@ -52,7 +51,7 @@ async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | No
             event = Inbound(
                 event_id=f"terminal-{next(counter)}", conversation=conversation, sender=sender, body=body
             )
-            profile = await cabinet.identify(event)
+            profile = await cabinet.identity.identify(event)
             view = ClientView(
                 id=profile.public_id,
                 first_name=profile.first_name,

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, UnsubscribedBody
 from bots.pipeline.metrics import Metrics
+from bots.pipeline.ports import ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
 from bots.pipeline.runtime import BotRuntime
 from bots.state import TokenStore, WorkQueue, is_token
-from cabinet_api.services import Cabinet, ClientProfile
+from cabinet_api import ClientProfile
 from dialogs.session import SessionStore
 from dialogs.turn import ClientView, TurnResult
+from handoff import HandoffRequest, PersonOwner
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,10 @@ STALE_BUTTON = "~stale"
 @dataclass
 class InboxWorker:
     runtimes: Mapping[str, BotRuntime]
-    cabinet: Cabinet
+    clients: ClientDirectory
+    history: ConversationLog
+    receipts: DeliveryReceipts
+    handoff: Handoff
     sessions: SessionStore
     tokens: TokenStore
     outbox: WorkQueue
@@ -44,7 +49,7 @@ class InboxWorker:
             return
         if isinstance(event.body, StatusBody):
             body = event.body
-            await self.cabinet.record_receipt(
+            await self.receipts.record_receipt(
                 event.channel.value, event.bot, body.message_id, body.status, error=body.error
             )
             return
@@ -52,11 +57,13 @@ class InboxWorker:
         adapter = runtime.adapter(event.channel)
         if adapter is not None and isinstance(event.body, ButtonPress):
             await adapter.acknowledge(event)
-        profile = await self.cabinet.identify(event)
-        await self.cabinet.record_inbound(profile, event)
+        profile = await self.clients.identify(event)
+        await self.history.record_inbound(profile, event)
         self.metrics.inbound.labels(event.channel.value, event.body.kind).inc()
         if isinstance(event.body, UnsubscribedBody):
             return
+        if isinstance(await self.handoff.owner(profile.client_id, event.conversation), PersonOwner):
+            return  # people answer this conversation; they read the message in the history
         key = f"{event.bot}:{event.conversation.key}"
         session = await self.sessions.load(key)
         if session is not None and session.last_event_id == event.event_id:
@@ -86,19 +93,21 @@ class InboxWorker:
             )
             for index, reply in enumerate(result.replies)
         ]
-        await self.cabinet.record_outbound_many(profile, outbounds, status="queued")
+        await self.history.record_outbound_many(profile, outbounds, status="queued")
         for outbound in outbounds:
             await self.outbox.put(
                 event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
             )
         if result.handoff is not None:
             handoff = result.handoff
-            await self.cabinet.record_handoff(
-                profile.client_id,
-                queue=handoff.queue,
-                reason=handoff.reason,
-                channel=event.channel.value,
-                note=handoff.note,
+            await self.handoff.request_handoff(
+                HandoffRequest(
+                    client_id=profile.client_id,
+                    conversation=event.conversation,
+                    queue=handoff.queue,
+                    reason=handoff.reason,
+                    note=handoff.note,
+                )
             )
             self.metrics.handoffs.labels(handoff.queue, handoff.reason).inc()
 

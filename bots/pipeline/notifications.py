@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.types import Button, Outbound, Reply, TemplateRef
+from bots.pipeline.ports import ClientDirectory, ConversationLog
 from bots.pipeline.runtime import BotRuntime
 from bots.state import WorkQueue
-from cabinet_api.services import Cabinet
-from cabinet_api.services.views import Notification
+from cabinet_api import Notification
 from dialogs.engine import START_PAYLOAD
 from dialogs.templates import format_text
 
@@ -29,12 +29,13 @@ class Unreachable(LookupError):
 
 @dataclass
 class Notifier:
-    cabinet: Cabinet
+    clients: ClientDirectory
+    history: ConversationLog
     runtimes: Mapping[str, BotRuntime]
     outbox: WorkQueue
 
     async def __call__(self, notification: Notification) -> None:
-        target = await self.cabinet.reachable(notification.client_id)
+        target = await self.clients.reachable(notification.client_id)
         runtime = self.runtimes.get(target.conversation.bot) if target else None
         if target is None or runtime is None:
             raise Unreachable(f"client {notification.client_id} has no reachable channel")
@@ -54,7 +55,7 @@ class Notifier:
             reply=reply,
             template=TemplateRef(key=notification.kind, params=(number,)),
         )
-        await self.cabinet.record_outbound(notification.client_id, outbound)
+        await self.history.record_outbound(notification.client_id, outbound)
         await self.outbox.put(
             target.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
         )

@@ -26,11 +26,11 @@ from adapters.types import (
 )
 from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
 from bots.pipeline.metrics import Metrics
+from bots.pipeline.ports import ClientDirectory, ConversationLog, FileReader
 from bots.pipeline.runtime import BotRuntime
 from bots.state import RateLimiter, TokenStore
 from bots.state.dispatch import sleep_or_stop
 from cabinet_api import links
-from cabinet_api.services import Cabinet
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,9 @@ class RatePolicy:
 @dataclass
 class OutboxWorker:
     runtimes: Mapping[str, BotRuntime]
-    cabinet: Cabinet
+    clients: ClientDirectory
+    history: ConversationLog
+    files: FileReader
     tokens: TokenStore
     limiter: RateLimiter
     metrics: Metrics
@@ -87,7 +89,7 @@ class OutboxWorker:
                 await self._send_template_instead(adapter, outbound)
                 return
             except RecipientGone as gone:
-                await self.cabinet.mark_recipient_gone(
+                await self.clients.mark_recipient_gone(
                     conversation.channel.value, conversation.bot, conversation.user_id
                 )
                 await self._finish(outbound, status="failed", error=f"recipient gone: {gone}")
@@ -112,7 +114,7 @@ class OutboxWorker:
                 url=f"{self.public_base_url}/api/v1/files/{links.sign(key, expires, self.link_secret)}"
             )
         else:
-            source = FileSource(data=await self.cabinet.storage.open(key))
+            source = FileSource(data=await self.files.read(key))
         resolved = attachment.model_copy(update={"source": source})
         return outbound.model_copy(
             update={"reply": outbound.reply.model_copy(update={"attachment": resolved})}
@@ -188,7 +190,7 @@ class OutboxWorker:
         platform_message_id: str | None = None,
     ) -> None:
         ref = outbound.conversation
-        await self.cabinet.mark_outbound(
+        await self.history.mark_outbound(
             outbound.id,
             ref.channel.value,
             ref.bot,

@@ -1,8 +1,8 @@
 """The cabinet's in-chat operations as rasa-sdk actions.
 
-The dialog engine runs them in-process (bound to its ``Cabinet`` through :func:`cabinet_actions`);
+The dialog engine runs them in-process (bound to its ``CabinetServices`` through :func:`cabinet_actions`);
 a standard action server runs them too: ``python -m rasa_sdk --actions cabinet_api.actions``,
-where each action builds its ``Cabinet`` from ``OMNICAB_DATABASE_URL`` on first use.
+where the actions build their services from ``OMNICAB_DATABASE_URL`` on first use.
 
 Texts are never built here: an action names catalog texts of the bot (``response`` keys, also for
 button titles) or sets slots the flow renders, so every message is in the client's language.
@@ -30,7 +30,7 @@ from cabinet_api.actions.requests import (
     OpenRequestAction,
     SendAnswerAudioAction,
 )
-from cabinet_api.services import Cabinet
+from cabinet_api.services import CabinetServices
 
 ACTION_TYPES: tuple[type[CabinetAction], ...] = (
     CreateRequestAction,
@@ -50,10 +50,10 @@ ACTION_TYPES: tuple[type[CabinetAction], ...] = (
 )
 
 
-def cabinet_actions(cabinet: Cabinet | None = None) -> list[Action]:
+def cabinet_actions(cabinet: CabinetServices | None = None) -> list[Action]:
     """Every cabinet action, bound to ``cabinet`` (for the dialog engine's in-process registry).
 
-    Without a cabinet the actions use the environment's one (as under a standalone action server).
+    Without services the actions use the environment's (as under a standalone action server).
     """
     return [action_type(cabinet) for action_type in ACTION_TYPES]
 

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from cabinet_api.db import Database
-from cabinet_api.services import Cabinet, UnknownClient
+from cabinet_api.services import CabinetServices, UnknownClient, cabinet_services
 from cabinet_api.services.errors import NotFound
 
 logger = logging.getLogger("cabinet_api.actions")
@@ -26,14 +26,16 @@ NOT_FOUND_RESPONSE = "cabinet.not_found"
 
 Events = list[dict[str, Any]]
 
-_shared_cabinet: Cabinet | None = None
+_shared_cabinet: CabinetServices | None = None
 
 
-def cabinet_from_environment() -> Cabinet:
-    """The process-wide cabinet of a standalone action server, created on first use."""
+def cabinet_from_environment() -> CabinetServices:
+    """The process-wide cabinet services of a standalone action server, created on first use."""
     global _shared_cabinet
     if _shared_cabinet is None:
-        _shared_cabinet = Cabinet(Database(os.environ.get("OMNICAB_DATABASE_URL", DEFAULT_DATABASE_URL)))
+        _shared_cabinet = cabinet_services(
+            Database(os.environ.get("OMNICAB_DATABASE_URL", DEFAULT_DATABASE_URL))
+        )
     return _shared_cabinet
 
 
@@ -47,7 +49,7 @@ class Rejected(Exception):
 
 
 class CabinetAction(Action, abc.ABC):  # type: ignore[misc]  # rasa-sdk ships no type information
-    """An action bound to a cabinet, or to the environment's cabinet when created without one.
+    """An action bound to the cabinet's services, or to the environment's when created without them.
 
     Subclasses implement :meth:`perform`. A refusal (no verified phone, an object that is not the
     client's, a closed request...) is said to the client and returned as rasa-sdk's
@@ -58,7 +60,7 @@ class CabinetAction(Action, abc.ABC):  # type: ignore[misc]  # rasa-sdk ships no
     requires_verified_phone = True
     """The cabinet shows a client's data only once their phone is verified."""
 
-    def __init__(self, cabinet: Cabinet | None = None) -> None:
+    def __init__(self, cabinet: CabinetServices | None = None) -> None:
         self._cabinet = cabinet
 
     @abc.abstractmethod
@@ -68,7 +70,7 @@ class CabinetAction(Action, abc.ABC):  # type: ignore[misc]  # rasa-sdk ships no
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events: ...
 
     @property
-    def cabinet(self) -> Cabinet:
+    def cabinet(self) -> CabinetServices:
         return self._cabinet if self._cabinet is not None else cabinet_from_environment()
 
     async def client_id(self, tracker: Tracker) -> int:
@@ -76,7 +78,7 @@ class CabinetAction(Action, abc.ABC):  # type: ignore[misc]  # rasa-sdk ships no
         public_id = tracker.get_slot("client_id")
         if not isinstance(public_id, str) or not public_id:
             raise ValueError("no client_id slot")
-        client_id = await self.cabinet.client_id_for(public_id)
+        client_id = await self.cabinet.identity.client_id_for(public_id)
         if client_id is None:
             raise UnknownClient(public_id)
         return client_id

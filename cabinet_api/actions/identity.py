@@ -22,6 +22,6 @@ class UnlinkChannelAction(CabinetAction):
         bot, user_id = metadata.get("bot"), metadata.get("user_id")
         if not isinstance(bot, str) or not isinstance(user_id, str):
             raise Rejected("error_generic")
-        if not await self.cabinet.unlink(client_id, channel_of(tracker), bot, user_id):
+        if not await self.cabinet.identity.unlink(client_id, channel_of(tracker), bot, user_id):
             raise Rejected("error_generic")
         return []

@@ -28,7 +28,7 @@ class RateAnswerAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         score = _score(tracker.get_slot("rating_score"))
-        result = await self.cabinet.rate(
+        result = await self.cabinet.ratings.rate(
             client_id,
             subject="request",
             subject_id=text_slot(tracker, "open_request_id"),
@@ -48,7 +48,7 @@ class CommentRatingAction(CabinetAction):
         return "comment_rating"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        await self.cabinet.add_rating_comment(
+        await self.cabinet.ratings.add_rating_comment(
             client_id, text_slot(tracker, "rating_id"), text_slot(tracker, "rating_comment")
         )
         return [SlotSet("rating_comment", None)]

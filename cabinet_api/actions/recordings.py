@@ -40,12 +40,12 @@ class ListRecordingsAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         number = requested_page(tracker.get_slot("recording_choice"))
-        page = await self.cabinet.list_recordings(client_id, page=number, per_page=PER_PAGE)
+        page = await self.cabinet.recordings.list_recordings(client_id, page=number, per_page=PER_PAGE)
         if page.total == 0:
             raise Rejected("recordings.empty")
         if not page.items:
             last = last_page_number(page.total, PER_PAGE)
-            page = await self.cabinet.list_recordings(client_id, page=last, per_page=PER_PAGE)
+            page = await self.cabinet.recordings.list_recordings(client_id, page=last, per_page=PER_PAGE)
         dispatcher.utter_message(
             response="recordings.list",
             page=page.page + 1,
@@ -64,8 +64,8 @@ class SendRecordingAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         public_id = text_slot(tracker, "recording_choice")
-        recording = await self.cabinet.get_recording(client_id, public_id)
-        file = await self.cabinet.recording_file(client_id, public_id)
+        recording = await self.cabinet.recordings.recording(client_id, public_id)
+        file = await self.cabinet.recordings.recording_file(client_id, public_id)
         dispatcher.utter_message(
             response="recordings.caption",
             date=format_due(recording.started_at),

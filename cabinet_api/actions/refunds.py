@@ -71,7 +71,7 @@ class ListRefundablePaymentsAction(CabinetAction):
         return "list_refundable_payments"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        payments = _refundable(await self.cabinet.list_payments(client_id))
+        payments = _refundable(await self.cabinet.payments.list_payments(client_id))
         if not payments:
             raise Rejected("refund.nothing_refundable")
         locale = locale_of(tracker)
@@ -112,7 +112,9 @@ class ValidateRefundAction(CabinetAction):
         shown: dict[str, Any] = {"locale": locale_of(tracker)}
         payment_id = tracker.get_slot("refund_payment")
         if payment_id is not None:
-            payments = {payment.public_id: payment for payment in await self.cabinet.list_payments(client_id)}
+            payments = {
+                payment.public_id: payment for payment in await self.cabinet.payments.list_payments(client_id)
+            }
             shown["payment"] = payments.get(str(payment_id))
         events: Events = []
         for field in _FIELDS:
@@ -228,7 +230,7 @@ class SubmitRefundAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         try:
-            refund = await self.cabinet.create_refund(
+            refund = await self.cabinet.payments.create_refund(
                 client_id,
                 payment_id=text_slot(tracker, "refund_payment"),
                 reason=text_slot(tracker, "refund_reason"),
@@ -264,7 +266,7 @@ class ListRefundsAction(CabinetAction):
         return "list_refunds"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        refunds = await self.cabinet.list_refunds(client_id)
+        refunds = await self.cabinet.payments.list_refunds(client_id)
         if not refunds:
             raise Rejected("refund.no_applications")
         locale = locale_of(tracker)

@@ -105,7 +105,7 @@ class CreateRequestAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         new = NewRequest.from_tracker(tracker)
-        request = await self.cabinet.create_request(
+        request = await self.cabinet.requests.create_request(
             client_id,
             topic=new.topic,
             description=new.description,
@@ -149,12 +149,12 @@ class ListRequestsAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         number = requested_page(tracker.get_slot("request_choice"))
-        page = await self.cabinet.list_requests(client_id, page=number, per_page=PER_PAGE)
+        page = await self.cabinet.requests.list_requests(client_id, page=number, per_page=PER_PAGE)
         if page.total == 0:
             raise Rejected("requests.empty")
         if not page.items:
             last = last_page_number(page.total, PER_PAGE)
-            page = await self.cabinet.list_requests(client_id, page=last, per_page=PER_PAGE)
+            page = await self.cabinet.requests.list_requests(client_id, page=last, per_page=PER_PAGE)
         dispatcher.utter_message(
             response="requests.list",
             page=page.page + 1,
@@ -223,12 +223,12 @@ class OpenRequestAction(CabinetAction):
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         public_id = text_slot(tracker, "request_choice")
-        request = await self.cabinet.get_request(client_id, public_id)
+        request = await self.cabinet.requests.get_request(client_id, public_id)
         rate_now = request.answer is not None and not await self._rated(client_id, public_id)
         return [SlotSet("request", card(request, rate_now=rate_now)), SlotSet("open_request_id", public_id)]
 
     async def _rated(self, client_id: int, public_id: str) -> bool:
-        ratings = await self.cabinet.list_ratings(
+        ratings = await self.cabinet.ratings.list_ratings(
             client_id=client_id, subject="request", subject_id=public_id
         )
         return bool(ratings)
@@ -253,7 +253,9 @@ class AddRequestCommentAction(CabinetAction):
         else:
             raise Rejected("requests.comment_unsupported")
         try:
-            await self.cabinet.add_comment(client_id, public_id, text=text, file=file, channel=channel)
+            await self.cabinet.request_events.add_comment(
+                client_id, public_id, text=text, file=file, channel=channel
+            )
         except RequestClosed as closed:
             raise Rejected("requests.closed") from closed
         return [SlotSet("request_comment", None)]
@@ -266,7 +268,7 @@ class SendAnswerAudioAction(CabinetAction):
         return "send_answer_audio"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        request = await self.cabinet.get_request(client_id, text_slot(tracker, "open_request_id"))
+        request = await self.cabinet.requests.get_request(client_id, text_slot(tracker, "open_request_id"))
         if request.answer is None or request.answer.audio is None:
             raise Rejected("requests.no_audio")
         dispatcher.utter_message(

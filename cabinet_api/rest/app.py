@@ -9,7 +9,7 @@ from cabinet_api.rest.context import CONTEXT, ApiContext, Notify, Route, guarded
 from cabinet_api.rest.errors import error_middleware
 from cabinet_api.rest.keys import ApiKeyStore
 from cabinet_api.rest.openapi import openapi_document
-from cabinet_api.services import Cabinet
+from cabinet_api.services import CabinetServices
 
 OPENAPI_PATH = "/openapi.json"
 ROUTES: tuple[Route, ...] = (
@@ -23,7 +23,7 @@ ROUTES: tuple[Route, ...] = (
 
 
 def create_api(
-    cabinet: Cabinet, *, secret: bytes, api_keys: ApiKeyStore, notify: Notify | None = None
+    cabinet: CabinetServices, *, secret: bytes, api_keys: ApiKeyStore, notify: Notify | None = None
 ) -> web.Application:
     """Mount with ``app.add_subapp("/api/v1", create_api(...))``.
 

@@ -8,7 +8,7 @@ from cabinet_api.rest.schemas import ClientOut
 
 
 async def get_client(request: web.Request) -> web.Response:
-    view = await context(request).cabinet.get_client(request.match_info["client_id"])
+    view = await context(request).cabinet.clients.get_client(request.match_info["client_id"])
     return respond(ClientOut.of(view))
 
 

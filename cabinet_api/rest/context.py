@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from cabinet_api.rest.errors import ApiError
 from cabinet_api.rest.keys import ApiKey, ApiKeyStore
-from cabinet_api.services import Cabinet, Notification
+from cabinet_api.services import CabinetServices, Notification
 
 Notify = Callable[[Notification], Awaitable[None]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -23,7 +23,7 @@ LINK_LIFETIME = timedelta(minutes=15)
 
 @dataclass(frozen=True, slots=True)
 class ApiContext:
-    cabinet: Cabinet
+    cabinet: CabinetServices
     secret: bytes
     api_keys: ApiKeyStore
     notify: Notify | None
@@ -100,7 +100,7 @@ def query(request: web.Request, model: type[Any]) -> Any:
 async def client_id(request: web.Request) -> int:
     """The internal id of the client named in the path; 404 when there is none."""
     public_id = request.match_info["client_id"]
-    found = await context(request).cabinet.client_id_for(public_id)
+    found = await context(request).cabinet.identity.client_id_for(public_id)
     if found is None:
         raise ApiError(404, "not_found", "no such object")
     return found

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from cabinet_api.payouts import InvalidPayout
 from cabinet_api.services import (
     InvalidTransition,
+    LinkExpired,
     NotFound,
     RecordingRejected,
     RefundAmountExceeded,
@@ -57,6 +58,8 @@ def translate(error: Exception) -> ApiError | None:
             return ApiError(400, "invalid", _message_of(error), field=_field_of(error))
         case NotFound() | UnknownClient():
             return ApiError(404, "not_found", "no such object")
+        case LinkExpired():
+            return ApiError(410, "gone", "the link has expired")
         case InvalidTransition() | RequestClosed():
             return ApiError(409, "conflict", str(error))
         case RefundAmountExceeded():

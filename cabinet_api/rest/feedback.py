@@ -15,10 +15,10 @@ async def list_ratings(request: web.Request) -> web.Response:
     cabinet = context(request).cabinet
     owner = None
     if filters.client_id is not None:
-        owner = await cabinet.client_id_for(filters.client_id)
+        owner = await cabinet.identity.client_id_for(filters.client_id)
         if owner is None:
             raise ApiError(404, "not_found", "no such object")
-    ratings = await cabinet.list_ratings(
+    ratings = await cabinet.ratings.list_ratings(
         client_id=owner, subject=filters.subject, subject_id=filters.subject_id
     )
     return respond_many([RatingOut.of(rating) for rating in ratings])
@@ -26,13 +26,13 @@ async def list_ratings(request: web.Request) -> web.Response:
 
 async def list_tasks(request: web.Request) -> web.Response:
     filters: TaskQuery = query(request, TaskQuery)
-    tasks = await context(request).cabinet.list_tasks(status=filters.status)
+    tasks = await context(request).cabinet.ratings.list_tasks(status=filters.status)
     return respond_many([TaskOut.of(task) for task in tasks])
 
 
 async def close_task(request: web.Request) -> web.Response:
     body: TaskClose = await json_body(request, TaskClose)
-    task = await context(request).cabinet.close_task(request.match_info["task_id"], note=body.note)
+    task = await context(request).cabinet.ratings.close_task(request.match_info["task_id"], note=body.note)
     return respond(TaskOut.of(task))
 
 

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cabinet_api import links
 from cabinet_api.rest.context import Route, context
 from cabinet_api.rest.errors import ApiError
-from cabinet_api.storage import FileNotStored, mime_of_key
+from cabinet_api.services import NotFound
 
 
 async def get_file(request: web.Request) -> web.Response:
     api = context(request)
-    link = links.read(request.match_info["token"], api.secret)
-    if link is None:
-        raise ApiError(404, "not_found", "no such file")
-    if link.expired(api.cabinet.clock()):
-        raise ApiError(410, "gone", "the link has expired")
     try:
-        data = await api.cabinet.storage.open(link.key)
-    except FileNotStored:
+        file = await api.cabinet.files.read_linked(request.match_info["token"], secret=api.secret)
+    except NotFound:
         raise ApiError(404, "not_found", "no such file") from None
     return web.Response(
-        body=data,
-        content_type=mime_of_key(link.key),
+        body=file.data,
+        content_type=file.mime,
         headers={"Cache-Control": "private, no-store", "Content-Disposition": "inline"},
     )
 

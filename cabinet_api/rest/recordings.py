@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cabinet_api import links
 from cabinet_api.rest.context import Route, client_id, context, query, respond
 from cabinet_api.rest.errors import ApiError
 from cabinet_api.rest.keys import READ, RECORDINGS_WRITE
@@ -23,7 +22,7 @@ async def upload_recording(request: web.Request) -> web.Response:
     upload = form.files.get("audio")
     if upload is None:
         raise ApiError(400, "invalid", "the audio part is missing", field="audio")
-    view = await context(request).cabinet.ingest_recording(
+    view = await context(request).cabinet.recordings.ingest_recording(
         audio=upload.data,
         mime=upload.mime,
         client_phone=fields.client_phone,
@@ -38,7 +37,7 @@ async def upload_recording(request: web.Request) -> web.Response:
 
 async def list_recordings(request: web.Request) -> web.Response:
     paging: PageQuery = query(request, PageQuery)
-    page = await context(request).cabinet.list_recordings(
+    page = await context(request).cabinet.recordings.list_recordings(
         await client_id(request), page=paging.page, per_page=paging.per_page
     )
     return web.json_response(page_out(page, [RecordingOut.of(item) for item in page.items]))
@@ -46,11 +45,13 @@ async def list_recordings(request: web.Request) -> web.Response:
 
 async def recording_link(request: web.Request) -> web.Response:
     api = context(request)
-    stored = await api.cabinet.recording_file(await client_id(request), request.match_info["recording_id"])
-    expires_at = api.cabinet.clock() + api.link_lifetime
-    token = links.sign(stored.key, expires_at, api.secret)
-    path = request.app.router[FILE_ROUTE].url_for(token=token)
-    return respond(LinkOut(url=str(request.url.origin().join(path)), expires_at=expires_at))
+    cabinet = api.cabinet
+    stored = await cabinet.recordings.recording_file(
+        await client_id(request), request.match_info["recording_id"]
+    )
+    link = cabinet.files.link(stored.key, secret=api.secret, lifetime=api.link_lifetime)
+    path = request.app.router[FILE_ROUTE].url_for(token=link.token)
+    return respond(LinkOut(url=str(request.url.origin().join(path)), expires_at=link.expires_at))
 
 
 ROUTES = [

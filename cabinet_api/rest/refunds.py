@@ -8,17 +8,21 @@ from cabinet_api.rest.schemas import RefundOut, RefundStatusChange
 
 
 async def list_refunds(request: web.Request) -> web.Response:
-    refunds = await context(request).cabinet.list_refunds(await client_id(request))
+    refunds = await context(request).cabinet.payments.list_refunds(await client_id(request))
     return respond_many([RefundOut.of(refund) for refund in refunds])
 
 
 async def get_refund(request: web.Request) -> web.Response:
-    return respond(RefundOut.of(await context(request).cabinet.get_refund(request.match_info["refund_id"])))
+    return respond(
+        RefundOut.of(await context(request).cabinet.payments.get_refund(request.match_info["refund_id"]))
+    )
 
 
 async def change_refund_status(request: web.Request) -> web.Response:
     body: RefundStatusChange = await json_body(request, RefundStatusChange)
-    view = await context(request).cabinet.change_refund_status(request.match_info["refund_id"], body.status)
+    view = await context(request).cabinet.payments.change_refund_status(
+        request.match_info["refund_id"], body.status
+    )
     return respond(RefundOut.of(view))
 
 

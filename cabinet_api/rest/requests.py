@@ -31,10 +31,10 @@ logger = logging.getLogger(__name__)
 async def create_request(request: web.Request) -> web.Response:
     body: RequestCreate = await json_body(request, RequestCreate)
     cabinet = context(request).cabinet
-    owner = await cabinet.client_id_for(body.client_id)
+    owner = await cabinet.identity.client_id_for(body.client_id)
     if owner is None:
         raise ApiError(400, "invalid", "no client with this id", field="client_id")
-    view = await cabinet.create_request(
+    view = await cabinet.requests.create_request(
         owner,
         topic=body.topic,
         description=body.description,
@@ -47,14 +47,14 @@ async def create_request(request: web.Request) -> web.Response:
 
 async def list_requests(request: web.Request) -> web.Response:
     paging: PageQuery = query(request, PageQuery)
-    page = await context(request).cabinet.list_requests(
+    page = await context(request).cabinet.requests.list_requests(
         await client_id(request), page=paging.page, per_page=paging.per_page
     )
     return web.json_response(page_out(page, [RequestOut.of(item) for item in page.items]))
 
 
 async def get_request(request: web.Request) -> web.Response:
-    detail = await context(request).cabinet.get_request(
+    detail = await context(request).cabinet.requests.get_request(
         await client_id(request), request.match_info["request_id"]
     )
     return respond(RequestDetailOut.of_detail(detail))
@@ -62,7 +62,7 @@ async def get_request(request: web.Request) -> web.Response:
 
 async def add_comment(request: web.Request) -> web.Response:
     body: CommentCreate = await json_body(request, CommentCreate)
-    event = await context(request).cabinet.add_comment(
+    event = await context(request).cabinet.request_events.add_comment(
         await client_id(request),
         request.match_info["request_id"],
         text=body.text,
@@ -84,10 +84,8 @@ async def post_answer(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid", "an answer needs text or audio", field="text")
     audio = None
     if upload is not None:
-        audio = await api.cabinet.storage.save(
-            upload.data, mime=upload.mime, name=upload.filename or "answer"
-        )
-    answer = await api.cabinet.post_answer(
+        audio = await api.cabinet.files.store(upload.data, mime=upload.mime, name=upload.filename or "answer")
+    answer = await api.cabinet.request_events.post_answer(
         request.match_info["request_id"], lawyer=fields.lawyer, text=fields.text, audio=audio
     )
     notified = False
@@ -104,7 +102,7 @@ async def post_answer(request: web.Request) -> web.Response:
 
 async def change_status(request: web.Request) -> web.Response:
     body: StatusChange = await json_body(request, StatusChange)
-    view = await context(request).cabinet.change_status(
+    view = await context(request).cabinet.request_events.change_status(
         request.match_info["request_id"], body.status, actor=body.actor
     )
     return respond(RequestOut.of(view))

@@ -20,9 +20,9 @@ from cabinet_api.services import (
     RequestDetail,
     RequestEventView,
     RequestView,
+    StoredFile,
     TaskView,
 )
-from cabinet_api.storage import StoredFile
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
 

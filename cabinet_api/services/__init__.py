@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 from cabinet_api.services.business_time import BusinessCalendar
-from cabinet_api.services.cabinet import Cabinet
+from cabinet_api.services.container import CabinetServices, cabinet_services
 from cabinet_api.services.errors import (
     InvalidTransition,
+    LinkExpired,
     NotFound,
     NotOwned,
     RefundAmountExceeded,
     RequestClosed,
     UnknownClient,
 )
+from cabinet_api.services.files import FileContent, FileLink
 from cabinet_api.services.phone import normalize_phone
 from cabinet_api.services.recordings import MAX_RECORDING_BYTES, RECORDING_MIME_TYPES, RecordingRejected
 from cabinet_api.services.views import (
     AnswerView,
     ClientDetail,
     ClientProfile,
+    HandoffView,
     HistoryEntry,
     IdentityView,
     Notification,
@@ -23,6 +26,7 @@ from cabinet_api.services.views import (
     PaymentView,
     RatingResult,
     RatingView,
+    Reachable,
     RecordingView,
     RefundView,
     RequestDetail,
@@ -30,18 +34,23 @@ from cabinet_api.services.views import (
     RequestView,
     TaskView,
 )
+from cabinet_api.storage import StoredFile
 
 __all__ = [
     "MAX_RECORDING_BYTES",
     "RECORDING_MIME_TYPES",
     "AnswerView",
     "BusinessCalendar",
-    "Cabinet",
+    "CabinetServices",
     "ClientDetail",
     "ClientProfile",
+    "FileContent",
+    "FileLink",
+    "HandoffView",
     "HistoryEntry",
     "IdentityView",
     "InvalidTransition",
+    "LinkExpired",
     "NotFound",
     "NotOwned",
     "Notification",
@@ -49,6 +58,7 @@ __all__ = [
     "PaymentView",
     "RatingResult",
     "RatingView",
+    "Reachable",
     "RecordingRejected",
     "RecordingView",
     "RefundAmountExceeded",
@@ -57,7 +67,9 @@ __all__ = [
     "RequestDetail",
     "RequestEventView",
     "RequestView",
+    "StoredFile",
     "TaskView",
     "UnknownClient",
+    "cabinet_services",
     "normalize_phone",
 ]

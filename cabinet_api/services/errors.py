@@ -37,3 +37,7 @@ class RefundAmountExceeded(ValueError):
     def __init__(self, refundable: Decimal) -> None:
         super().__init__(f"at most {refundable} can be refunded")
         self.refundable = refundable
+
+
+class LinkExpired(LookupError):
+    """A genuine signed link to a file whose lifetime is over."""

@@ -244,3 +244,17 @@ class Reachable:
     conversation: ConversationRef
     locale: str
     last_inbound_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffView:
+    """A request for a person: the queue it waits in, why the bot asked, and where the client wrote."""
+
+    id: int
+    client_id: int
+    queue: str
+    reason: str
+    channel: str
+    note: str | None
+    status: str
+    created_at: datetime

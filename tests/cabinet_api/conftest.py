@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.types import Body, Channel, ConversationRef, Inbound, Sender
-from cabinet_api import Cabinet, Database
+from cabinet_api import CabinetServices, Database, cabinet_services
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 _event_ids = itertools.count(1)
@@ -70,8 +70,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def cabinet(db: Database, clock: FakeClock) -> Cabinet:
-    return Cabinet(db, clock=clock)
+def cabinet(db: Database, clock: FakeClock) -> CabinetServices:
+    return cabinet_services(db, clock=clock)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

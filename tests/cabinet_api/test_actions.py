@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from adapters.types import StartBody
-from cabinet_api import Cabinet, ClientProfile, Database
+from cabinet_api import CabinetServices, ClientProfile, Database, cabinet_services
 from cabinet_api.actions import CreateRequestAction, cabinet_actions
 from cabinet_api.models import Request
 from tests.cabinet_api.conftest import inbound
@@ -38,8 +38,8 @@ def request_slots(profile: ClientProfile, **changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def profile(cabinet: Cabinet) -> ClientProfile:
-    return await cabinet.identify(inbound(StartBody()))
+async def profile(cabinet: CabinetServices) -> ClientProfile:
+    return await cabinet.identity.identify(inbound(StartBody()))
 
 
 async def _run(
@@ -58,7 +58,7 @@ async def _stored_request(db: Database, public_id: str) -> Request:
 
 
 async def test_create_request_sets_number_due_and_id(
-    cabinet: Cabinet, db: Database, profile: ClientProfile
+    cabinet: CabinetServices, db: Database, profile: ClientProfile
 ) -> None:
     events, dispatcher = await _run(CreateRequestAction(cabinet), request_slots(profile))
 
@@ -77,7 +77,7 @@ async def test_create_request_sets_number_due_and_id(
 
 
 async def test_create_request_with_an_attachment_and_without_a_topic(
-    cabinet: Cabinet, db: Database, profile: ClientProfile
+    cabinet: CabinetServices, db: Database, profile: ClientProfile
 ) -> None:
     attachment = {"file_id": "BQAC", "mime_type": "application/pdf", "size": 1024, "file_name": "dogovor.pdf"}
     slots = request_slots(
@@ -113,7 +113,9 @@ BAD_SLOTS = [
 ]
 
 
-async def test_bad_slots_answer_error_generic(cabinet: Cabinet, db: Database, profile: ClientProfile) -> None:
+async def test_bad_slots_answer_error_generic(
+    cabinet: CabinetServices, db: Database, profile: ClientProfile
+) -> None:
     for changes in BAD_SLOTS:
         events, dispatcher = await _run(CreateRequestAction(cabinet), request_slots(profile, **changes))
 
@@ -123,7 +125,7 @@ async def test_bad_slots_answer_error_generic(cabinet: Cabinet, db: Database, pr
         assert (await session.scalars(select(Request))).all() == []
 
 
-def test_cabinet_actions_are_bound_to_the_cabinet(cabinet: Cabinet) -> None:
+def test_cabinet_actions_are_bound_to_the_cabinet(cabinet: CabinetServices) -> None:
     actions = cabinet_actions(cabinet)
 
     assert actions[0].name() == "create_request"
@@ -149,7 +151,7 @@ async def test_a_standard_action_server_runs_create_request(action_server: str, 
     db = Database(sqlite_url)
     await db.migrate()
     try:
-        profile = await Cabinet(db).identify(inbound(StartBody()))
+        profile = await cabinet_services(db).identity.identify(inbound(StartBody()))
         call = {
             "next_action": "create_request",
             "sender_id": "telegram:legal:100",

@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected
 from rasa_sdk.executor import CollectingDispatcher
 
-from cabinet_api import Cabinet, Database
+from cabinet_api import CabinetServices, Database, cabinet_services
 from cabinet_api.actions import (
     AddRequestCommentAction,
     CabinetAction,
@@ -43,22 +43,22 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def cabinet(db: Database, clock: FakeClock, tmp_path: Path) -> Cabinet:
-    return Cabinet(db, clock=clock, storage=LocalFileStorage(tmp_path / "files"))
+def cabinet(db: Database, clock: FakeClock, tmp_path: Path) -> CabinetServices:
+    return cabinet_services(db, clock=clock, storage=LocalFileStorage(tmp_path / "files"))
 
 
 @pytest.fixture
-async def anna(cabinet: Cabinet) -> int:
-    return await cabinet.ensure_verified_client(PHONE, first_name="Анна")
+async def anna(cabinet: CabinetServices) -> int:
+    return await cabinet.clients.ensure_verified_client(PHONE, first_name="Анна")
 
 
 @pytest.fixture
-async def boris(cabinet: Cabinet) -> int:
-    return await cabinet.ensure_verified_client(OTHER_PHONE, first_name="Борис")
+async def boris(cabinet: CabinetServices) -> int:
+    return await cabinet.clients.ensure_verified_client(OTHER_PHONE, first_name="Борис")
 
 
-async def slots_of(cabinet: Cabinet, client_id: int, **slots: Any) -> dict[str, Any]:
-    public_id = await cabinet.public_id_for(client_id)
+async def slots_of(cabinet: CabinetServices, client_id: int, **slots: Any) -> dict[str, Any]:
+    public_id = await cabinet.identity.public_id_for(client_id)
     return {"client_id": public_id, "channel": "telegram", "locale": "ru", "phone_verified": True, **slots}
 
 
@@ -79,23 +79,23 @@ def rejected(action: CabinetAction) -> list[dict[str, Any]]:
     return [ActionExecutionRejected(action.name())]
 
 
-async def new_request(cabinet: Cabinet, client_id: int) -> str:
-    request = await cabinet.create_request(
+async def new_request(cabinet: CabinetServices, client_id: int) -> str:
+    request = await cabinet.requests.create_request(
         client_id, topic="family", description="Алименты не платят", answer_format="oral", channel="telegram"
     )
     return request.public_id
 
 
-async def refundable_payment(cabinet: Cabinet, client_id: int, amount: str = "15000") -> str:
-    contract = await cabinet.add_contract(client_id, title="Абонемент")
-    payment = await cabinet.add_payment(
+async def refundable_payment(cabinet: CabinetServices, client_id: int, amount: str = "15000") -> str:
+    contract = await cabinet.payments.add_contract(client_id, title="Абонемент")
+    payment = await cabinet.payments.add_payment(
         client_id, contract, amount=Decimal(amount), paid_at=START - timedelta(days=3)
     )
     return payment.public_id
 
 
 async def test_the_cabinet_refuses_an_unverified_phone_before_reading_anything(
-    cabinet: Cabinet, anna: int
+    cabinet: CabinetServices, anna: int
 ) -> None:
     await new_request(cabinet, anna)
     slots = await slots_of(cabinet, anna, phone_verified=False)
@@ -109,7 +109,9 @@ async def test_the_cabinet_refuses_an_unverified_phone_before_reading_anything(
         )
 
 
-async def test_requests_are_listed_five_per_page_with_page_buttons(cabinet: Cabinet, anna: int) -> None:
+async def test_requests_are_listed_five_per_page_with_page_buttons(
+    cabinet: CabinetServices, anna: int
+) -> None:
     ids = [await new_request(cabinet, anna) for _ in range(6)]
     action = ListRequestsAction(cabinet)
 
@@ -140,7 +142,7 @@ async def test_requests_are_listed_five_per_page_with_page_buttons(cabinet: Cabi
     assert beyond["page"] == 2
 
 
-async def test_a_client_without_requests_is_told_so(cabinet: Cabinet, anna: int) -> None:
+async def test_a_client_without_requests_is_told_so(cabinet: CabinetServices, anna: int) -> None:
     action = ListRequestsAction(cabinet)
     events, [message] = await run(action, await slots_of(cabinet, anna))
     assert events == rejected(action)
@@ -148,7 +150,7 @@ async def test_a_client_without_requests_is_told_so(cabinet: Cabinet, anna: int)
 
 
 async def test_opening_another_clients_request_is_refused_and_logged(
-    cabinet: Cabinet, anna: int, boris: int, caplog: pytest.LogCaptureFixture
+    cabinet: CabinetServices, anna: int, boris: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     foreign = await new_request(cabinet, boris)
     action = OpenRequestAction(cabinet)
@@ -157,15 +159,15 @@ async def test_opening_another_clients_request_is_refused_and_logged(
 
     assert events == rejected(action)
     assert (message["response"], message["kind"]) == ("cabinet.not_found", "request")
-    anna_public = await cabinet.public_id_for(anna)
+    anna_public = await cabinet.identity.public_id_for(anna)
     assert f"client {anna_public} tried to open request {foreign}" in caplog.text
     assert "Алименты" not in caplog.text
 
 
-async def test_an_opened_request_is_plain_data_for_the_card(cabinet: Cabinet, anna: int) -> None:
+async def test_an_opened_request_is_plain_data_for_the_card(cabinet: CabinetServices, anna: int) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.change_status(public_id, "in_work", actor="lawyer")
-    await cabinet.add_comment(anna, public_id, text="Дополнение", file=None, channel="viber")
+    await cabinet.request_events.change_status(public_id, "in_work", actor="lawyer")
+    await cabinet.request_events.add_comment(anna, public_id, text="Дополнение", file=None, channel="viber")
 
     events, messages = await run(
         OpenRequestAction(cabinet), await slots_of(cabinet, anna, request_choice=public_id)
@@ -191,9 +193,9 @@ async def test_an_opened_request_is_plain_data_for_the_card(cabinet: Cabinet, an
     ]
 
 
-async def test_a_comment_on_a_closed_request_is_refused(cabinet: Cabinet, anna: int) -> None:
+async def test_a_comment_on_a_closed_request_is_refused(cabinet: CabinetServices, anna: int) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.change_status(public_id, "closed", actor="lawyer")
+    await cabinet.request_events.change_status(public_id, "closed", actor="lawyer")
     action = AddRequestCommentAction(cabinet)
     slots = await slots_of(cabinet, anna, open_request_id=public_id, request_comment="Ещё вопрос")
 
@@ -201,33 +203,33 @@ async def test_a_comment_on_a_closed_request_is_refused(cabinet: Cabinet, anna: 
 
     assert events == rejected(action)
     assert message["response"] == "requests.closed"
-    detail = await cabinet.get_request(anna, public_id)
+    detail = await cabinet.requests.get_request(anna, public_id)
     assert [event.kind for event in detail.events] == ["status"]
 
 
-async def test_an_answer_is_rated_once(cabinet: Cabinet, anna: int) -> None:
+async def test_an_answer_is_rated_once(cabinet: CabinetServices, anna: int) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.post_answer(public_id, lawyer="Иванов", text="Ответ", audio=None)
+    await cabinet.request_events.post_answer(public_id, lawyer="Иванов", text="Ответ", audio=None)
     action = RateAnswerAction(cabinet)
     slots = await slots_of(cabinet, anna, open_request_id=public_id, rating_score=3)
 
     events, messages = await run(action, slots)
     assert messages == []
     assert slot_values(events)["rating_low"] is True
-    assert len(await cabinet.list_tasks()) == 1
+    assert len(await cabinet.ratings.list_tasks()) == 1
 
     again, [message] = await run(action, {**slots, "rating_score": 5, "channel": "whatsapp"})
     assert again == rejected(action)
     assert message["response"] == "rating.already"
-    [rating] = await cabinet.list_ratings(client_id=anna)
+    [rating] = await cabinet.ratings.list_ratings(client_id=anna)
     assert (rating.score, rating.channel) == (3, "telegram")
 
     _, reopened = await run(OpenRequestAction(cabinet), {**slots, "request_choice": public_id})
     assert reopened == []
 
 
-async def test_recordings_go_only_to_their_owner(cabinet: Cabinet, anna: int, boris: int) -> None:
-    recording = await cabinet.ingest_recording(
+async def test_recordings_go_only_to_their_owner(cabinet: CabinetServices, anna: int, boris: int) -> None:
+    recording = await cabinet.recordings.ingest_recording(
         audio=b"RIFF-call",
         mime="audio/wav",
         client_phone=PHONE,
@@ -241,7 +243,7 @@ async def test_recordings_go_only_to_their_owner(cabinet: Cabinet, anna: int, bo
 
     events, [message] = await run(send, await slots_of(cabinet, anna, recording_choice=recording.public_id))
     assert events == []
-    file = await cabinet.recording_file(anna, recording.public_id)
+    file = await cabinet.recordings.recording_file(anna, recording.public_id)
     assert message["response"] == "recordings.caption"
     assert message["custom"] == {
         "attachment": {
@@ -265,10 +267,10 @@ async def test_recordings_go_only_to_their_owner(cabinet: Cabinet, anna: int, bo
     assert empty["response"] == "recordings.empty"
 
 
-async def test_refundable_payments_are_offered(cabinet: Cabinet, anna: int) -> None:
+async def test_refundable_payments_are_offered(cabinet: CabinetServices, anna: int) -> None:
     payment = await refundable_payment(cabinet, anna, "1500.50")
-    contract = await cabinet.add_contract(anna, title="Разовая консультация")
-    await cabinet.add_payment(anna, contract, amount=Decimal("900"), paid_at=START, refundable=False)
+    contract = await cabinet.payments.add_contract(anna, title="Разовая консультация")
+    await cabinet.payments.add_payment(anna, contract, amount=Decimal("900"), paid_at=START, refundable=False)
 
     _, [message] = await run(
         ListRefundablePaymentsAction(cabinet), await slots_of(cabinet, anna, locale="en")
@@ -286,7 +288,9 @@ async def test_refundable_payments_are_offered(cabinet: Cabinet, anna: int) -> N
     ]
 
 
-async def test_validation_names_the_first_invalid_field_and_clears_it(cabinet: Cabinet, anna: int) -> None:
+async def test_validation_names_the_first_invalid_field_and_clears_it(
+    cabinet: CabinetServices, anna: int
+) -> None:
     payment = await refundable_payment(cabinet, anna)
     action = ValidateRefundAction(cabinet)
     base = await slots_of(cabinet, anna, refund_payment=payment, refund_reason="Не нужна")
@@ -345,7 +349,7 @@ async def test_validation_names_the_first_invalid_field_and_clears_it(cabinet: C
 
 
 async def test_a_submitted_refund_forgets_the_details_and_cannot_exceed_the_payment(
-    cabinet: Cabinet, anna: int
+    cabinet: CabinetServices, anna: int
 ) -> None:
     payment = await refundable_payment(cabinet, anna, "1000")
     action = SubmitRefundAction(cabinet)
@@ -391,8 +395,8 @@ async def test_a_standard_action_server_lists_requests_and_refuses_strangers(
     await db.migrate()
     remote = RemoteActions(action_server, ["list_requests"], timeout=5)
     try:
-        cabinet = Cabinet(db)
-        anna = await cabinet.ensure_verified_client(PHONE, first_name="Анна")
+        cabinet = cabinet_services(db)
+        anna = await cabinet.clients.ensure_verified_client(PHONE, first_name="Анна")
         public_id = await new_request(cabinet, anna)
         tracker = Tracker.from_dict({"sender_id": "t", "slots": await slots_of(cabinet, anna)})
         deadline = time.monotonic() + 30

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from adapters.types import Channel, ContactShared, StartBody, TextBody, UnsubscribedBody
-from cabinet_api import Cabinet, Database
+from cabinet_api import CabinetServices, Database
 from cabinet_api.models import ChannelIdentity, Client, Request
 from tests.cabinet_api.conftest import START, FakeClock, inbound
 
@@ -16,9 +16,9 @@ async def _count(db: Database, model: type[Client] | type[ChannelIdentity]) -> i
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def test_a_new_identity_gets_a_new_client_once(cabinet: Cabinet, db: Database) -> None:
-    first = await cabinet.identify(inbound(StartBody(), first_name="Иван", locale="en-US"))
-    again = await cabinet.identify(inbound(TextBody(text="hi"), first_name="Иван"))
+async def test_a_new_identity_gets_a_new_client_once(cabinet: CabinetServices, db: Database) -> None:
+    first = await cabinet.identity.identify(inbound(StartBody(), first_name="Иван", locale="en-US"))
+    again = await cabinet.identity.identify(inbound(TextBody(text="hi"), first_name="Иван"))
 
     assert again == first
     assert first.first_name == "Иван"
@@ -29,16 +29,20 @@ async def test_a_new_identity_gets_a_new_client_once(cabinet: Cabinet, db: Datab
     assert await _count(db, ChannelIdentity) == 1
 
 
-async def test_the_same_user_on_another_bot_or_channel_is_another_identity(cabinet: Cabinet) -> None:
-    telegram = await cabinet.identify(inbound(StartBody(), user="7"))
-    other_bot = await cabinet.identify(inbound(StartBody(), user="7", bot="other"))
-    viber = await cabinet.identify(inbound(StartBody(), user="7", channel=Channel.VIBER))
+async def test_the_same_user_on_another_bot_or_channel_is_another_identity(cabinet: CabinetServices) -> None:
+    telegram = await cabinet.identity.identify(inbound(StartBody(), user="7"))
+    other_bot = await cabinet.identity.identify(inbound(StartBody(), user="7", bot="other"))
+    viber = await cabinet.identity.identify(inbound(StartBody(), user="7", channel=Channel.VIBER))
 
     assert len({telegram.client_id, other_bot.client_id, viber.client_id}) == 3
 
 
-async def test_concurrent_events_of_a_new_identity_create_one_client(cabinet: Cabinet, db: Database) -> None:
-    profiles = await asyncio.gather(*(cabinet.identify(inbound(TextBody(text=f"m{n}"))) for n in range(8)))
+async def test_concurrent_events_of_a_new_identity_create_one_client(
+    cabinet: CabinetServices, db: Database
+) -> None:
+    profiles = await asyncio.gather(
+        *(cabinet.identity.identify(inbound(TextBody(text=f"m{n}"))) for n in range(8))
+    )
 
     assert len({profile.client_id for profile in profiles}) == 1
     assert len({profile.identity_id for profile in profiles}) == 1
@@ -46,12 +50,12 @@ async def test_concurrent_events_of_a_new_identity_create_one_client(cabinet: Ca
 
 
 async def test_identity_details_follow_the_latest_event(
-    cabinet: Cabinet, db: Database, clock: FakeClock
+    cabinet: CabinetServices, db: Database, clock: FakeClock
 ) -> None:
-    await cabinet.identify(inbound(StartBody(), display_name="Old", username="old", locale="de"))
+    await cabinet.identity.identify(inbound(StartBody(), display_name="Old", username="old", locale="de"))
     clock.advance(timedelta(minutes=5))
     later = START + timedelta(minutes=5)
-    profile = await cabinet.identify(
+    profile = await cabinet.identity.identify(
         inbound(TextBody(text="hi"), display_name="New", username="new", locale="ru", received_at=later)
     )
 
@@ -65,26 +69,26 @@ async def test_identity_details_follow_the_latest_event(
     assert profile.locale == "ru"
 
 
-async def test_an_unsupported_locale_keeps_the_clients_locale(cabinet: Cabinet) -> None:
-    await cabinet.identify(inbound(StartBody(), locale="en"))
-    profile = await cabinet.identify(inbound(TextBody(text="hola"), locale="es"))
+async def test_an_unsupported_locale_keeps_the_clients_locale(cabinet: CabinetServices) -> None:
+    await cabinet.identity.identify(inbound(StartBody(), locale="en"))
+    profile = await cabinet.identity.identify(inbound(TextBody(text="hola"), locale="es"))
 
     assert profile.locale == "en"
 
 
-async def test_unsubscribe_and_return(cabinet: Cabinet, db: Database) -> None:
-    await cabinet.identify(inbound(StartBody()))
-    gone = await cabinet.identify(inbound(UnsubscribedBody()))
+async def test_unsubscribe_and_return(cabinet: CabinetServices, db: Database) -> None:
+    await cabinet.identity.identify(inbound(StartBody()))
+    gone = await cabinet.identity.identify(inbound(UnsubscribedBody()))
     assert gone.unsubscribed
 
-    back = await cabinet.identify(inbound(TextBody(text="I am back")))
+    back = await cabinet.identity.identify(inbound(TextBody(text="I am back")))
     assert not back.unsubscribed
     assert back.client_id == gone.client_id
 
 
-async def test_verified_contact_verifies_the_client(cabinet: Cabinet) -> None:
-    await cabinet.identify(inbound(StartBody()))
-    profile = await cabinet.identify(
+async def test_verified_contact_verifies_the_client(cabinet: CabinetServices) -> None:
+    await cabinet.identity.identify(inbound(StartBody()))
+    profile = await cabinet.identity.identify(
         inbound(ContactShared(phone="8 (916) 123-45-67", verified=True, first_name="Анна"))
     )
 
@@ -93,8 +97,8 @@ async def test_verified_contact_verifies_the_client(cabinet: Cabinet) -> None:
     assert profile.first_name == "Анна"
 
 
-async def test_unverified_contact_stays_on_the_identity(cabinet: Cabinet, db: Database) -> None:
-    profile = await cabinet.identify(inbound(ContactShared(phone="+79161234567", verified=False)))
+async def test_unverified_contact_stays_on_the_identity(cabinet: CabinetServices, db: Database) -> None:
+    profile = await cabinet.identity.identify(inbound(ContactShared(phone="+79161234567", verified=False)))
 
     assert profile.phone is None
     assert not profile.phone_verified
@@ -104,9 +108,11 @@ async def test_unverified_contact_stays_on_the_identity(cabinet: Cabinet, db: Da
     assert identity.phone == "+79161234567"
 
 
-async def test_unverified_contact_never_merges_into_a_verified_client(cabinet: Cabinet) -> None:
-    owner = await cabinet.identify(inbound(ContactShared(phone="+79161234567", verified=True), user="1"))
-    stranger = await cabinet.identify(
+async def test_unverified_contact_never_merges_into_a_verified_client(cabinet: CabinetServices) -> None:
+    owner = await cabinet.identity.identify(
+        inbound(ContactShared(phone="+79161234567", verified=True), user="1")
+    )
+    stranger = await cabinet.identity.identify(
         inbound(ContactShared(phone="+79161234567", verified=False), user="2", channel=Channel.VIBER)
     )
 
@@ -115,13 +121,13 @@ async def test_unverified_contact_never_merges_into_a_verified_client(cabinet: C
 
 
 async def test_verified_phone_merges_channels_into_one_client_and_one_timeline(
-    cabinet: Cabinet, db: Database, clock: FakeClock
+    cabinet: CabinetServices, db: Database, clock: FakeClock
 ) -> None:
     telegram_event = inbound(TextBody(text="Вопрос из Telegram"), user="tg-1", first_name="Анна")
-    telegram = await cabinet.identify(telegram_event)
-    await cabinet.record_inbound(telegram, telegram_event)
-    await cabinet.identify(inbound(ContactShared(phone="+79161234567", verified=True), user="tg-1"))
-    await cabinet.create_request(
+    telegram = await cabinet.identity.identify(telegram_event)
+    await cabinet.history.record_inbound(telegram, telegram_event)
+    await cabinet.identity.identify(inbound(ContactShared(phone="+79161234567", verified=True), user="tg-1"))
+    await cabinet.requests.create_request(
         telegram.client_id,
         topic="Долг",
         description="Вопрос о долге",
@@ -133,9 +139,9 @@ async def test_verified_phone_merges_channels_into_one_client_and_one_timeline(
     whatsapp_event = inbound(
         TextBody(text="Дополнение из WhatsApp"), user="79161234567", channel=Channel.WHATSAPP
     )
-    whatsapp = await cabinet.identify(whatsapp_event)
-    await cabinet.record_inbound(whatsapp, whatsapp_event)
-    request_before_merge = await cabinet.create_request(
+    whatsapp = await cabinet.identity.identify(whatsapp_event)
+    await cabinet.history.record_inbound(whatsapp, whatsapp_event)
+    request_before_merge = await cabinet.requests.create_request(
         whatsapp.client_id,
         topic="Аренда",
         description="Вопрос об аренде",
@@ -144,7 +150,7 @@ async def test_verified_phone_merges_channels_into_one_client_and_one_timeline(
     )
     assert whatsapp.client_id != telegram.client_id
 
-    merged = await cabinet.identify(
+    merged = await cabinet.identity.identify(
         inbound(
             ContactShared(phone="79161234567", verified=True), user="79161234567", channel=Channel.WHATSAPP
         )
@@ -154,44 +160,46 @@ async def test_verified_phone_merges_channels_into_one_client_and_one_timeline(
     assert merged.identity_id == whatsapp.identity_id
     assert merged.first_name == "Анна"
     assert merged.phone_verified
-    timeline = await cabinet.history(telegram.client_id)
+    timeline = await cabinet.history.history(telegram.client_id)
     assert [(entry.channel, entry.text) for entry in timeline] == [
         ("telegram", "Вопрос из Telegram"),
         ("whatsapp", "Дополнение из WhatsApp"),
     ]
-    assert await cabinet.profile(whatsapp.client_id) is None
+    assert await cabinet.identity.profile(whatsapp.client_id) is None
     assert await _count(db, Client) == 1
     async with db.session() as session:
         owners = set(await session.scalars(select(Request.client_id)))
     assert owners == {telegram.client_id}
     assert request_before_merge.client_id == whatsapp.client_id
     next_event = inbound(TextBody(text="ещё"), user="79161234567", channel=Channel.WHATSAPP)
-    assert (await cabinet.identify(next_event)).client_id == telegram.client_id
+    assert (await cabinet.identity.identify(next_event)).client_id == telegram.client_id
 
 
-async def test_profile_of_a_client(cabinet: Cabinet) -> None:
-    created = await cabinet.identify(inbound(StartBody(), first_name="Пётр"))
+async def test_profile_of_a_client(cabinet: CabinetServices) -> None:
+    created = await cabinet.identity.identify(inbound(StartBody(), first_name="Пётр"))
 
-    assert await cabinet.profile(created.client_id) == created
-    assert await cabinet.profile(created.client_id + 1000) is None
-    assert await cabinet.client_id_for(created.public_id) == created.client_id
-    assert await cabinet.public_id_for(created.client_id) == created.public_id
-    assert await cabinet.client_id_for("no-such-public-id") is None
+    assert await cabinet.identity.profile(created.client_id) == created
+    assert await cabinet.identity.profile(created.client_id + 1000) is None
+    assert await cabinet.identity.client_id_for(created.public_id) == created.client_id
+    assert await cabinet.identity.public_id_for(created.client_id) == created.public_id
+    assert await cabinet.identity.client_id_for("no-such-public-id") is None
 
 
 async def test_two_channels_verifying_the_same_phone_at_once_end_as_one_client(
-    cabinet: Cabinet, db: Database
+    cabinet: CabinetServices, db: Database
 ) -> None:
     telegram = inbound(ContactShared(phone="+79161234567", verified=True), user="tg")
     whatsapp = inbound(
         ContactShared(phone="+79161234567", verified=True), user="wa", channel=Channel.WHATSAPP
     )
     await asyncio.gather(
-        cabinet.identify(inbound(StartBody(), user="tg")),
-        cabinet.identify(inbound(StartBody(), user="wa", channel=Channel.WHATSAPP)),
+        cabinet.identity.identify(inbound(StartBody(), user="tg")),
+        cabinet.identity.identify(inbound(StartBody(), user="wa", channel=Channel.WHATSAPP)),
     )
 
-    first, second = await asyncio.gather(cabinet.identify(telegram), cabinet.identify(whatsapp))
+    first, second = await asyncio.gather(
+        cabinet.identity.identify(telegram), cabinet.identity.identify(whatsapp)
+    )
 
     assert first.client_id == second.client_id
     assert first.phone_verified

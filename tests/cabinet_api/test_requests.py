@@ -5,35 +5,33 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from adapters.types import StartBody
-from cabinet_api import Cabinet, ClientProfile, Database, UnknownClient
-from cabinet_api.models import HandoffRecord
+from cabinet_api import CabinetServices, ClientProfile, UnknownClient
 from tests.cabinet_api.conftest import START, inbound
 
 
 @pytest.fixture
-async def profile(cabinet: Cabinet) -> ClientProfile:
-    return await cabinet.identify(inbound(StartBody()))
+async def profile(cabinet: CabinetServices) -> ClientProfile:
+    return await cabinet.identity.identify(inbound(StartBody()))
 
 
-async def test_due_dates_follow_the_answer_format(cabinet: Cabinet, profile: ClientProfile) -> None:
-    oral = await cabinet.create_request(
+async def test_due_dates_follow_the_answer_format(cabinet: CabinetServices, profile: ClientProfile) -> None:
+    oral = await cabinet.requests.create_request(
         profile.client_id,
         topic="Долг",
         description="Мне не вернули долг",
         answer_format="oral",
         channel="telegram",
     )
-    written = await cabinet.create_request(
+    written = await cabinet.requests.create_request(
         profile.client_id,
         topic="Аренда",
         description="Договор аренды",
         answer_format="written",
         channel="viber",
     )
-    emergency = await cabinet.create_request(
+    emergency = await cabinet.requests.create_request(
         profile.client_id,
         topic="Задержание",
         description="Задержали родственника",
@@ -55,8 +53,8 @@ async def test_due_dates_follow_the_answer_format(cabinet: Cabinet, profile: Cli
     assert len({oral.public_id, written.public_id, emergency.public_id}) == 3
 
 
-async def test_attachments_are_stored_as_file_refs(cabinet: Cabinet, profile: ClientProfile) -> None:
-    request = await cabinet.create_request(
+async def test_attachments_are_stored_as_file_refs(cabinet: CabinetServices, profile: ClientProfile) -> None:
+    request = await cabinet.requests.create_request(
         profile.client_id,
         topic="Договор",
         description="Проверьте договор",
@@ -76,10 +74,10 @@ async def test_attachments_are_stored_as_file_refs(cabinet: Cabinet, profile: Cl
     )
 
 
-async def test_numbers_are_unique_under_concurrency(cabinet: Cabinet, profile: ClientProfile) -> None:
+async def test_numbers_are_unique_under_concurrency(cabinet: CabinetServices, profile: ClientProfile) -> None:
     requests = await asyncio.gather(
         *(
-            cabinet.create_request(
+            cabinet.requests.create_request(
                 profile.client_id, topic=f"t{n}", description="d", answer_format="oral", channel="telegram"
             )
             for n in range(12)
@@ -99,7 +97,7 @@ INVALID = [
 ]
 
 
-async def test_invalid_requests_are_refused(cabinet: Cabinet, profile: ClientProfile) -> None:
+async def test_invalid_requests_are_refused(cabinet: CabinetServices, profile: ClientProfile) -> None:
     valid: dict[str, Any] = {
         "topic": "t",
         "description": "d",
@@ -109,35 +107,19 @@ async def test_invalid_requests_are_refused(cabinet: Cabinet, profile: ClientPro
     }
     for changes in INVALID:
         with pytest.raises(ValueError, match=r"."):
-            await cabinet.create_request(profile.client_id, **{**valid, **changes})
+            await cabinet.requests.create_request(profile.client_id, **{**valid, **changes})
 
 
-async def test_requests_of_unknown_clients_are_refused(cabinet: Cabinet) -> None:
+async def test_requests_of_unknown_clients_are_refused(cabinet: CabinetServices) -> None:
     with pytest.raises(UnknownClient):
-        await cabinet.create_request(999, topic="t", description="d", answer_format="oral", channel="viber")
+        await cabinet.requests.create_request(
+            999, topic="t", description="d", answer_format="oral", channel="viber"
+        )
 
 
-async def test_record_handoff(cabinet: Cabinet, db: Database, profile: ClientProfile) -> None:
-    handoff_id = await cabinet.record_handoff(
-        profile.client_id, queue="lawyers", reason="asked", channel="telegram", note="хочет юриста"
-    )
-
-    async with db.session() as session:
-        record = await session.scalar(select(HandoffRecord).where(HandoffRecord.id == handoff_id))
-    assert record is not None
-    assert (record.client_id, record.queue, record.reason, record.note, record.status, record.created_at) == (
-        profile.client_id,
-        "lawyers",
-        "asked",
-        "хочет юриста",
-        "waiting",
-        START,
-    )
-    with pytest.raises(UnknownClient):
-        await cabinet.record_handoff(999, queue="lawyers", reason="asked", channel="telegram")
-
-
-async def test_a_replayed_chat_event_files_the_request_once(cabinet: Cabinet, profile: ClientProfile) -> None:
+async def test_a_replayed_chat_event_files_the_request_once(
+    cabinet: CabinetServices, profile: ClientProfile
+) -> None:
     client_id = profile.client_id
     fields = {
         "topic": "housing",
@@ -147,9 +129,12 @@ async def test_a_replayed_chat_event_files_the_request_once(cabinet: Cabinet, pr
         "source_event": "telegram:legal:777",
     }
     first, second = await asyncio.gather(
-        cabinet.create_request(client_id, **fields), cabinet.create_request(client_id, **fields)
+        cabinet.requests.create_request(client_id, **fields),
+        cabinet.requests.create_request(client_id, **fields),
     )
-    again = await cabinet.create_request(client_id, **fields)
+    again = await cabinet.requests.create_request(client_id, **fields)
     assert first.public_id == second.public_id == again.public_id
-    other = await cabinet.create_request(client_id, **{**fields, "source_event": "telegram:legal:778"})
+    other = await cabinet.requests.create_request(
+        client_id, **{**fields, "source_event": "telegram:legal:778"}
+    )
     assert other.public_id != first.public_id

@@ -1,6 +1,6 @@
 """The cabinet in the demo bot, driven as a client would, against the real cabinet and its actions.
 
-Every event first goes through ``Cabinet.identify`` as in the pipeline, so a shared phone verifies
+Every event first goes through ``IdentityService.identify`` as in the pipeline, so a shared phone verifies
 the client in the same turn and a second channel lands on the same client.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from adapters.types import AttachmentKind, Body, Channel, ConversationRef, Inbound, Sender
-from cabinet_api import Cabinet, Database
+from cabinet_api import CabinetServices, Database, cabinet_services
 from cabinet_api.actions import cabinet_actions
 from cabinet_api.storage import LocalFileStorage
 from dialogs.actions import LocalActions
@@ -48,7 +48,7 @@ class CabinetChat(Conversation):
     def __init__(
         self,
         engine: DialogEngine,
-        cabinet: Cabinet,
+        cabinet: CabinetServices,
         *,
         user_id: str,
         channel: Channel = Channel.TELEGRAM,
@@ -66,7 +66,7 @@ class CabinetChat(Conversation):
         event = Inbound(
             event_id=f"evt-{next(_events)}", conversation=self.reference, sender=self.sender, body=body
         )
-        profile = await self.cabinet.identify(event)
+        profile = await self.cabinet.identity.identify(event)
         self.client = ClientView(
             id=profile.public_id,
             first_name=profile.first_name,
@@ -87,30 +87,30 @@ class CabinetChat(Conversation):
 
 
 @pytest.fixture
-async def cabinet(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Cabinet]:
+async def cabinet(sqlite_url: str, tmp_path: Path) -> AsyncIterator[CabinetServices]:
     database = Database(sqlite_url)
     await database.migrate()
     try:
-        yield Cabinet(database, clock=Clock(), storage=LocalFileStorage(tmp_path / "files"))
+        yield cabinet_services(database, clock=Clock(), storage=LocalFileStorage(tmp_path / "files"))
     finally:
         await database.dispose()
 
 
 @pytest.fixture
-def engine(legal_bot: CompiledBot, cabinet: Cabinet) -> DialogEngine:
+def engine(legal_bot: CompiledBot, cabinet: CabinetServices) -> DialogEngine:
     return DialogEngine(legal_bot, LocalActions(cabinet_actions(cabinet)))
 
 
 @pytest.fixture
-async def anna(cabinet: Cabinet) -> int:
-    return await cabinet.ensure_verified_client(PHONE, first_name="Анна", last_name="Петрова")
+async def anna(cabinet: CabinetServices) -> int:
+    return await cabinet.clients.ensure_verified_client(PHONE, first_name="Анна", last_name="Петрова")
 
 
-def chat(engine: DialogEngine, cabinet: Cabinet, **options: Any) -> CabinetChat:
+def chat(engine: DialogEngine, cabinet: CabinetServices, **options: Any) -> CabinetChat:
     return CabinetChat(engine, cabinet, user_id=options.pop("user_id", "100"), **options)
 
 
-async def verified_chat(engine: DialogEngine, cabinet: Cabinet, **options: Any) -> CabinetChat:
+async def verified_chat(engine: DialogEngine, cabinet: CabinetServices, **options: Any) -> CabinetChat:
     conversation = chat(engine, cabinet, **options)
     await conversation.start()
     await conversation.share_contact(PHONE)
@@ -118,9 +118,9 @@ async def verified_chat(engine: DialogEngine, cabinet: Cabinet, **options: Any) 
 
 
 async def new_request(
-    cabinet: Cabinet, client_id: int, topic: str = "family", answer_format: str = "oral"
+    cabinet: CabinetServices, client_id: int, topic: str = "family", answer_format: str = "oral"
 ) -> str:
-    request = await cabinet.create_request(
+    request = await cabinet.requests.create_request(
         client_id,
         topic=topic,
         description="Бывший супруг не платит алименты полгода",
@@ -131,7 +131,7 @@ async def new_request(
 
 
 async def test_an_unverified_client_is_asked_for_the_phone_and_a_typed_one_is_not_enough(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     conversation = chat(engine, cabinet)
     await conversation.start()
@@ -148,7 +148,7 @@ async def test_an_unverified_client_is_asked_for_the_phone_and_a_typed_one_is_no
 
 
 async def test_sharing_the_phone_opens_the_section_chosen_before(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     await new_request(cabinet, anna)
     conversation = chat(engine, cabinet)
@@ -159,11 +159,11 @@ async def test_sharing_the_phone_opens_the_section_chosen_before(
 
     conversation.assert_said("Ваши обращения (страница 1 из 1, всего 1)")
     assert conversation.button_titles == ["№1 · Новое · до 03.03 12:30", "Новое обращение", "Главное меню"]
-    assert conversation.client.id == await cabinet.public_id_for(anna)
+    assert conversation.client.id == await cabinet.identity.public_id_for(anna)
 
 
 async def test_requests_page_five_at_a_time_newest_first(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     for _ in range(7):
         await new_request(cabinet, anna)
@@ -186,7 +186,7 @@ async def test_requests_page_five_at_a_time_newest_first(
     conversation.assert_said("страница 1 из 2")
 
 
-async def test_no_requests_yet(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
+async def test_no_requests_yet(engine: DialogEngine, cabinet: CabinetServices, anna: int) -> None:
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     conversation.assert_said("У вас пока нет обращений")
@@ -194,10 +194,10 @@ async def test_no_requests_yet(engine: DialogEngine, cabinet: Cabinet, anna: int
 
 
 async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_request(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.change_status(public_id, "in_work", actor="lawyer")
+    await cabinet.request_events.change_status(public_id, "in_work", actor="lawyer")
     telegram = await verified_chat(engine, cabinet)
     await telegram.press("Мои обращения")
     await telegram.press("№1 · В работе · до 03.03 12:30")
@@ -217,16 +217,18 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     await whatsapp.send_file("spravka.pdf")
     whatsapp.assert_said("Вы (WhatsApp): файл spravka.pdf")
 
-    detail = await cabinet.get_request(anna, public_id)
+    detail = await cabinet.requests.get_request(anna, public_id)
     assert [(event.kind, event.channel) for event in detail.events if event.author == "client"] == [
         ("comment", "telegram"),
         ("file", "whatsapp"),
     ]
 
 
-async def test_a_closed_request_takes_no_comments(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
+async def test_a_closed_request_takes_no_comments(
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
+) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.change_status(public_id, "closed", actor="lawyer")
+    await cabinet.request_events.change_status(public_id, "closed", actor="lawyer")
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     await conversation.press("№1 · Закрыто")
@@ -235,10 +237,10 @@ async def test_a_closed_request_takes_no_comments(engine: DialogEngine, cabinet:
 
 
 async def test_an_answer_is_read_and_rated_low_which_opens_a_task(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await new_request(cabinet, anna, answer_format="written")
-    await cabinet.post_answer(
+    await cabinet.request_events.post_answer(
         public_id, lawyer="Иванов И. И.", text="Подайте заявление о взыскании.", audio=None
     )
     conversation = await verified_chat(engine, cabinet)
@@ -253,7 +255,7 @@ async def test_an_answer_is_read_and_rated_low_which_opens_a_task(
     await conversation.send("Хотелось бы подробнее про сроки")
     conversation.assert_said("Спасибо за оценку!")
 
-    [task] = await cabinet.list_tasks()
+    [task] = await cabinet.ratings.list_tasks()
     assert (task.subject_id, task.score, task.comment) == (public_id, 2, "Хотелось бы подробнее про сроки")
 
     await conversation.press("К списку обращений")
@@ -262,24 +264,26 @@ async def test_an_answer_is_read_and_rated_low_which_opens_a_task(
 
 
 async def test_a_good_rating_asks_nothing_more_and_opens_no_task(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.post_answer(public_id, lawyer="Иванов И. И.", text="Всё в порядке.", audio=None)
+    await cabinet.request_events.post_answer(
+        public_id, lawyer="Иванов И. И.", text="Всё в порядке.", audio=None
+    )
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     await conversation.press("№1 · Ответ готов")
     await conversation.press("5")
     conversation.assert_said("Спасибо за оценку!")
-    assert await cabinet.list_tasks() == []
+    assert await cabinet.ratings.list_tasks() == []
 
 
 async def test_an_audio_answer_is_listened_to_in_the_chat(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await new_request(cabinet, anna)
-    audio = await cabinet.storage.save(b"OggS-answer", mime="audio/ogg", name="answer.ogg")
-    await cabinet.post_answer(public_id, lawyer="Иванов И. И.", text=None, audio=audio)
+    audio = await cabinet.files.store(b"OggS-answer", mime="audio/ogg", name="answer.ogg")
+    await cabinet.request_events.post_answer(public_id, lawyer="Иванов И. И.", text=None, audio=audio)
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     await conversation.press("№1 · Ответ готов")
@@ -297,9 +301,9 @@ async def test_an_audio_answer_is_listened_to_in_the_chat(
 
 
 async def test_a_recording_is_listed_and_sent_as_audio(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
-    recording = await cabinet.ingest_recording(
+    recording = await cabinet.recordings.ingest_recording(
         audio=b"RIFF-call",
         mime="audio/wav",
         client_phone="8 900 000-00-01",
@@ -319,26 +323,26 @@ async def test_a_recording_is_listed_and_sent_as_audio(
     assert reply.text == "Разговор с юристом Смирнова Е. А., 01.03.2026 12:30, 2:05"
     assert reply.attachment is not None
     assert (reply.attachment.kind, reply.attachment.duration) == (AttachmentKind.AUDIO, 125)
-    file = await cabinet.recording_file(anna, recording.public_id)
+    file = await cabinet.recordings.recording_file(anna, recording.public_id)
     assert reply.attachment.source.storage_key == file.key
     assert conversation.button_titles == ["К списку записей", "Главное меню"]
 
 
-async def test_no_recordings_yet(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
+async def test_no_recordings_yet(engine: DialogEngine, cabinet: CabinetServices, anna: int) -> None:
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Записи разговоров")
     conversation.assert_said("Записей разговоров с юристами пока нет")
 
 
-async def refundable_payment(cabinet: Cabinet, client_id: int) -> str:
-    contract = await cabinet.add_contract(client_id, title="Абонемент «Семья»")
-    payment = await cabinet.add_payment(
+async def refundable_payment(cabinet: CabinetServices, client_id: int) -> str:
+    contract = await cabinet.payments.add_contract(client_id, title="Абонемент «Семья»")
+    payment = await cabinet.payments.add_payment(
         client_id, contract, amount=Decimal("15000"), paid_at=START - timedelta(days=10)
     )
     return payment.public_id
 
 
-async def start_refund(engine: DialogEngine, cabinet: Cabinet) -> CabinetChat:
+async def start_refund(engine: DialogEngine, cabinet: CabinetServices) -> CabinetChat:
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Возврат средств")
     await conversation.press("Подать заявление")
@@ -349,7 +353,7 @@ async def start_refund(engine: DialogEngine, cabinet: Cabinet) -> CabinetChat:
 
 
 async def test_a_refund_to_an_account_with_every_invalid_field_named(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     await refundable_payment(cabinet, anna)
     conversation = await start_refund(engine, cabinet)
@@ -375,24 +379,26 @@ async def test_a_refund_to_an_account_with_every_invalid_field_named(
     assert "Куда: счёт **** 5982" in summary
     assert "Получатель: Петрова Анна Сергеевна" in summary
     assert SBER_ACCOUNT not in summary
-    assert await cabinet.list_refunds(anna) == []
+    assert await cabinet.payments.list_refunds(anna) == []
 
     await conversation.press("Подтвердить")
     conversation.assert_said("Заявление В-000001 принято. Статус: подано.")
     assert SBER_ACCOUNT not in str(conversation.slots)
-    [refund] = await cabinet.list_refunds(anna)
+    [refund] = await cabinet.payments.list_refunds(anna)
     assert (refund.amount, refund.payout_kind, refund.payout_masked) == (
         Decimal("5000.50"),
         "account",
         "**** 5982",
     )
 
-    await cabinet.change_refund_status(refund.public_id, "in_review")
+    await cabinet.payments.change_refund_status(refund.public_id, "in_review")
     await conversation.press("Мои заявления")
     conversation.assert_said("В-000001 от 02.03.2026 · 5 000,50 ₽ · на рассмотрении")
 
 
-async def test_a_refund_to_a_card_checked_by_luhn(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
+async def test_a_refund_to_a_card_checked_by_luhn(
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
+) -> None:
     await refundable_payment(cabinet, anna)
     conversation = await start_refund(engine, cabinet)
     await conversation.send("15000")
@@ -404,11 +410,13 @@ async def test_a_refund_to_a_card_checked_by_luhn(engine: DialogEngine, cabinet:
     conversation.assert_said("Куда: карта **** 1111")
     await conversation.press("Подтвердить")
     conversation.assert_said("принято")
-    [refund] = await cabinet.list_refunds(anna)
+    [refund] = await cabinet.payments.list_refunds(anna)
     assert (refund.amount, refund.payout_kind) == (Decimal("15000.00"), "card")
 
 
-async def test_a_cancelled_refund_stores_nothing(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
+async def test_a_cancelled_refund_stores_nothing(
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
+) -> None:
     await refundable_payment(cabinet, anna)
     conversation = await start_refund(engine, cabinet)
     await conversation.send("100")
@@ -417,12 +425,12 @@ async def test_a_cancelled_refund_stores_nothing(engine: DialogEngine, cabinet: 
     await conversation.send("Петрова Анна")
     await conversation.press("Отмена")
     conversation.assert_said("заявление не подано")
-    assert await cabinet.list_refunds(anna) == []
+    assert await cabinet.payments.list_refunds(anna) == []
     assert conversation.slots.get("refund_card") is None
 
 
 async def test_nothing_to_refund_and_no_applications(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Возврат средств")
@@ -433,7 +441,7 @@ async def test_nothing_to_refund_and_no_applications(
 
 
 async def test_a_new_request_keeps_the_file_sent_from_the_messenger(
-    engine: DialogEngine, cabinet: Cabinet, anna: int
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Новое обращение")
@@ -445,14 +453,14 @@ async def test_a_new_request_keeps_the_file_sent_from_the_messenger(
     await conversation.press("Отправить")
     conversation.assert_said("Обращение №1 принято, ответим до 04.03.2026 12:30")
 
-    page = await cabinet.list_requests(anna)
+    page = await cabinet.requests.list_requests(anna)
     [request] = page.items
     assert [attachment["name"] for attachment in request.attachments] == ["trudovoy.pdf"]
 
 
-async def test_the_cabinet_in_english(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
+async def test_the_cabinet_in_english(engine: DialogEngine, cabinet: CabinetServices, anna: int) -> None:
     public_id = await new_request(cabinet, anna)
-    await cabinet.change_status(public_id, "in_work", actor="lawyer")
+    await cabinet.request_events.change_status(public_id, "in_work", actor="lawyer")
     conversation = await verified_chat(engine, cabinet, locale="en")
     await conversation.send("menu")
     await conversation.press("My requests")

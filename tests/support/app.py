@@ -37,12 +37,19 @@ def demo_settings(
 
 @asynccontextmanager
 async def running_app(settings: Settings) -> AsyncIterator[str]:
+    async with serving(settings):
+        yield settings.base_url
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[web.Application]:
+    """The app serving at ``settings.base_url``, for tests that also look at what it holds."""
     app = create_app(settings, demo=DemoMode() if settings.demo else None)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     try:
-        yield settings.base_url
+        yield app
     finally:
         await runner.cleanup()

@@ -6,9 +6,9 @@ import aiohttp
 from sqlalchemy import select
 
 from bots.app.settings import Settings
+from cabinet_api import cabinet_services
 from cabinet_api.db import Database
 from cabinet_api.models import ChannelIdentity
-from cabinet_api.services import Cabinet
 from tests.support.telegram_user import TelegramUser
 from tests.support.whatsapp_user import WhatsAppUser
 
@@ -39,7 +39,7 @@ async def test_telegram_and_whatsapp_with_one_verified_phone_are_one_client(
 
     database = Database(stack.database_url)
     try:
-        history = await Cabinet(database).history(identities["telegram:8101"], limit=100)
+        history = await cabinet_services(database).history.history(identities["telegram:8101"], limit=100)
     finally:
         await database.dispose()
     inbound_channels = [entry.channel for entry in history if entry.direction == "in"]
@@ -72,10 +72,10 @@ async def test_unlinking_a_channel_starts_it_over_as_a_new_client(
 
     database = Database(stack.database_url)
     try:
-        cabinet = Cabinet(database)
-        assert await cabinet.unlink(joined, "telegram", "legal", "8103") is True
-        assert await cabinet.unlink(joined, "telegram", "legal", "8103") is False
-        profile = await cabinet.profile(joined)
+        cabinet = cabinet_services(database)
+        assert await cabinet.identity.unlink(joined, "telegram", "legal", "8103") is True
+        assert await cabinet.identity.unlink(joined, "telegram", "legal", "8103") is False
+        profile = await cabinet.identity.profile(joined)
     finally:
         await database.dispose()
     identities = await _identities(stack)

@@ -10,10 +10,10 @@ import aiohttp
 
 from bots.app.settings import Settings
 from bots.demo.channels import DEMO_TEMPLATES
+from cabinet_api import cabinet_services
 from cabinet_api.db import Database
 from cabinet_api.demo import DEMO_FIRST_NAME, DEMO_PHONE
 from cabinet_api.rest.keys import DEMO_API_KEY
-from cabinet_api.services import Cabinet
 from tests.support.whatsapp_user import WhatsAppUser
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
@@ -22,9 +22,9 @@ AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
 async def _demo_client(settings: Settings) -> str:
     database = Database(settings.database_url)
     try:
-        cabinet = Cabinet(database)
-        client_id = await cabinet.ensure_verified_client(DEMO_PHONE, first_name=DEMO_FIRST_NAME)
-        public_id = await cabinet.public_id_for(client_id)
+        cabinet = cabinet_services(database)
+        client_id = await cabinet.clients.ensure_verified_client(DEMO_PHONE, first_name=DEMO_FIRST_NAME)
+        public_id = await cabinet.identity.public_id_for(client_id)
     finally:
         await database.dispose()
     assert public_id is not None

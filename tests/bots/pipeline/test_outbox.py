@@ -46,7 +46,7 @@ async def test_a_file_that_is_no_longer_stored_fails_once_and_later_replies_stil
                     )
                 ),
             )
-            await services.cabinet.record_outbound(client_id, lost)
+            await services.cabinet.history.record_outbound(client_id, lost)
             await services.backends.outbox.put(
                 lost.conversation.key, lost.model_dump_json().encode(), dedupe_id=lost.id
             )

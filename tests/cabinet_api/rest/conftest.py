@@ -6,7 +6,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from cabinet_api import Cabinet
+from cabinet_api import CabinetServices
 from cabinet_api.rest import ALL_SCOPES, ApiKeyStore, create_api
 from cabinet_api.services import Notification
 from tests.cabinet_api.services.conftest import anna, boris, cabinet, files_root
@@ -28,7 +28,7 @@ def notifications() -> list[Notification]:
 
 
 @pytest.fixture
-async def api(cabinet: Cabinet, notifications: list[Notification]) -> AsyncIterator[ApiClient]:
+async def api(cabinet: CabinetServices, notifications: list[Notification]) -> AsyncIterator[ApiClient]:
     keys = ApiKeyStore.parse(f"crm:{','.join(sorted(ALL_SCOPES))}:{FULL_KEY};bi:read:{READ_KEY}")
 
     async def notify(notification: Notification) -> None:

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import FormData
 from yarl import URL
 
-from cabinet_api import Cabinet
+from cabinet_api import CabinetServices
 from cabinet_api.demo import demo_tone
 from cabinet_api.payouts import PayoutDetails
 from cabinet_api.services import Notification
@@ -57,8 +57,8 @@ async def _create_request(api: ApiClient, client_public_id: str) -> dict[str, An
     return dict(await response.json())
 
 
-async def test_keys_are_required_and_scoped(api: ApiClient, cabinet: Cabinet, anna: int) -> None:
-    anna_id = await cabinet.public_id_for(anna)
+async def test_keys_are_required_and_scoped(api: ApiClient, cabinet: CabinetServices, anna: int) -> None:
+    anna_id = await cabinet.identity.public_id_for(anna)
 
     missing = await api.get(f"/api/v1/clients/{anna_id}")
     wrong = await api.get(
@@ -77,9 +77,9 @@ async def test_keys_are_required_and_scoped(api: ApiClient, cabinet: Cabinet, an
 
 
 async def test_a_request_lives_through_the_api(
-    api: ApiClient, cabinet: Cabinet, anna: int, notifications: list[Notification]
+    api: ApiClient, cabinet: CabinetServices, anna: int, notifications: list[Notification]
 ) -> None:
-    anna_id = await cabinet.public_id_for(anna)
+    anna_id = await cabinet.identity.public_id_for(anna)
     created = await _create_request(api, str(anna_id))
     request_id = created["public_id"]
 
@@ -115,8 +115,8 @@ async def test_a_request_lives_through_the_api(
     assert (page["total"], page["has_next"], page["items"][0]["public_id"]) == (1, False, request_id)
 
 
-async def test_bad_bodies_name_the_field(api: ApiClient, cabinet: Cabinet, anna: int) -> None:
-    anna_id = await cabinet.public_id_for(anna)
+async def test_bad_bodies_name_the_field(api: ApiClient, cabinet: CabinetServices, anna: int) -> None:
+    anna_id = await cabinet.identity.public_id_for(anna)
     cases = [
         ({"client_id": anna_id, "topic": "Т", "description": "О", "answer_format": "video"}, "answer_format"),
         ({"client_id": anna_id, "description": "О", "answer_format": "oral"}, "topic"),
@@ -136,9 +136,12 @@ async def test_bad_bodies_name_the_field(api: ApiClient, cabinet: Cabinet, anna:
 
 
 async def test_foreign_and_unknown_ids_are_404(
-    api: ApiClient, cabinet: Cabinet, anna: int, boris: int
+    api: ApiClient, cabinet: CabinetServices, anna: int, boris: int
 ) -> None:
-    anna_id, boris_id = await cabinet.public_id_for(anna), await cabinet.public_id_for(boris)
+    anna_id, boris_id = (
+        await cabinet.identity.public_id_for(anna),
+        await cabinet.identity.public_id_for(boris),
+    )
     request_id = (await _create_request(api, str(anna_id)))["public_id"]
     upload = await api.post("/api/v1/recordings", data=_recording_form(), headers=FULL)
     recording_id = (await upload.json())["public_id"]
@@ -161,9 +164,9 @@ async def test_foreign_and_unknown_ids_are_404(
 
 
 async def test_a_recording_is_uploaded_listed_and_played_through_a_signed_link(
-    api: ApiClient, cabinet: Cabinet, clock: FakeClock, anna: int
+    api: ApiClient, cabinet: CabinetServices, clock: FakeClock, anna: int
 ) -> None:
-    anna_id = await cabinet.public_id_for(anna)
+    anna_id = await cabinet.identity.public_id_for(anna)
 
     upload = await api.post("/api/v1/recordings", data=_recording_form(), headers=FULL)
     listed = await api.get(f"/api/v1/clients/{anna_id}/recordings", headers=READ)
@@ -203,11 +206,11 @@ async def test_uploads_are_limited_by_type_and_size(
     assert not await asyncio.to_thread(lambda: files_root.exists() and any(files_root.iterdir()))
 
 
-async def test_refunds_ratings_and_tasks(api: ApiClient, cabinet: Cabinet, anna: int) -> None:
-    anna_id = await cabinet.public_id_for(anna)
-    contract = await cabinet.add_contract(anna, title="Абонентское обслуживание")
-    payment = await cabinet.add_payment(anna, contract, amount=Decimal("1000"), paid_at=START)
-    refund = await cabinet.create_refund(
+async def test_refunds_ratings_and_tasks(api: ApiClient, cabinet: CabinetServices, anna: int) -> None:
+    anna_id = await cabinet.identity.public_id_for(anna)
+    contract = await cabinet.payments.add_contract(anna, title="Абонентское обслуживание")
+    payment = await cabinet.payments.add_payment(anna, contract, amount=Decimal("1000"), paid_at=START)
+    refund = await cabinet.payments.create_refund(
         anna,
         payment_id=payment.public_id,
         reason="Причина",
@@ -216,7 +219,7 @@ async def test_refunds_ratings_and_tasks(api: ApiClient, cabinet: Cabinet, anna:
         channel="telegram",
     )
     request_id = (await _create_request(api, str(anna_id)))["public_id"]
-    rated = await cabinet.rate(
+    rated = await cabinet.ratings.rate(
         anna, subject="request", subject_id=request_id, scale="csat", score=2, channel="web"
     )
 
@@ -245,13 +248,13 @@ async def test_refunds_ratings_and_tasks(api: ApiClient, cabinet: Cabinet, anna:
 
 
 async def test_unexpected_errors_answer_500_without_a_trace(
-    api: ApiClient, cabinet: Cabinet, anna: int, monkeypatch: pytest.MonkeyPatch
+    api: ApiClient, cabinet: CabinetServices, anna: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(cabinet, "get_client", broken)
-    response = await api.get(f"/api/v1/clients/{await cabinet.public_id_for(anna)}", headers=READ)
+    monkeypatch.setattr(cabinet.clients, "get_client", broken)
+    response = await api.get(f"/api/v1/clients/{await cabinet.identity.public_id_for(anna)}", headers=READ)
 
     assert response.status == 500
     assert await _error(response) == {"code": "internal", "message": "internal error"}

@@ -6,14 +6,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from cabinet_api import Cabinet
+from cabinet_api import CabinetServices
 from cabinet_api.rest import DEMO_API_KEY, OPENAPI_PATH, ApiKeyStore, create_api
 from tests.cabinet_api.rest.conftest import ApiClient
 
 _PREFIX = "/api/v1"
 
 
-def _served_operations(cabinet: Cabinet) -> set[tuple[str, str]]:
+def _served_operations(cabinet: CabinetServices) -> set[tuple[str, str]]:
     root = web.Application()
     root.add_subapp(_PREFIX, create_api(cabinet, secret=b"s", api_keys=ApiKeyStore()))
     operations = set()
@@ -26,7 +26,7 @@ def _served_operations(cabinet: Cabinet) -> set[tuple[str, str]]:
 
 
 async def test_every_route_is_documented_and_every_documented_route_is_served(
-    api: ApiClient, cabinet: Cabinet
+    api: ApiClient, cabinet: CabinetServices
 ) -> None:
     response = await api.get(_PREFIX + OPENAPI_PATH)
     document: dict[str, Any] = await response.json()

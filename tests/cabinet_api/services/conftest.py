@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.types import ContactShared, StartBody
-from cabinet_api import Cabinet, Database
+from cabinet_api import CabinetServices, Database, cabinet_services
 from cabinet_api.storage import LocalFileStorage
 from tests.cabinet_api.conftest import FakeClock, inbound
 
@@ -21,22 +21,22 @@ def files_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cabinet(db: Database, clock: FakeClock, files_root: Path) -> Cabinet:
-    return Cabinet(db, clock=clock, storage=LocalFileStorage(files_root))
+def cabinet(db: Database, clock: FakeClock, files_root: Path) -> CabinetServices:
+    return cabinet_services(db, clock=clock, storage=LocalFileStorage(files_root))
 
 
-async def verified_client(cabinet: Cabinet, user: str, phone: str) -> int:
+async def verified_client(cabinet: CabinetServices, user: str, phone: str) -> int:
     """A messenger client who shared their own phone (a verified contact)."""
-    await cabinet.identify(inbound(StartBody(), user=user, first_name="Test"))
-    profile = await cabinet.identify(inbound(ContactShared(phone=phone, verified=True), user=user))
+    await cabinet.identity.identify(inbound(StartBody(), user=user, first_name="Test"))
+    profile = await cabinet.identity.identify(inbound(ContactShared(phone=phone, verified=True), user=user))
     return profile.client_id
 
 
 @pytest.fixture
-async def anna(cabinet: Cabinet) -> int:
+async def anna(cabinet: CabinetServices) -> int:
     return await verified_client(cabinet, "anna", ANNA_PHONE)
 
 
 @pytest.fixture
-async def boris(cabinet: Cabinet) -> int:
+async def boris(cabinet: CabinetServices) -> int:
     return await verified_client(cabinet, "boris", BORIS_PHONE)

@@ -5,9 +5,9 @@ import wave
 from decimal import Decimal
 
 from adapters.types import ContactShared, StartBody
-from cabinet_api import Cabinet
+from cabinet_api import CabinetServices
 from cabinet_api.demo import DEMO_PHONE, demo_tone, seed_demo
-from tests.cabinet_api.conftest import inbound
+from tests.cabinet_api.conftest import FakeClock, inbound
 
 
 def test_the_demo_tone_is_a_valid_two_second_wav() -> None:
@@ -15,27 +15,29 @@ def test_the_demo_tone_is_a_valid_two_second_wav() -> None:
         assert sound.getnframes() / sound.getframerate() == 2
 
 
-async def test_seeding_twice_gives_one_demo_client_with_a_full_cabinet(cabinet: Cabinet) -> None:
-    await seed_demo(cabinet)
-    await seed_demo(cabinet)
+async def test_seeding_twice_gives_one_demo_client_with_a_full_cabinet(
+    cabinet: CabinetServices, clock: FakeClock
+) -> None:
+    await seed_demo(cabinet, now=clock())
+    await seed_demo(cabinet, now=clock())
 
-    await cabinet.identify(inbound(StartBody(), user="79000000001"))
-    profile = await cabinet.identify(
+    await cabinet.identity.identify(inbound(StartBody(), user="79000000001"))
+    profile = await cabinet.identity.identify(
         inbound(ContactShared(phone=DEMO_PHONE, verified=True), user="79000000001")
     )
     client_id = profile.client_id
-    requests = (await cabinet.list_requests(client_id)).items
-    payments = await cabinet.list_payments(client_id)
-    recordings = (await cabinet.list_recordings(client_id)).items
+    requests = (await cabinet.requests.list_requests(client_id)).items
+    payments = await cabinet.payments.list_payments(client_id)
+    recordings = (await cabinet.recordings.list_recordings(client_id)).items
 
     assert (profile.first_name, profile.phone_verified) == ("Анна", True)
     assert sorted(request.status for request in requests) == ["answered", "closed", "in_work"]
     assert sorted(payment.refundable_amount for payment in payments) == [Decimal("0.00"), Decimal("12000.00")]
     assert len(recordings) == 1
-    stored = await cabinet.recording_file(client_id, recordings[0].public_id)
-    assert await cabinet.storage.open(stored.key) == demo_tone()
+    stored = await cabinet.recordings.recording_file(client_id, recordings[0].public_id)
+    assert await cabinet.files.read(stored.key) == demo_tone()
     answered = next(request for request in requests if request.status == "answered")
-    detail = await cabinet.get_request(client_id, answered.public_id)
+    detail = await cabinet.requests.get_request(client_id, answered.public_id)
     assert detail.answer is not None
     assert detail.answer.text
-    assert await cabinet.list_tasks() == []
+    assert await cabinet.ratings.list_tasks() == []

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cabinet_api import Cabinet
+from cabinet_api import CabinetServices
 from cabinet_api.payouts import InvalidPayout, PayoutDetails
 from cabinet_api.services import InvalidTransition, NotOwned, RefundAmountExceeded
 from tests.cabinet_api.conftest import START
@@ -20,20 +20,20 @@ TO_CARD = PayoutDetails.to_card(holder="Анна Петрова", card=CARD)
 
 
 async def _payment(
-    cabinet: Cabinet, client_id: int, amount: str = "12000.00", *, refundable: bool = True
+    cabinet: CabinetServices, client_id: int, amount: str = "12000.00", *, refundable: bool = True
 ) -> str:
-    contract = await cabinet.add_contract(client_id, title="Абонентское обслуживание")
-    payment = await cabinet.add_payment(
+    contract = await cabinet.payments.add_contract(client_id, title="Абонентское обслуживание")
+    payment = await cabinet.payments.add_payment(
         client_id, contract, amount=Decimal(amount), paid_at=START - timedelta(days=3), refundable=refundable
     )
     return payment.public_id
 
 
-async def test_payments_show_what_is_left_to_refund(cabinet: Cabinet, anna: int) -> None:
+async def test_payments_show_what_is_left_to_refund(cabinet: CabinetServices, anna: int) -> None:
     refundable = await _payment(cabinet, anna)
     await _payment(cabinet, anna, "3000.00", refundable=False)
 
-    await cabinet.create_refund(
+    await cabinet.payments.create_refund(
         anna,
         payment_id=refundable,
         reason="Не нужна услуга",
@@ -41,7 +41,7 @@ async def test_payments_show_what_is_left_to_refund(cabinet: Cabinet, anna: int)
         payout=TO_CARD,
         channel="telegram",
     )
-    payments = {payment.public_id: payment for payment in await cabinet.list_payments(anna)}
+    payments = {payment.public_id: payment for payment in await cabinet.payments.list_payments(anna)}
 
     assert payments[refundable].amount == Decimal("12000.00")
     assert payments[refundable].refundable_amount == Decimal("9999.50")
@@ -52,11 +52,11 @@ async def test_payments_show_what_is_left_to_refund(cabinet: Cabinet, anna: int)
 
 
 async def test_a_refund_gets_a_number_a_status_and_masked_details(
-    cabinet: Cabinet, anna: int, caplog: pytest.LogCaptureFixture
+    cabinet: CabinetServices, anna: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     payment = await _payment(cabinet, anna)
     with caplog.at_level(logging.INFO):
-        first = await cabinet.create_refund(
+        first = await cabinet.payments.create_refund(
             anna,
             payment_id=payment,
             reason="Передумала",
@@ -64,7 +64,7 @@ async def test_a_refund_gets_a_number_a_status_and_masked_details(
             payout=TO_ACCOUNT,
             channel="viber",
         )
-        second = await cabinet.create_refund(
+        second = await cabinet.payments.create_refund(
             anna, payment_id=payment, reason="Ещё", amount=Decimal("10"), payout=TO_CARD, channel="whatsapp"
         )
 
@@ -76,15 +76,15 @@ async def test_a_refund_gets_a_number_a_status_and_masked_details(
     assert CARD not in repr(second)
     assert ACCOUNT not in caplog.text
     assert CARD not in caplog.text
-    assert [refund.number for refund in await cabinet.list_refunds(anna)] == ["В-000002", "В-000001"]
+    assert [refund.number for refund in await cabinet.payments.list_refunds(anna)] == ["В-000002", "В-000001"]
 
 
-async def test_more_than_is_left_is_refused_with_the_limit(cabinet: Cabinet, anna: int) -> None:
+async def test_more_than_is_left_is_refused_with_the_limit(cabinet: CabinetServices, anna: int) -> None:
     payment = await _payment(cabinet, anna, "500.00")
     not_refundable = await _payment(cabinet, anna, "500.00", refundable=False)
 
     with pytest.raises(RefundAmountExceeded) as too_much:
-        await cabinet.create_refund(
+        await cabinet.payments.create_refund(
             anna,
             payment_id=payment,
             reason="Причина",
@@ -94,7 +94,7 @@ async def test_more_than_is_left_is_refused_with_the_limit(cabinet: Cabinet, ann
         )
     assert too_much.value.refundable == Decimal("500.00")
     with pytest.raises(RefundAmountExceeded):
-        await cabinet.create_refund(
+        await cabinet.payments.create_refund(
             anna,
             payment_id=not_refundable,
             reason="Причина",
@@ -104,18 +104,18 @@ async def test_more_than_is_left_is_refused_with_the_limit(cabinet: Cabinet, ann
         )
     for bad in ("0", "-5", "1.001"):
         with pytest.raises(ValueError, match="amount"):
-            await cabinet.create_refund(
+            await cabinet.payments.create_refund(
                 anna, payment_id=payment, reason="Причина", amount=Decimal(bad), payout=TO_CARD, channel="web"
             )
-    assert await cabinet.list_refunds(anna) == []
+    assert await cabinet.payments.list_refunds(anna) == []
 
 
-async def test_concurrent_refunds_never_exceed_the_payment(cabinet: Cabinet, anna: int) -> None:
+async def test_concurrent_refunds_never_exceed_the_payment(cabinet: CabinetServices, anna: int) -> None:
     payment = await _payment(cabinet, anna, "1000.00")
 
     async def claim() -> bool:
         try:
-            await cabinet.create_refund(
+            await cabinet.payments.create_refund(
                 anna,
                 payment_id=payment,
                 reason="Причина",
@@ -130,43 +130,45 @@ async def test_concurrent_refunds_never_exceed_the_payment(cabinet: Cabinet, ann
     results = await asyncio.gather(*(claim() for _ in range(4)))
 
     assert results.count(True) == 2
-    assert (await cabinet.list_payments(anna))[0].refundable_amount == Decimal("200.00")
+    assert (await cabinet.payments.list_payments(anna))[0].refundable_amount == Decimal("200.00")
 
 
-async def test_invalid_payout_details_are_refused_by_the_service_too(cabinet: Cabinet, anna: int) -> None:
+async def test_invalid_payout_details_are_refused_by_the_service_too(
+    cabinet: CabinetServices, anna: int
+) -> None:
     payment = await _payment(cabinet, anna)
     forged = PayoutDetails(kind="account", holder="Анна Петрова", bik=BIK, account="40817810000000000001")
 
     with pytest.raises(InvalidPayout) as invalid:
-        await cabinet.create_refund(
+        await cabinet.payments.create_refund(
             anna, payment_id=payment, reason="Причина", amount=Decimal("1"), payout=forged, channel="web"
         )
     assert invalid.value.field == "account"
-    assert await cabinet.list_refunds(anna) == []
+    assert await cabinet.payments.list_refunds(anna) == []
 
 
-async def test_another_clients_payment_is_refused(cabinet: Cabinet, anna: int, boris: int) -> None:
+async def test_another_clients_payment_is_refused(cabinet: CabinetServices, anna: int, boris: int) -> None:
     payment = await _payment(cabinet, anna)
     with pytest.raises(NotOwned):
-        await cabinet.create_refund(
+        await cabinet.payments.create_refund(
             boris, payment_id=payment, reason="Причина", amount=Decimal("1"), payout=TO_CARD, channel="web"
         )
 
 
-async def test_refund_statuses_follow_the_review(cabinet: Cabinet, anna: int) -> None:
+async def test_refund_statuses_follow_the_review(cabinet: CabinetServices, anna: int) -> None:
     payment = await _payment(cabinet, anna)
-    refund = await cabinet.create_refund(
+    refund = await cabinet.payments.create_refund(
         anna, payment_id=payment, reason="Причина", amount=Decimal("100"), payout=TO_CARD, channel="web"
     )
 
     with pytest.raises(InvalidTransition):
-        await cabinet.change_refund_status(refund.public_id, "paid")
+        await cabinet.payments.change_refund_status(refund.public_id, "paid")
     for status in ("in_review", "approved", "paid"):
-        assert (await cabinet.change_refund_status(refund.public_id, status)).status == status
+        assert (await cabinet.payments.change_refund_status(refund.public_id, status)).status == status
 
-    rejected = await cabinet.create_refund(
+    rejected = await cabinet.payments.create_refund(
         anna, payment_id=payment, reason="Причина", amount=Decimal("100"), payout=TO_CARD, channel="web"
     )
-    await cabinet.change_refund_status(rejected.public_id, "in_review")
-    await cabinet.change_refund_status(rejected.public_id, "rejected")
-    assert (await cabinet.list_payments(anna))[0].refundable_amount == Decimal("11900.00")
+    await cabinet.payments.change_refund_status(rejected.public_id, "in_review")
+    await cabinet.payments.change_refund_status(rejected.public_id, "rejected")
+    assert (await cabinet.payments.list_payments(anna))[0].refundable_amount == Decimal("11900.00")

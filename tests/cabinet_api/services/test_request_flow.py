@@ -5,21 +5,21 @@ from datetime import timedelta
 
 import pytest
 
-from cabinet_api import Cabinet
+from cabinet_api import CabinetServices
 from cabinet_api.services import InvalidTransition, Notification, NotOwned, RequestClosed
 from cabinet_api.storage import StoredFile
 from tests.cabinet_api.conftest import FakeClock
 
 
-async def _request(cabinet: Cabinet, client_id: int, topic: str = "Долг") -> str:
-    view = await cabinet.create_request(
+async def _request(cabinet: CabinetServices, client_id: int, topic: str = "Долг") -> str:
+    view = await cabinet.requests.create_request(
         client_id, topic=topic, description="Описание обращения", answer_format="written", channel="telegram"
     )
     return view.public_id
 
 
 async def test_requests_are_listed_newest_first_in_pages(
-    cabinet: Cabinet, clock: FakeClock, anna: int, boris: int
+    cabinet: CabinetServices, clock: FakeClock, anna: int, boris: int
 ) -> None:
     topics = []
     for index in range(7):
@@ -28,27 +28,31 @@ async def test_requests_are_listed_newest_first_in_pages(
         clock.advance(timedelta(minutes=1))
     await _request(cabinet, boris, "Чужое")
 
-    first = await cabinet.list_requests(anna)
-    second = await cabinet.list_requests(anna, page=1)
+    first = await cabinet.requests.list_requests(anna)
+    second = await cabinet.requests.list_requests(anna, page=1)
 
     assert [item.topic for item in first.items] == topics[::-1][:5]
     assert [item.topic for item in second.items] == topics[::-1][5:]
     assert (first.total, first.has_next, second.has_next) == (7, True, False)
-    assert (await cabinet.list_requests(boris)).total == 1
+    assert (await cabinet.requests.list_requests(boris)).total == 1
 
 
-async def test_comments_from_two_channels_land_in_the_same_request(cabinet: Cabinet, anna: int) -> None:
+async def test_comments_from_two_channels_land_in_the_same_request(
+    cabinet: CabinetServices, anna: int
+) -> None:
     public_id = await _request(cabinet, anna)
 
-    await cabinet.add_comment(anna, public_id, text="Из телеграма", file=None, channel="telegram")
-    await cabinet.add_comment(
+    await cabinet.request_events.add_comment(
+        anna, public_id, text="Из телеграма", file=None, channel="telegram"
+    )
+    await cabinet.request_events.add_comment(
         anna,
         public_id,
         text=None,
         file={"file_id": "wa-media-1", "name": "договор.pdf", "mime": "application/pdf", "size": 1200},
         channel="whatsapp",
     )
-    detail = await cabinet.get_request(anna, public_id)
+    detail = await cabinet.requests.get_request(anna, public_id)
 
     assert [(event.kind, event.author, event.channel) for event in detail.events] == [
         ("comment", "client", "telegram"),
@@ -60,20 +64,22 @@ async def test_comments_from_two_channels_land_in_the_same_request(cabinet: Cabi
     assert detail.answer is None
 
 
-async def test_an_empty_comment_is_refused(cabinet: Cabinet, anna: int) -> None:
+async def test_an_empty_comment_is_refused(cabinet: CabinetServices, anna: int) -> None:
     public_id = await _request(cabinet, anna)
     with pytest.raises(ValueError, match="text or a file"):
-        await cabinet.add_comment(anna, public_id, text="  ", file=None, channel="telegram")
+        await cabinet.request_events.add_comment(anna, public_id, text="  ", file=None, channel="telegram")
 
 
 async def test_a_posted_answer_answers_the_request_and_says_whom_to_notify(
-    cabinet: Cabinet, anna: int
+    cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await _request(cabinet, anna)
     audio = StoredFile(key="k" * 20 + ".ogg", mime="audio/ogg", name="answer", size=10)
 
-    answer = await cabinet.post_answer(public_id, lawyer="Смирнов", text="Ответ юриста", audio=audio)
-    detail = await cabinet.get_request(anna, public_id)
+    answer = await cabinet.request_events.post_answer(
+        public_id, lawyer="Смирнов", text="Ответ юриста", audio=audio
+    )
+    detail = await cabinet.requests.get_request(anna, public_id)
 
     assert detail.status == "answered"
     assert detail.lawyer == "Смирнов"
@@ -85,43 +91,49 @@ async def test_a_posted_answer_answers_the_request_and_says_whom_to_notify(
     )
 
 
-async def test_an_answer_needs_text_or_audio(cabinet: Cabinet, anna: int) -> None:
+async def test_an_answer_needs_text_or_audio(cabinet: CabinetServices, anna: int) -> None:
     public_id = await _request(cabinet, anna)
     with pytest.raises(ValueError, match="text or audio"):
-        await cabinet.post_answer(public_id, lawyer="Смирнов", text=None, audio=None)
+        await cabinet.request_events.post_answer(public_id, lawyer="Смирнов", text=None, audio=None)
 
 
-async def test_closed_requests_take_no_comments(cabinet: Cabinet, anna: int) -> None:
+async def test_closed_requests_take_no_comments(cabinet: CabinetServices, anna: int) -> None:
     public_id = await _request(cabinet, anna)
-    await cabinet.change_status(public_id, "closed", actor="lawyer")
+    await cabinet.request_events.change_status(public_id, "closed", actor="lawyer")
 
     with pytest.raises(RequestClosed):
-        await cabinet.add_comment(anna, public_id, text="Ещё вопрос", file=None, channel="viber")
-    assert [event.text for event in (await cabinet.get_request(anna, public_id)).events] == ["closed"]
+        await cabinet.request_events.add_comment(
+            anna, public_id, text="Ещё вопрос", file=None, channel="viber"
+        )
+    assert [event.text for event in (await cabinet.requests.get_request(anna, public_id)).events] == [
+        "closed"
+    ]
 
 
-async def test_status_moves_are_checked(cabinet: Cabinet, anna: int) -> None:
+async def test_status_moves_are_checked(cabinet: CabinetServices, anna: int) -> None:
     public_id = await _request(cabinet, anna)
 
-    moved = await cabinet.change_status(public_id, "in_work", actor="lawyer")
+    moved = await cabinet.request_events.change_status(public_id, "in_work", actor="lawyer")
     assert moved.status == "in_work"
     with pytest.raises(InvalidTransition):
-        await cabinet.change_status(public_id, "new", actor="lawyer")
+        await cabinet.request_events.change_status(public_id, "new", actor="lawyer")
     with pytest.raises(ValueError, match="lost"):
-        await cabinet.change_status(public_id, "lost", actor="lawyer")
+        await cabinet.request_events.change_status(public_id, "lost", actor="lawyer")
 
 
 async def test_another_clients_request_is_refused_and_logged(
-    cabinet: Cabinet, anna: int, boris: int, caplog: pytest.LogCaptureFixture
+    cabinet: CabinetServices, anna: int, boris: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     public_id = await _request(cabinet, anna)
-    boris_public = await cabinet.public_id_for(boris)
+    boris_public = await cabinet.identity.public_id_for(boris)
 
     with caplog.at_level(logging.WARNING, logger="cabinet_api.access"):
         with pytest.raises(NotOwned):
-            await cabinet.get_request(boris, public_id)
+            await cabinet.requests.get_request(boris, public_id)
         with pytest.raises(NotOwned):
-            await cabinet.add_comment(boris, public_id, text="Чужой", file=None, channel="telegram")
+            await cabinet.request_events.add_comment(
+                boris, public_id, text="Чужой", file=None, channel="telegram"
+            )
 
     assert f"client {boris_public} tried to open request {public_id}" in caplog.text
-    assert (await cabinet.get_request(anna, public_id)).events == ()
+    assert (await cabinet.requests.get_request(anna, public_id)).events == ()

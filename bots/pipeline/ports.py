@@ -1,0 +1,75 @@
+"""What the pipeline needs from the cabinet and from handoff, as narrow protocols.
+
+The pipeline knows the cabinet only through these and its view types; the wiring (``bots.app``)
+passes the concrete services of ``cabinet_api`` and the ``handoff`` desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from adapters.types import ConversationRef, Inbound, Outbound
+from cabinet_api import ClientProfile, HandoffView, Reachable
+from handoff import HandoffRequest, Owner
+
+
+class ClientDirectory(Protocol):
+    """Clients behind channel identities, and where they can be reached."""
+
+    async def identify(self, event: Inbound) -> ClientProfile: ...
+
+    async def reachable(self, client_id: int) -> Reachable | None: ...
+
+    async def mark_recipient_gone(self, channel: str, bot: str, platform_user_id: str) -> None: ...
+
+
+class ConversationLog(Protocol):
+    """The history of every message in and out, each kept once however often it is replayed."""
+
+    async def record_inbound(self, profile: ClientProfile, event: Inbound) -> bool: ...
+
+    async def record_outbound(
+        self, profile_or_client_id: ClientProfile | int, outbound: Outbound, *, status: str = "queued"
+    ) -> None: ...
+
+    async def record_outbound_many(
+        self,
+        profile_or_client_id: ClientProfile | int,
+        outbounds: Sequence[Outbound],
+        *,
+        status: str = "queued",
+    ) -> None: ...
+
+    async def mark_outbound(
+        self,
+        outbound_id: str,
+        channel: str,
+        bot: str,
+        *,
+        status: str,
+        platform_message_id: str | None = None,
+        error: str | None = None,
+    ) -> None: ...
+
+
+class DeliveryReceipts(Protocol):
+    """Platform receipts (delivered, read, failed) applied to the messages they are about."""
+
+    async def record_receipt(
+        self, channel: str, bot: str, platform_message_id: str, status: str, *, error: str | None = None
+    ) -> bool: ...
+
+
+class FileReader(Protocol):
+    """Files the cabinet stores (recordings, audio answers), read by their storage key."""
+
+    async def read(self, key: str) -> bytes: ...
+
+
+class Handoff(Protocol):
+    """Who owns a conversation (asked before every turn), and requests to hand a client to people."""
+
+    async def owner(self, client_id: int, conversation: ConversationRef) -> Owner: ...
+
+    async def request_handoff(self, request: HandoffRequest) -> HandoffView: ...
