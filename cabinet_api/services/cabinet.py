@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from adapters.types import Inbound, Outbound
+from adapters.types import FileRef, Inbound, Outbound
 from cabinet_api.clock import utc_now
 from cabinet_api.db import Database
 from cabinet_api.payouts import PayoutDetails
@@ -141,7 +140,7 @@ class Cabinet:
         answer_format: str,
         urgency: str = "normal",
         channel: str,
-        attachments: Iterable[Mapping[str, Any]] = (),
+        attachments: Iterable[FileRef] = (),
         source_event: str | None = None,
     ) -> RequestView:
         return await self._requests.create_request(
@@ -184,7 +183,7 @@ class Cabinet:
         public_id: str,
         *,
         text: str | None,
-        file: Mapping[str, Any] | None,
+        file: FileRef | None,
         channel: str,
     ) -> RequestEventView:
         return await self._request_events.add_comment(
