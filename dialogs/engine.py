@@ -15,12 +15,16 @@ from adapters.types import (
     AttachmentKind,
     Button,
     ButtonPress,
+    ContactShared,
+    FileBody,
     FileSource,
     Inbound,
+    LocationBody,
     Reply,
     StartBody,
     TextBody,
     UnsubscribedBody,
+    UnsupportedBody,
 )
 from dialogs import model
 from dialogs.action_effects import apply_outcome, check_outcome
@@ -40,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 MAX_STEPS_PER_TURN = 200
 START_PAYLOAD = "/start"
+CLIENT_MESSAGES = (TextBody, FileBody, ContactShared, LocationBody, UnsupportedBody)
+"""What a client writes or sends, as opposed to presses of our buttons and what a platform reports."""
 
 
 class DialogEngine:
@@ -106,11 +112,11 @@ class DialogEngine:
             await self._answer(turn, ask, body)
             return
         state.waiting = None
-        if isinstance(body, StartBody) or (turn.first_contact and not isinstance(body, ButtonPress)):
+        if isinstance(body, StartBody) or (turn.first_contact and isinstance(body, CLIENT_MESSAGES)):
             self._back_to_the_bot(state)
             await self._go(turn, model.Target(goto=self.bot.start_flow))
             return
-        if state.handed_off is not None and not isinstance(body, ButtonPress):
+        if state.handed_off is not None and isinstance(body, CLIENT_MESSAGES):
             turn.say(turn.texts.handed_off)
             turn.report("message_for_person", queue=state.handed_off)
             return
