@@ -24,9 +24,6 @@ from dialogs.templates import format_text
 from dialogs.tracker import SYSTEM_SLOTS
 from dialogs.turn_state import Offer, TurnState
 
-MAX_VALUE_LENGTH = 256
-"""A button's value is kept in the session until the client answers: long values are refused."""
-
 
 def check_outcome(action: str, outcome: ActionOutcome, *, flows: Container[str], listing: bool) -> None:
     """Refuse an outcome the dialog cannot follow, before any of it takes effect."""
@@ -42,10 +39,6 @@ def check_outcome(action: str, outcome: ActionOutcome, *, flows: Container[str],
                 raise MalformedActionResult(action, f"followup '{name}' names no flow of this bot")
     if listing and outcome.records is None and not outcome.rejected:
         raise MalformedActionResult(action, "an action listing choices answers with records")
-    for message in outcome.messages:
-        for button in message.buttons:
-            if len(button.value) > MAX_VALUE_LENGTH:
-                raise MalformedActionResult(action, f"a button's payload is longer than {MAX_VALUE_LENGTH}")
 
 
 def apply_outcome(turn: TurnState, action: str, outcome: ActionOutcome) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.action_effects import MAX_VALUE_LENGTH
 from dialogs.model import ChoiceList
 from dialogs.paging import ShownPage
-from dialogs.payloads import action_payload, dynamic_button_id, page_button_id, page_payload
+from dialogs.payloads import MAX_VALUE_LENGTH, action_payload, dynamic_button_id, page_button_id, page_payload
 from dialogs.turn_state import Offer, TurnState
 
 

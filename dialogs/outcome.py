@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
 from adapters.types import FileRef, MediaKind
+from dialogs.payloads import MAX_VALUE_LENGTH
 
 MAX_OUTCOME_BYTES = 512 * 1024
 MAX_MESSAGES = 50
@@ -88,8 +89,8 @@ class ActionButton(_WireWithParams):
     """A button in an action's message: its ``title``, or the catalog text ``response`` filled with
     the button's other keys; pressing it answers the next ask with ``payload`` (else the title)."""
 
-    title: str = Field(default="", max_length=256)
-    payload: str | None = Field(default=None, max_length=256)
+    title: str = Field(default="", max_length=MAX_VALUE_LENGTH)
+    payload: str | None = Field(default=None, max_length=MAX_VALUE_LENGTH)
     response: TextKey | None = None
 
     @property

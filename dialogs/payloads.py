@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 
 MAX_PAYLOAD_BYTES = 40
+MAX_VALUE_LENGTH = 256
+"""What a button that came from an action may stand for: the session keeps it until the client answers."""
 DYNAMIC_PREFIX = "v:"
 PAGE_PREFIX = "p:"
 

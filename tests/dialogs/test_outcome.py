@@ -77,6 +77,9 @@ MALFORMED = {
     "a text that is a number": b'{"responses": [{"text": 42}]}',
     "a platform file without its channel": b'{"responses": [{"custom": {"attachment": {"file_id": "x"}}}]}',
     "a carousel": b'{"responses": [{"elements": [{"title": "card"}]}]}',
+    "a button standing for too much": b'{"responses": [{"buttons": [{"title": "a", "payload": "'
+    + b"p" * 300
+    + b'"}]}]}',
     "not JSON": b"<html>oops</html>",
     "a list instead of a result": b"[]",
     "half a megabyte": b'{"responses": [{"text": "' + b"x" * 600_000 + b'"}]}',
