@@ -362,17 +362,20 @@ class DialogEngine:
         )
 
     async def _list_page(self, turn: TurnState, listing: model.ChoiceList, number: int) -> ShownPage | None:
-        """One page of a list ask's records; None when the action failed or refused."""
-        wanted = PageRequest(number, listing.per_page)
-        for retry in (False, True):
-            outcome = await self._call(turn, listing.action, wanted)
-            if outcome is None or outcome.rejected or outcome.records is None:
-                return None
-            shown = page_of(outcome.records, wanted)
-            if retry or not shown.past_the_end:
-                return shown
-            wanted = PageRequest(shown.count - 1, listing.per_page)
-        raise AssertionError("unreachable")
+        """One page of a list ask's records (the last one, past the end of a list that shrank);
+        None when the action failed or refused."""
+        shown = await self._records(turn, listing, PageRequest(number, listing.per_page))
+        if shown is not None and shown.past_the_end:
+            shown = await self._records(turn, listing, PageRequest(shown.count - 1, listing.per_page))
+        return shown
+
+    async def _records(
+        self, turn: TurnState, listing: model.ChoiceList, wanted: PageRequest
+    ) -> ShownPage | None:
+        outcome = await self._call(turn, listing.action, wanted)
+        if outcome is None or outcome.rejected or outcome.records is None:
+            return None
+        return page_of(outcome.records, wanted)
 
     def _hand_off(self, turn: TurnState, handoff: model.Handoff) -> None:
         note = handoff.note.render(turn.context()) if handoff.note is not None else None
