@@ -147,7 +147,8 @@ class ListRequestsAction(CabinetAction):
 
 
 def _file(ref: FileRef) -> dict[str, Any]:
-    return {"name": ref.file_name, "kind": ref.kind.value}
+    """A file in the card: its ``kind``, and its ``name`` when it has one."""
+    return {"kind": ref.kind.value} | ({"name": ref.file_name} if ref.file_name else {})
 
 
 def _event(event: RequestEventView) -> dict[str, Any]:

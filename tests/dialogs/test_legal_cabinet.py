@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from adapters.types import AttachmentKind, Body, Channel, ConversationRef, Inbound, Sender
+from adapters.types import AttachmentKind, Body, Channel, ConversationRef, FileRef, Inbound, MediaKind, Sender
 from cabinet_api import Cabinet, Database
 from cabinet_api.actions import cabinet_actions
 from cabinet_api.storage import LocalFileStorage
@@ -470,6 +470,25 @@ async def test_a_new_request_keeps_the_file_sent_from_the_messenger(
     await conversation.press("№1 · Трудовые споры · новое")
     conversation.assert_said("Обращение №1 · Трудовые споры")
     conversation.assert_said("Документы: trudovoy.pdf")
+
+
+async def test_a_photo_without_a_name_is_listed_in_the_card_too(
+    engine: DialogEngine, cabinet: Cabinet, anna: int
+) -> None:
+    photo = FileRef(kind=MediaKind.IMAGE, channel=Channel.WHATSAPP, file_id="wa-photo-1")
+    scan = FileRef(channel=Channel.TELEGRAM, file_id="tg-doc-1", file_name="dogovor.pdf")
+    await cabinet.create_request(
+        anna,
+        topic="housing",
+        description="Соседи затопили квартиру",
+        answer_format="oral",
+        channel="whatsapp",
+        attachments=[scan, photo],
+    )
+    conversation = await verified_chat(engine, cabinet)
+    await conversation.press("Мои обращения")
+    await conversation.press("№1 · Жильё и недвижимость · новое")
+    conversation.assert_said("Документы: dogovor.pdf, файл без имени")
 
 
 async def test_the_cabinet_in_english(engine: DialogEngine, cabinet: Cabinet, anna: int) -> None:
