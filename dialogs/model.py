@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dialogs.paging import DEFAULT_PER_PAGE
 from dialogs.schema import Expect, SystemTexts
 from dialogs.templates import Expression, Template, TextCatalog
 
@@ -88,7 +89,7 @@ class ChoiceList:
     title: Template
     value: Template
     description: Template | None = None
-    per_page: int = 5
+    per_page: int = DEFAULT_PER_PAGE
     on_error: Target | None = None
 
 
