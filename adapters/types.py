@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 
 class Channel(enum.StrEnum):
@@ -349,3 +349,78 @@ class RenderedMessage(_Frozen):
     remove_keyboard: bool = False
     attachment: Attachment | None = None
     idempotency_key: str
+
+
+# ---- files referenced across parts ----------------------------------------------------------
+
+
+_MEDIA_TO_ATTACHMENT = {
+    MediaKind.DOCUMENT: AttachmentKind.DOCUMENT,
+    MediaKind.AUDIO: AttachmentKind.AUDIO,
+    MediaKind.VOICE: AttachmentKind.VOICE,
+    MediaKind.IMAGE: AttachmentKind.IMAGE,
+    MediaKind.VIDEO: AttachmentKind.DOCUMENT,
+}
+
+
+class FileRef(_Frozen):
+    """A file as every part refers to it: in a dialog slot, on a request in the cabinet, in an
+    action's message. One location: a platform file id (valid in the ``channel`` it came from),
+    a key in the cabinet's storage, or a URL.
+
+    Its JSON form (:meth:`as_json`) is what crosses the rasa-sdk boundary and what the cabinet
+    stores. ``name``, ``mime`` and ``media`` are read as ``file_name``, ``mime_type`` and ``kind``
+    (the keys of rows written before this model).
+    """
+
+    kind: MediaKind = Field(default=MediaKind.DOCUMENT, validation_alias=AliasChoices("kind", "media"))
+    channel: Channel | None = None
+    file_id: str | None = Field(default=None, min_length=1, max_length=512)
+    storage_key: str | None = Field(default=None, min_length=1, max_length=128)
+    url: str | None = Field(default=None, pattern=r"^https?://", max_length=2048)
+    file_name: str | None = Field(
+        default=None, max_length=255, validation_alias=AliasChoices("file_name", "name")
+    )
+    mime_type: str | None = Field(
+        default=None, max_length=127, validation_alias=AliasChoices("mime_type", "mime")
+    )
+    size: int | None = Field(default=None, ge=0)
+    duration: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_location(self) -> FileRef:
+        locations = [value for value in (self.file_id, self.storage_key, self.url) if value is not None]
+        if len(locations) != 1:
+            raise ValueError("a file reference has exactly one of file_id, storage_key or url")
+        if self.file_id is not None and self.channel is None:
+            raise ValueError("a platform file id needs the channel it belongs to")
+        return self
+
+    @classmethod
+    def received(cls, body: FileBody, channel: Channel) -> FileRef:
+        """A file a client sent through ``channel``."""
+        return cls(
+            kind=body.media,
+            channel=channel,
+            file_id=body.file_id,
+            file_name=body.file_name,
+            mime_type=body.mime_type,
+            size=body.size,
+            duration=body.duration,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def attachment(self, channel: Channel, caption: str | None = None) -> Attachment | None:
+        """The file as an attachment sent through ``channel``; None for another channel's file id."""
+        if self.file_id is not None and self.channel != channel:
+            return None
+        return Attachment(
+            kind=_MEDIA_TO_ATTACHMENT[self.kind],
+            source=FileSource(file_id=self.file_id, storage_key=self.storage_key, url=self.url),
+            file_name=self.file_name,
+            mime_type=self.mime_type,
+            caption=caption,
+            duration=self.duration,
+        )

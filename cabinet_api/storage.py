@@ -7,7 +7,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
+
+from adapters.types import FileRef, MediaKind
 
 MIME_EXTENSIONS = {
     "audio/ogg": ".ogg",
@@ -38,14 +40,26 @@ class StoredFile:
     name: str
     size: int
 
-    def as_ref(self) -> dict[str, Any]:
-        """The JSON form kept in the database next to the records that own the file."""
-        return {"storage_key": self.key, "mime": self.mime, "name": self.name, "size": self.size}
+    def ref(self, kind: MediaKind = MediaKind.DOCUMENT, *, duration: int | None = None) -> FileRef:
+        """The file as the rest of omnicab refers to it (and as the database keeps it, in JSON)."""
+        return FileRef(
+            kind=kind,
+            storage_key=self.key,
+            file_name=self.name,
+            mime_type=self.mime,
+            size=self.size,
+            duration=duration,
+        )
 
     @classmethod
-    def from_ref(cls, ref: dict[str, Any]) -> StoredFile:
+    def of_ref(cls, ref: FileRef) -> StoredFile:
+        if ref.storage_key is None:
+            raise ValueError("not a file of the cabinet's storage")
         return cls(
-            key=str(ref["storage_key"]), mime=str(ref["mime"]), name=str(ref["name"]), size=int(ref["size"])
+            key=ref.storage_key,
+            mime=ref.mime_type or mime_of_key(ref.storage_key),
+            name=ref.file_name or ref.storage_key,
+            size=ref.size or 0,
         )
 
 

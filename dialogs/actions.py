@@ -1,14 +1,15 @@
 """Running rasa-sdk actions: in-process, on an action server, or both.
 
-Actions are the engine's only way to data. Their results are data too (rasa-sdk's model):
-the messages a ``CollectingDispatcher`` collected and the events the action returned.
+Actions are the engine's only way to data. Their results are data too (rasa-sdk's model): the
+messages a ``CollectingDispatcher`` collected and the events the action returned, which every
+runner parses into a typed :class:`~dialogs.outcome.ActionOutcome` before the engine sees them.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
@@ -16,11 +17,9 @@ import rasa_sdk
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from dialogs.outcome import MAX_OUTCOME_BYTES, ActionOutcome, MalformedOutcome, local_outcome, parse_outcome
 
-@dataclass(frozen=True, slots=True)
-class ActionOutcome:
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+_READ_CHUNK = 64 * 1024
 
 
 class ActionError(Exception):
@@ -45,14 +44,18 @@ class ActionServerError(ActionError):
         self.server_message = message
 
 
+class MalformedActionResult(ActionError):
+    """The action answered something that is not a result this engine understands; nothing of it is used."""
+
+    def __init__(self, action: str, problem: str) -> None:
+        super().__init__(action, f"malformed result: {problem}")
+        self.problem = problem
+
+
 class ActionRunner(Protocol):
     def names(self) -> frozenset[str]: ...
 
     async def run(self, name: str, tracker: Tracker, domain: dict[str, Any]) -> ActionOutcome: ...
-
-
-def _valid_events(events: Any) -> list[dict[str, Any]]:
-    return [dict(event) for event in events or [] if isinstance(event, dict) and event.get("event")]
 
 
 class LocalActions:
@@ -72,7 +75,10 @@ class LocalActions:
         result = action.run(dispatcher, tracker.copy(), domain)
         if inspect.isawaitable(result):
             result = await result
-        return ActionOutcome(messages=list(dispatcher.messages), events=_valid_events(result))
+        try:
+            return local_outcome(dispatcher.messages, result)
+        except MalformedOutcome as malformed:
+            raise MalformedActionResult(name, str(malformed)) from None
 
 
 class RemoteActions:
@@ -99,18 +105,18 @@ class RemoteActions:
         }
         try:
             async with self._client().post(self._url, json=call) as response:
-                body = await response.json(content_type=None)
                 status = response.status
-        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
+                raw = await _bounded_body(response)
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise ActionServerError(name, 0, type(error).__name__) from error
-        if status != 200 or not isinstance(body, dict):
-            message = body.get("error", "") if isinstance(body, dict) else ""
-            raise ActionServerError(name, status, str(message))
-        responses = body.get("responses") or []
-        return ActionOutcome(
-            messages=[dict(message) for message in responses if isinstance(message, dict)],
-            events=_valid_events(body.get("events")),
-        )
+        if raw is None:
+            raise MalformedActionResult(name, f"the answer is larger than {MAX_OUTCOME_BYTES} bytes")
+        if status != 200:
+            raise ActionServerError(name, status, _server_error(raw))
+        try:
+            return parse_outcome(raw)
+        except MalformedOutcome as malformed:
+            raise MalformedActionResult(name, str(malformed)) from None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -121,6 +127,26 @@ class RemoteActions:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _bounded_body(response: aiohttp.ClientResponse) -> bytes | None:
+    """The body, or None once it grows past what an action result may be."""
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+        body.extend(chunk)
+        if len(body) > MAX_OUTCOME_BYTES:
+            return None
+    return bytes(body)
+
+
+def _server_error(raw: bytes) -> str:
+    """rasa-sdk's ``{"error": ...}``, shortened; nothing when the body is something else."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return ""
+    message = body.get("error") if isinstance(body, dict) else None
+    return str(message)[:200] if message else ""
 
 
 class CompositeActions:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.types import ContactShared, FileBody, LocationBody, TextBody
+from adapters.types import Channel, ContactShared, FileBody, FileRef, LocationBody, TextBody
 from dialogs.model import Ask
 from dialogs.schema import SystemTexts
 
@@ -36,21 +36,17 @@ def normalize_phone(text: str) -> str | None:
     return "+" + digits
 
 
-def file_value(body: FileBody) -> dict[str, Any]:
-    return {
-        "file_id": body.file_id,
-        "media": body.media.value,
-        "mime_type": body.mime_type,
-        "size": body.size,
-        "file_name": body.file_name,
-    }
+def file_value(body: FileBody, channel: Channel) -> dict[str, Any]:
+    """A received file as a slot holds it: a :class:`FileRef`'s JSON (``slots.x.file_name``...)."""
+    return FileRef.received(body, channel).as_json()
 
 
 def contact_value(body: ContactShared) -> dict[str, Any]:
     return {"phone": normalize_phone(body.phone) or body.phone, "verified": body.verified}
 
 
-def interpret(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
+def interpret(ask: Ask, body: Any, texts: SystemTexts, channel: Channel) -> Accepted | Rejected:
+    """``channel`` is where the message came from: a file's id is valid only there."""
     match ask.expect:
         case None:
             return Rejected(texts.choose_button)
@@ -65,9 +61,13 @@ def interpret(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
         case "contact":
             return _contact(ask, body, texts)
         case "file":
-            return Accepted(file_value(body)) if isinstance(body, FileBody) else Rejected(texts.expected_file)
+            return (
+                Accepted(file_value(body, channel))
+                if isinstance(body, FileBody)
+                else Rejected(texts.expected_file)
+            )
         case "any":
-            return _any(ask, body, texts)
+            return _any(ask, body, texts, channel)
     raise AssertionError(ask.expect)
 
 
@@ -133,11 +133,11 @@ def _contact(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
     return Rejected(ask.invalid or texts.expected_contact)
 
 
-def _any(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
+def _any(ask: Ask, body: Any, texts: SystemTexts, channel: Channel) -> Accepted | Rejected:
     if isinstance(body, TextBody):
         return _text(ask, body, texts)
     if isinstance(body, FileBody):
-        return Accepted(file_value(body))
+        return Accepted(file_value(body, channel))
     if isinstance(body, ContactShared):
         return Accepted(contact_value(body))
     if isinstance(body, LocationBody):

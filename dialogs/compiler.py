@@ -54,13 +54,16 @@ class Compiler:
                 self.errors.append(doc.error(path, f"text '{key}' is missing in locale {locale} ({file})"))
         return key
 
-    def template(self, doc: SourceDoc, source: str, path: Path_) -> model.Template | None:
+    def template(
+        self, doc: SourceDoc, source: str, path: Path_, names: frozenset[str] = frozenset()
+    ) -> model.Template | None:
+        """``names``: what this template may name beyond ``t``, ``client`` and ``slots``."""
         try:
             compiled, info = compile_template(self.environment, source)
         except TemplateCompileError as error:
             self.errors.append(doc.error(path, str(error)))
             return None
-        self._check_info(doc, info, path)
+        self._check_info(doc, info, path, names)
         return compiled
 
     def expression(self, doc: SourceDoc, source: str, path: Path_) -> model.Expression | None:
@@ -72,13 +75,14 @@ class Compiler:
         self._check_info(doc, info, path)
         return compiled
 
-    def _check_info(self, doc: SourceDoc, info: TemplateInfo, path: Path_) -> None:
-        for name in sorted(info.unknown_names):
-            self.errors.append(
-                doc.error(
-                    path, f"unknown name '{name}' in template (use t.<text>, slots.<name> or client.<field>)"
-                )
-            )
+    def _check_info(
+        self, doc: SourceDoc, info: TemplateInfo, path: Path_, names: frozenset[str] = frozenset()
+    ) -> None:
+        known = " or ".join(
+            ["t.<text>, slots.<name>", "client.<field>", *sorted(f"{name}.<field>" for name in names)]
+        )
+        for name in sorted(info.unknown_names - names):
+            self.errors.append(doc.error(path, f"unknown name '{name}' in template (use {known})"))
         for key in sorted(info.text_keys):
             self.text_key(doc, key, path)
         for section in sorted(info.text_sections):
@@ -204,7 +208,10 @@ class Compiler:
         return model.Say(text, attachment)
 
     def _ask(self, doc: SourceDoc, body: schema.AskBody, path: Path_) -> model.Ask:
-        text = self.template(doc, body.text, (*path, "text"))
+        listing = None
+        if body.choices is not None:
+            listing = self._listing(doc, body.choices, (*path, "choices"))
+        text = self.template(doc, body.text, (*path, "text"), _PAGE if listing is not None else frozenset())
         choices = tuple(
             self._choice(doc, button, (*path, "buttons", index)) for index, button in enumerate(body.buttons)
         )
@@ -217,10 +224,12 @@ class Compiler:
         contact_button = None
         if body.contact_button is not None:
             contact_button = self.template(doc, body.contact_button, (*path, "contact_button"))
-        expect = body.expect if body.expect is not None or body.buttons else "text"
+        offers_choices = bool(body.buttons) or listing is not None
+        expect = body.expect if body.expect is not None or offers_choices else "text"
         return model.Ask(
             text=text or _EMPTY,
             choices=choices,
+            listing=listing,
             expect=expect,
             save_as=body.save_as,
             min_length=body.min_length,
@@ -234,6 +243,22 @@ class Compiler:
             contact_button=contact_button,
         )
 
+    def _listing(self, doc: SourceDoc, spec: schema.ChoicesSpec, path: Path_) -> model.ChoiceList:
+        description = None
+        if spec.description is not None:
+            description = self.template(doc, spec.description, (*path, "description"), _ITEM)
+        on_error = None
+        if spec.on_error is not None:
+            on_error = self.target(doc, spec.on_error.goto, spec.on_error.handoff, (*path, "on_error"))
+        return model.ChoiceList(
+            action=self.action_ref(doc, spec.from_, (*path, "from")),
+            title=self.template(doc, spec.title, (*path, "title"), _ITEM) or _EMPTY,
+            value=self.template(doc, spec.value, (*path, "value"), _ITEM) or _EMPTY,
+            description=description,
+            per_page=spec.per_page,
+            on_error=on_error,
+        )
+
     def _choice(self, doc: SourceDoc, spec: schema.ButtonSpec, path: Path_) -> model.Choice:
         title = self.template(doc, spec.title, (*path, "title"))
         goto = self.flow_ref(doc, spec.goto, (*path, "goto")) if spec.goto is not None else None
@@ -242,7 +267,17 @@ class Compiler:
 
 
 _EMPTY = model.Template("", None)
+_ITEM = frozenset({"item"})
+_PAGE = frozenset({"page"})
+
+
+_EDGE_PUNCTUATION = re.compile(r"^[^\w/]+|[^\w/]+$")
 
 
 def normalize_phrase(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """How typed text meets a trigger or a button title: ``Здравствуйте!`` is ``здравствуйте``.
+
+    Case, ``ё``, repeated spaces and punctuation or emoji around the words do not count.
+    """
+    folded = " ".join(text.split()).casefold().replace("ё", "е")
+    return _EDGE_PUNCTUATION.sub("", folded)

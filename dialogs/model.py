@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dialogs.paging import DEFAULT_PER_PAGE
 from dialogs.schema import Expect, SystemTexts
 from dialogs.templates import Expression, Template, TextCatalog
 
@@ -21,6 +22,7 @@ __all__ = [
     "Branch",
     "Call",
     "Choice",
+    "ChoiceList",
     "CompiledBot",
     "End",
     "Expression",
@@ -80,9 +82,22 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class ChoiceList:
+    """Choices made from the records of ``action``, ``per_page`` at a time; templates over ``item``."""
+
+    action: str
+    title: Template
+    value: Template
+    description: Template | None = None
+    per_page: int = DEFAULT_PER_PAGE
+    on_error: Target | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Ask:
     text: Template
     choices: tuple[Choice, ...] = ()
+    listing: ChoiceList | None = None
     expect: Expect | None = None
     save_as: str | None = None
     min_length: int | None = None

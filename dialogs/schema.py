@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from dialogs.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
+
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 Expect = Literal["text", "phone", "number", "email", "contact", "file", "any"]
 
@@ -62,9 +64,24 @@ class SayBody(_Strict):
     attachment: AttachmentSpec | None = None
 
 
+class ChoicesSpec(_Strict):
+    """Choices that come from an action's records, one page at a time (see :mod:`dialogs.paging`).
+
+    ``title``, ``description`` and ``value`` are templates over one record, ``item``.
+    """
+
+    from_: Name = Field(alias="from")
+    title: str
+    description: str | None = None
+    value: str
+    per_page: int = Field(default=DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
+    on_error: TargetSpec | None = None
+
+
 class AskBody(_Strict):
     text: str
     buttons: list[ButtonSpec] = Field(default_factory=list, max_length=10)
+    choices: ChoicesSpec | None = None
     expect: Expect | None = None
     save_as: Name | None = None
     min_length: int | None = Field(default=None, ge=0)
@@ -79,7 +96,7 @@ class AskBody(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> AskBody:
-        textual = {"text", "any", None} if not self.buttons else {"text", "any"}
+        textual = {"text", "any", None} if not (self.buttons or self.choices) else {"text", "any"}
         if (self.min_length, self.max_length, self.pattern) != (
             None,
             None,
@@ -221,6 +238,10 @@ class SystemTexts(_Strict):
     welcome: str = "system.welcome"
     start_button: str = "system.start_button"
     choose: str = "system.choose"
+    previous_page: str = "system.previous_page"
+    next_page: str = "system.next_page"
+    page: str = "system.page"
+    handed_off: str = "system.handed_off"
 
 
 class ActionServerSpec(_Strict):

@@ -174,7 +174,10 @@ async def run_script(
         phone_verified=script.client.phone_verified,
         channel=script.client.channel.value,
     )
-    runner = _ScriptRun(Conversation(DialogEngine(bot, actions), client, channel=script.client.channel))
+    conversation = Conversation(
+        DialogEngine(bot, actions), client, channel=script.client.channel, chat_id=f"chat-{client.id}"
+    )
+    runner = _ScriptRun(conversation)
     name = script.name or script_path.stem
     for index, step in enumerate(script.steps):
         problem = await runner.step(step)

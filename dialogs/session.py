@@ -36,6 +36,7 @@ class Waiting(BaseModel):
         default_factory=list,
         description="Titles of the offered buttons in the order shown: typed titles, numbers select them.",
     )
+    page: int | None = Field(default=None, description="The page shown, when the ask's choices page.")
 
 
 class SessionState(BaseModel):
@@ -45,6 +46,10 @@ class SessionState(BaseModel):
     waiting: Waiting | None = None
     slots: dict[str, Any] = Field(default_factory=dict)
     locale: str | None = None
+    handed_off: str | None = Field(
+        default=None,
+        description="The queue a person will answer from, until the client comes back to the bot.",
+    )
     last_event_id: str | None = Field(
         default=None, description="The last inbound event this state already reflects (crash replays)."
     )

@@ -8,18 +8,31 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from adapters.types import ButtonPress, Inbound, TextBody
+from dialogs.paging import PAGE_SLOT, PER_PAGE_SLOT, PageRequest
 from dialogs.turn import ClientView
 
-SYSTEM_SLOTS = frozenset({"client_id", "channel", "locale", "phone_verified"})
+SYSTEM_SLOTS = frozenset({"client_id", "channel", "locale", "phone_verified", PAGE_SLOT, PER_PAGE_SLOT})
+"""Slots the engine fills for every action and no action may set."""
 
 
-def build_tracker(event: Inbound, slots: Mapping[str, Any], client: ClientView, locale: str) -> Tracker:
-    system = {
+def build_tracker(
+    event: Inbound,
+    slots: Mapping[str, Any],
+    client: ClientView,
+    locale: str,
+    page: PageRequest | None = None,
+) -> Tracker:
+    """``page`` is the page a list ask wants (its slots are empty for any other action)."""
+    system: dict[str, Any] = {
         "client_id": client.id,
         "channel": event.channel.value,
         "locale": locale,
         "phone_verified": client.phone_verified,
+        PAGE_SLOT: None,
+        PER_PAGE_SLOT: None,
     }
+    if page is not None:
+        system.update(page.as_slots())
     metadata: dict[str, Any] = {
         "channel": event.channel.value,
         "bot": event.bot,

@@ -1,43 +1,28 @@
-"""Paged lists in the chat: a button per record, then "previous" / "next" buttons.
+"""The cabinet's pages as the records a list ask shows; the dialog engine does the paging.
 
-A navigation button's payload is ``page:<n>``; the flow saves the pressed button in one slot and
-runs the list action again, which reads the page from that slot (any other value means page 0).
+A list action reads the page the engine wants with :func:`requested_page` and answers with
+:func:`page_records` (see :mod:`dialogs.paging`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
 
 from cabinet_api.services.views import Page
+from dialogs.outcome import RecordsPage, custom_payload
+from dialogs.paging import PageRequest
 
-PAGE_PREFIX = "page:"
-PER_PAGE = 5
-PREVIOUS_RESPONSE = "common.previous_page"
-NEXT_RESPONSE = "common.next_page"
-
-
-def requested_page(choice: object) -> int:
-    if isinstance(choice, str) and choice.startswith(PAGE_PREFIX):
-        number = choice.removeprefix(PAGE_PREFIX)
-        if number.isdigit():
-            return int(number)
-    return 0
+T = TypeVar("T")
 
 
-def page_count(page: Page[Any]) -> int:
-    return max(1, -(-page.total // page.per_page))
+def requested_page(tracker: Tracker) -> PageRequest:
+    return PageRequest.from_slots(tracker.get_slot)
 
 
-def navigation_buttons(page: Page[Any]) -> list[dict[str, Any]]:
-    buttons: list[dict[str, Any]] = []
-    if page.page > 0:
-        buttons.append(
-            {"response": PREVIOUS_RESPONSE, "title": "←", "payload": f"{PAGE_PREFIX}{page.page - 1}"}
-        )
-    if page.has_next:
-        buttons.append({"response": NEXT_RESPONSE, "title": "→", "payload": f"{PAGE_PREFIX}{page.page + 1}"})
-    return buttons
-
-
-def last_page_number(total: int, per_page: int) -> int:
-    return max(0, -(-total // per_page) - 1)
+def page_records(page: Page[T], record: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """The ``json_message`` that answers a list ask with one page of records."""
+    records = RecordsPage(items=tuple(record(item) for item in page.items), total=page.total, page=page.page)
+    return custom_payload(records=records)

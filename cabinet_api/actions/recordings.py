@@ -7,24 +7,17 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from cabinet_api.actions.base import CabinetAction, Events, Rejected, text_slot
+from adapters.types import MediaKind
+from cabinet_api.actions.base import CabinetAction, Events, text_slot
 from cabinet_api.actions.formatting import format_due, format_duration
-from cabinet_api.actions.paging import (
-    PER_PAGE,
-    last_page_number,
-    navigation_buttons,
-    page_count,
-    requested_page,
-)
-from cabinet_api.actions.requests import audio_attachment
+from cabinet_api.actions.paging import page_records, requested_page
 from cabinet_api.services.views import RecordingView
+from dialogs.outcome import custom_payload
 
 
-def _recording_button(recording: RecordingView) -> dict[str, Any]:
+def _recording_record(recording: RecordingView) -> dict[str, Any]:
     return {
-        "response": "recordings.item",
-        "title": format_due(recording.started_at),
-        "payload": recording.public_id,
+        "id": recording.public_id,
         "date": format_due(recording.started_at),
         "lawyer": recording.lawyer,
         "duration": format_duration(recording.duration),
@@ -32,27 +25,18 @@ def _recording_button(recording: RecordingView) -> dict[str, Any]:
 
 
 class ListRecordingsAction(CabinetAction):
-    """One page of the client's call recordings, newest first (date, lawyer, duration); the page
-    comes from the ``recording_choice`` slot."""
+    """The page of the client's call recordings, newest first, that the list ask asks for, as
+    records (``id``, ``date``, ``lawyer``, ``duration``)."""
 
     def name(self) -> str:
         return "list_recordings"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        number = requested_page(tracker.get_slot("recording_choice"))
-        page = await self.cabinet.recordings.list_recordings(client_id, page=number, per_page=PER_PAGE)
-        if page.total == 0:
-            raise Rejected("recordings.empty")
-        if not page.items:
-            last = last_page_number(page.total, PER_PAGE)
-            page = await self.cabinet.recordings.list_recordings(client_id, page=last, per_page=PER_PAGE)
-        dispatcher.utter_message(
-            response="recordings.list",
-            page=page.page + 1,
-            pages=page_count(page),
-            total=page.total,
-            buttons=[_recording_button(recording) for recording in page.items] + navigation_buttons(page),
+        wanted = requested_page(tracker)
+        page = await self.cabinet.recordings.list_recordings(
+            client_id, page=wanted.number, per_page=wanted.size
         )
+        dispatcher.utter_message(json_message=page_records(page, _recording_record))
         return []
 
 
@@ -71,6 +55,6 @@ class SendRecordingAction(CabinetAction):
             date=format_due(recording.started_at),
             lawyer=recording.lawyer,
             duration=format_duration(recording.duration),
-            custom=audio_attachment(file, duration=recording.duration),
+            json_message=custom_payload(attachment=file.ref(MediaKind.AUDIO, duration=recording.duration)),
         )
         return []

@@ -31,6 +31,7 @@ from cabinet_api.payouts import (
 )
 from cabinet_api.services.errors import RefundAmountExceeded
 from cabinet_api.services.views import PaymentView, RefundView
+from dialogs.outcome import RecordsPage, custom_payload
 
 SENSITIVE_SLOTS = ("refund_bik", "refund_account", "refund_card", "refund_holder")
 REFUND_SLOTS = ("refund_payment", "refund_reason", "refund_amount", "refund_payout_kind", *SENSITIVE_SLOTS)
@@ -65,30 +66,24 @@ def _refundable(payments: list[PaymentView]) -> list[PaymentView]:
 
 
 class ListRefundablePaymentsAction(CabinetAction):
-    """A button per payment that can still be refunded (payload: the payment's public id)."""
+    """Every payment that can still be refunded, as records for a list ask (``id`` is the payment's
+    public id; ``contract``, ``amount``, ``date``); the engine pages them."""
 
     def name(self) -> str:
         return "list_refundable_payments"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        payments = _refundable(await self.cabinet.payments.list_payments(client_id))
-        if not payments:
-            raise Rejected("refund.nothing_refundable")
         locale = locale_of(tracker)
-        dispatcher.utter_message(
-            response="refund.payments",
-            buttons=[
-                {
-                    "response": "refund.payment_button",
-                    "title": payment.contract_title,
-                    "payload": payment.public_id,
-                    "contract": payment.contract_title,
-                    "amount": format_money(payment.amount, locale),
-                    "date": format_date(payment.paid_at),
-                }
-                for payment in payments
-            ],
-        )
+        records = [
+            {
+                "id": payment.public_id,
+                "contract": payment.contract_title,
+                "amount": format_money(payment.amount, locale),
+                "date": format_date(payment.paid_at),
+            }
+            for payment in _refundable(await self.cabinet.payments.list_payments(client_id))
+        ]
+        dispatcher.utter_message(json_message=custom_payload(records=RecordsPage(items=tuple(records))))
         return []
 
 

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from adapters.types import FileRef, MediaKind
 from cabinet_api.actions.base import (
     CabinetAction,
     Events,
@@ -20,17 +21,11 @@ from cabinet_api.actions.base import (
     text_slot,
 )
 from cabinet_api.actions.formatting import format_due, format_short
-from cabinet_api.actions.paging import (
-    PER_PAGE,
-    last_page_number,
-    navigation_buttons,
-    page_count,
-    requested_page,
-)
+from cabinet_api.actions.paging import page_records, requested_page
 from cabinet_api.models import RequestStatus
 from cabinet_api.services.errors import RequestClosed
 from cabinet_api.services.views import RequestDetail, RequestEventView, RequestView
-from cabinet_api.storage import StoredFile
+from dialogs.outcome import custom_payload
 
 logger = logging.getLogger("cabinet_api.actions")
 
@@ -48,7 +43,7 @@ class NewRequest:
     answer_format: str
     urgency: str
     channel: str
-    attachments: tuple[dict[str, Any], ...]
+    attachments: tuple[FileRef, ...]
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> NewRequest:
@@ -73,23 +68,20 @@ class NewRequest:
         )
 
 
-def file_ref(item: object, channel: str) -> dict[str, Any]:
-    """A dialog file (file_id, mime_type, size, file_name) as the cabinet's file reference."""
-    if not isinstance(item, Mapping):
+def received_file(value: object, channel: str) -> FileRef:
+    """A file the dialog keeps in a slot (a :class:`FileRef`'s JSON); ValueError for anything else.
+
+    A platform file id without a channel is one of this conversation's channel.
+    """
+    if not isinstance(value, Mapping):
         raise ValueError("not a file")
-    return {
-        "channel": channel,
-        "file_id": item.get("file_id"),
-        "name": item.get("file_name"),
-        "mime": item.get("mime_type"),
-        "size": item.get("size"),
-    }
+    return FileRef.model_validate({"channel": channel, **value})
 
 
-def attachments(value: object, channel: str) -> tuple[dict[str, Any], ...]:
+def attachments(value: object, channel: str) -> tuple[FileRef, ...]:
     if value is None:
         return ()
-    return tuple(file_ref(item, channel) for item in (value if isinstance(value, list) else [value]))
+    return tuple(received_file(item, channel) for item in (value if isinstance(value, list) else [value]))
 
 
 class CreateRequestAction(CabinetAction):
@@ -130,49 +122,42 @@ def _source_event(tracker: Tracker) -> str | None:
     return ":".join(texts) if len(texts) == len(parts) else None
 
 
-def _request_button(request: RequestView) -> dict[str, Any]:
+def _request_record(request: RequestView) -> dict[str, Any]:
     return {
-        "response": f"requests.item.{request.status}",
-        "title": f"№{request.number}",
-        "payload": request.public_id,
+        "id": request.public_id,
         "number": request.number,
+        "topic": request.topic,
+        "status": request.status,
         "due": format_short(request.due_at),
     }
 
 
 class ListRequestsAction(CabinetAction):
-    """One page of the client's requests, newest first: a button per request (its payload is the
-    request's public id) and page buttons. The page comes from the ``request_choice`` slot."""
+    """The page of the client's requests, newest first, that the list ask asks for, as records
+    (``id`` is the request's public id; ``number``, ``topic``, ``status``, ``due``)."""
 
     def name(self) -> str:
         return "list_requests"
 
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
-        number = requested_page(tracker.get_slot("request_choice"))
-        page = await self.cabinet.requests.list_requests(client_id, page=number, per_page=PER_PAGE)
-        if page.total == 0:
-            raise Rejected("requests.empty")
-        if not page.items:
-            last = last_page_number(page.total, PER_PAGE)
-            page = await self.cabinet.requests.list_requests(client_id, page=last, per_page=PER_PAGE)
-        dispatcher.utter_message(
-            response="requests.list",
-            page=page.page + 1,
-            pages=page_count(page),
-            total=page.total,
-            buttons=[_request_button(request) for request in page.items] + navigation_buttons(page),
-        )
+        wanted = requested_page(tracker)
+        page = await self.cabinet.requests.list_requests(client_id, page=wanted.number, per_page=wanted.size)
+        dispatcher.utter_message(json_message=page_records(page, _request_record))
         return []
 
 
+def _file(ref: FileRef) -> dict[str, Any]:
+    """A file in the card: its ``kind``, and its ``name`` when it has one."""
+    return {"kind": ref.kind.value} | ({"name": ref.file_name} if ref.file_name else {})
+
+
 def _event(event: RequestEventView) -> dict[str, Any]:
-    file = event.file or {}
     return {
         "kind": event.kind,
         "author": event.author,
         "channel": event.channel,
         "text": _shorten(event.text, CARD_TEXT_LENGTH),
-        "file": file.get("name") or file.get("file_name"),
+        "file": None if event.file is None else _file(event.file),
         "at": format_short(event.created_at),
     }
 
@@ -198,6 +183,7 @@ def card(request: RequestDetail, *, rate_now: bool) -> dict[str, Any]:
         "due": format_due(request.due_at),
         "created": format_due(request.created_at),
         "lawyer": request.lawyer,
+        "files": [_file(ref) for ref in request.attachments],
         "events": [_event(event) for event in shown],
         "earlier_events": len(request.events) - len(shown),
         "answer": None
@@ -245,11 +231,11 @@ class AddRequestCommentAction(CabinetAction):
         channel = channel_of(tracker)
         comment = tracker.get_slot("request_comment")
         text: str | None = None
-        file: dict[str, Any] | None = None
+        file: FileRef | None = None
         if isinstance(comment, str):
             text = comment
         elif isinstance(comment, Mapping) and comment.get("file_id"):
-            file = file_ref(comment, channel)
+            file = received_file(comment, channel)
         else:
             raise Rejected("requests.comment_unsupported")
         try:
@@ -275,14 +261,6 @@ class SendAnswerAudioAction(CabinetAction):
             response="requests.audio_caption",
             number=request.number,
             lawyer=request.answer.lawyer,
-            custom=audio_attachment(request.answer.audio),
+            json_message=custom_payload(attachment=request.answer.audio.ref(MediaKind.AUDIO)),
         )
         return []
-
-
-def audio_attachment(file: StoredFile, *, duration: int | None = None) -> dict[str, Any]:
-    """The ``custom`` payload the dialog engine turns into an audio attachment from the cabinet's storage."""
-    spec: dict[str, Any] = {"kind": "audio", "storage_key": file.key, "mime": file.mime, "name": file.name}
-    if duration is not None:
-        spec["duration"] = duration
-    return {"attachment": spec}

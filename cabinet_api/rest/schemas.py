@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.types import FileRef
 from cabinet_api.services import (
     AnswerView,
     ClientDetail,
@@ -164,7 +165,7 @@ class RequestOut(BaseModel):
     due_at: datetime
     channel: str
     lawyer: str | None
-    attachments: list[dict[str, Any]]
+    attachments: list[FileRef]
     created_at: datetime
 
     @classmethod
@@ -178,7 +179,7 @@ class EventOut(BaseModel):
     author: str
     channel: str | None
     text: str | None
-    file: dict[str, Any] | None
+    file: FileRef | None
     created_at: datetime
 
     @classmethod
@@ -329,6 +330,4 @@ _INTERNAL_REQUEST_FIELDS = {"id", "client_id", "events", "answer"}
 
 
 def _request_fields(view: RequestView) -> dict[str, Any]:
-    fields = _fields(view, exclude=_INTERNAL_REQUEST_FIELDS)
-    fields["attachments"] = [dict(attachment) for attachment in view.attachments]
-    return fields
+    return _fields(view, exclude=_INTERNAL_REQUEST_FIELDS)

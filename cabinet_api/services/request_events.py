@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.types import FileRef, MediaKind
 from cabinet_api.db import Database
 from cabinet_api.models import Answer, EventAuthor, EventKind, Request, RequestEvent, RequestStatus
 from cabinet_api.services.errors import InvalidTransition, RequestClosed
 from cabinet_api.services.ownership import by_public_id, owned
 from cabinet_api.services.request_views import answer_view, event_view, request_view
-from cabinet_api.services.requests import file_ref
 from cabinet_api.services.views import AnswerView, RequestEventView, RequestView
 from cabinet_api.storage import StoredFile
 
@@ -38,7 +37,7 @@ class RequestEventService:
         public_id: str,
         *,
         text: str | None,
-        file: Mapping[str, Any] | None,
+        file: FileRef | None,
         channel: str,
     ) -> RequestEventView:
         """A client's comment or file (from any channel) on one of their open requests."""
@@ -47,13 +46,12 @@ class RequestEventService:
             raise ValueError("a comment needs text or a file")
         if text is not None and len(text) > COMMENT_MAX_LENGTH:
             raise ValueError(f"a comment is at most {COMMENT_MAX_LENGTH} characters")
-        ref = None if file is None else file_ref(file, channel)
         async with self._db.session() as session:
             request = await owned(session, Request, "request", public_id, client_id, for_update=True)
             if RequestStatus(request.status) not in OPEN_STATUSES:
                 raise RequestClosed(f"request is {request.status}")
-            kind = EventKind.FILE if ref is not None else EventKind.COMMENT
-            event = self._append(session, request, kind, EventAuthor.CLIENT, channel, text, ref)
+            kind = EventKind.FILE if file is not None else EventKind.COMMENT
+            event = self._append(session, request, kind, EventAuthor.CLIENT, channel, text, file)
             await session.flush()
             return event_view(event)
 
@@ -75,7 +73,7 @@ class RequestEventService:
                 request_id=request.id,
                 lawyer=lawyer,
                 text=text,
-                audio=None if audio is None else audio.as_ref(),
+                audio=None if audio is None else audio.ref(MediaKind.AUDIO).as_json(),
                 created_at=now,
             )
             session.add(answer)
@@ -88,7 +86,7 @@ class RequestEventService:
                 EventAuthor.LAWYER,
                 None,
                 text,
-                None if audio is None else audio.as_ref(),
+                None if audio is None else audio.ref(MediaKind.AUDIO),
             )
             await session.flush()
             return answer_view(answer, request)
@@ -115,7 +113,7 @@ class RequestEventService:
         author: EventAuthor,
         channel: str | None,
         text: str | None,
-        file: dict[str, Any] | None,
+        file: FileRef | None,
     ) -> RequestEvent:
         now = self._clock()
         event = RequestEvent(
@@ -124,7 +122,7 @@ class RequestEventService:
             author=author.value,
             channel=channel,
             text=text,
-            file=file,
+            file=None if file is None else file.as_json(),
             created_at=now,
         )
         session.add(event)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from adapters.types import FileRef
 from cabinet_api.models import Answer, Request, RequestEvent
 from cabinet_api.services.views import AnswerView, RequestDetail, RequestEventView, RequestView
 from cabinet_api.storage import StoredFile
@@ -22,7 +24,7 @@ def request_view(request: Request) -> RequestView:
         status=request.status,
         due_at=request.due_at,
         channel=request.channel,
-        attachments=tuple(request.attachments),
+        attachments=_files(request.attachments),
         created_at=request.created_at,
         lawyer=request.lawyer,
     )
@@ -43,7 +45,7 @@ def request_detail(
         status=request.status,
         due_at=request.due_at,
         channel=request.channel,
-        attachments=tuple(request.attachments),
+        attachments=_files(request.attachments),
         created_at=request.created_at,
         lawyer=request.lawyer,
         events=tuple(events),
@@ -58,7 +60,7 @@ def event_view(event: RequestEvent) -> RequestEventView:
         author=event.author,
         channel=event.channel,
         text=event.text,
-        file=event.file,
+        file=None if event.file is None else FileRef.model_validate(event.file),
         created_at=event.created_at,
     )
 
@@ -71,6 +73,10 @@ def answer_view(answer: Answer, request: Request) -> AnswerView:
         client_id=request.client_id,
         lawyer=answer.lawyer,
         text=answer.text,
-        audio=None if answer.audio is None else StoredFile.from_ref(answer.audio),
+        audio=None if answer.audio is None else StoredFile.of_ref(FileRef.model_validate(answer.audio)),
         created_at=answer.created_at,
     )
+
+
+def _files(stored: list[dict[str, Any]]) -> tuple[FileRef, ...]:
+    return tuple(FileRef.model_validate(ref) for ref in stored)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.types import FileRef
 from cabinet_api.db import Database
 from cabinet_api.models import (
     Answer,
@@ -38,21 +39,6 @@ def due_at(created_at: datetime, answer_format: AnswerFormat, urgency: Urgency) 
     return created_at + ANSWER_DEADLINES[answer_format]
 
 
-def file_ref(attachment: Mapping[str, Any], default_channel: str) -> dict[str, Any]:
-    """A file reference ``{channel, file_id, name, mime, size}``; ValueError without a file id."""
-    file_id = attachment.get("file_id")
-    if not isinstance(file_id, str) or not file_id:
-        raise ValueError("attachment without a file_id")
-    size = attachment.get("size")
-    return {
-        "channel": str(attachment.get("channel") or default_channel),
-        "file_id": file_id,
-        "name": attachment.get("name"),
-        "mime": attachment.get("mime"),
-        "size": size if isinstance(size, int) else None,
-    }
-
-
 class RequestService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
@@ -67,7 +53,7 @@ class RequestService:
         answer_format: str,
         urgency: str = "normal",
         channel: str,
-        attachments: Iterable[Mapping[str, Any]] = (),
+        attachments: Iterable[FileRef] = (),
         source_event: str | None = None,
     ) -> RequestView:
         """Raises ValueError for invalid input and UnknownClient for a client that does not exist.
@@ -80,7 +66,7 @@ class RequestService:
         topic, description, channel = topic.strip(), description.strip(), channel.strip()
         if not topic or not description or not channel:
             raise ValueError("topic, description and channel must not be empty")
-        files = [file_ref(attachment, channel) for attachment in attachments]
+        files = [attachment.as_json() for attachment in attachments]
         if source_event is not None:
             filed = await self._filed_by(client_id, source_event)
             if filed is not None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from adapters.types import ConversationRef
+from adapters.types import ConversationRef, FileRef
 from cabinet_api.storage import StoredFile
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ class RequestView:
     status: str
     due_at: datetime
     channel: str
-    attachments: tuple[Mapping[str, Any], ...]
+    attachments: tuple[FileRef, ...]
     created_at: datetime
     lawyer: str | None = None
 
@@ -112,7 +112,7 @@ class RequestEventView:
     author: str
     channel: str | None
     text: str | None
-    file: Mapping[str, Any] | None
+    file: FileRef | None
     created_at: datetime
 
 

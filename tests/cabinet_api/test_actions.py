@@ -91,10 +91,11 @@ async def test_create_request_with_an_attachment_and_without_a_topic(
     assert stored.topic == "Как вступить в наследство?"
     assert stored.attachments == [
         {
+            "kind": "document",
             "channel": "telegram",
             "file_id": "BQAC",
-            "name": "dogovor.pdf",
-            "mime": "application/pdf",
+            "file_name": "dogovor.pdf",
+            "mime_type": "application/pdf",
             "size": 1024,
         }
     ]

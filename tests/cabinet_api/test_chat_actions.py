@@ -109,44 +109,42 @@ async def test_the_cabinet_refuses_an_unverified_phone_before_reading_anything(
         )
 
 
-async def test_requests_are_listed_five_per_page_with_page_buttons(
+def records(message: dict[str, Any]) -> dict[str, Any]:
+    """The records a list action answers with (``json_message``, rasa-sdk's ``custom``)."""
+    found: dict[str, Any] = message["custom"]["records"]
+    return found
+
+
+async def test_requests_are_listed_by_the_page_the_engine_asks_for(
     cabinet: CabinetServices, anna: int
 ) -> None:
     ids = [await new_request(cabinet, anna) for _ in range(6)]
     action = ListRequestsAction(cabinet)
 
-    events, [message] = await run(action, await slots_of(cabinet, anna))
+    events, [message] = await run(action, await slots_of(cabinet, anna, list_page=0, list_per_page=5))
     assert events == []
-    assert (message["response"], message["page"], message["pages"], message["total"]) == (
-        "requests.list",
-        1,
-        2,
-        6,
-    )
-    buttons = message["buttons"]
-    assert [button["payload"] for button in buttons] == [*reversed(ids[1:]), "page:1"]
-    assert buttons[0] == {
-        "response": "requests.item.new",
-        "title": "№6",
-        "payload": ids[5],
+    first = records(message)
+    assert (first["total"], first["page"]) == (6, 0)
+    assert [item["id"] for item in first["items"]] == list(reversed(ids[1:]))
+    assert first["items"][0] == {
+        "id": ids[5],
         "number": 6,
+        "topic": "family",
+        "status": "new",
         "due": "03.03 12:30",
     }
-    assert buttons[-1]["response"] == "common.next_page"
 
-    _, [second] = await run(action, await slots_of(cabinet, anna, request_choice="page:1"))
-    assert [button["payload"] for button in second["buttons"]] == [ids[0], "page:0"]
-    assert second["buttons"][-1]["response"] == "common.previous_page"
+    _, [second] = await run(action, await slots_of(cabinet, anna, list_page=1, list_per_page=5))
+    assert [item["id"] for item in records(second)["items"]] == [ids[0]]
 
-    _, [beyond] = await run(action, await slots_of(cabinet, anna, request_choice="page:9"))
-    assert beyond["page"] == 2
+    _, [default] = await run(action, await slots_of(cabinet, anna, list_page="9; DROP", list_per_page=500))
+    assert (records(default)["page"], len(records(default)["items"])) == (0, 5)
 
 
-async def test_a_client_without_requests_is_told_so(cabinet: CabinetServices, anna: int) -> None:
-    action = ListRequestsAction(cabinet)
-    events, [message] = await run(action, await slots_of(cabinet, anna))
-    assert events == rejected(action)
-    assert message["response"] == "requests.empty"
+async def test_a_client_without_requests_gets_no_records(cabinet: CabinetServices, anna: int) -> None:
+    events, [message] = await run(ListRequestsAction(cabinet), await slots_of(cabinet, anna))
+    assert events == []
+    assert records(message) == {"items": [], "total": 0, "page": 0}
 
 
 async def test_opening_another_clients_request_is_refused_and_logged(
@@ -249,8 +247,9 @@ async def test_recordings_go_only_to_their_owner(cabinet: CabinetServices, anna:
         "attachment": {
             "kind": "audio",
             "storage_key": file.key,
-            "mime": "audio/wav",
-            "name": file.name,
+            "file_name": file.name,
+            "mime_type": "audio/wav",
+            "size": file.size,
             "duration": 61,
         }
     }
@@ -261,10 +260,11 @@ async def test_recordings_go_only_to_their_owner(cabinet: CabinetServices, anna:
     assert not refusal["custom"]
 
     _, [listed] = await run(ListRecordingsAction(cabinet), await slots_of(cabinet, anna))
-    assert [button["payload"] for button in listed["buttons"]] == [recording.public_id]
-    assert listed["buttons"][0]["duration"] == "1:01"
-    events, [empty] = await run(ListRecordingsAction(cabinet), await slots_of(cabinet, boris))
-    assert empty["response"] == "recordings.empty"
+    assert records(listed)["items"] == [
+        {"id": recording.public_id, "date": "02.03.2026 12:30", "lawyer": "Смирнова", "duration": "1:01"}
+    ]
+    _, [empty] = await run(ListRecordingsAction(cabinet), await slots_of(cabinet, boris))
+    assert records(empty)["total"] == 0
 
 
 async def test_refundable_payments_are_offered(cabinet: CabinetServices, anna: int) -> None:
@@ -276,16 +276,9 @@ async def test_refundable_payments_are_offered(cabinet: CabinetServices, anna: i
         ListRefundablePaymentsAction(cabinet), await slots_of(cabinet, anna, locale="en")
     )
 
-    assert message["buttons"] == [
-        {
-            "response": "refund.payment_button",
-            "title": "Абонемент",
-            "payload": payment,
-            "contract": "Абонемент",
-            "amount": "1,500.50 ₽",
-            "date": "27.02.2026",
-        }
-    ]
+    assert records(message) == {
+        "items": [{"id": payment, "contract": "Абонемент", "amount": "1,500.50 ₽", "date": "27.02.2026"}]
+    }
 
 
 async def test_validation_names_the_first_invalid_field_and_clears_it(
@@ -409,15 +402,14 @@ async def test_a_standard_action_server_lists_requests_and_refuses_strangers(
                     raise
                 await asyncio.sleep(0.2)
 
-        assert outcome.events == []
-        [message] = outcome.messages
-        assert message["response"] == "requests.list"
-        assert [button["payload"] for button in message["buttons"]] == [public_id]
+        assert outcome.events == ()
+        assert outcome.records is not None
+        assert [item["id"] for item in outcome.records.items] == [public_id]
 
         stranger = Tracker.from_dict({"sender_id": "t", "slots": {**tracker.slots, "phone_verified": False}})
         refused = await remote.run("list_requests", stranger, {})
-        assert [event["event"] for event in refused.events] == ["action_execution_rejected"]
-        assert refused.messages[0]["response"] == "cabinet.phone_required"
+        assert refused.rejected
+        assert refused.messages[0].response == "cabinet.phone_required"
     finally:
         await remote.close()
         await db.dispose()

@@ -5,9 +5,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from adapters.types import StartBody
-from cabinet_api import CabinetServices, ClientProfile, UnknownClient
+from adapters.types import Channel, FileRef, StartBody
+from cabinet_api import CabinetServices, ClientProfile, Database, UnknownClient
+from cabinet_api.models import Request
 from tests.cabinet_api.conftest import START, inbound
 
 
@@ -54,23 +56,47 @@ async def test_due_dates_follow_the_answer_format(cabinet: CabinetServices, prof
 
 
 async def test_attachments_are_stored_as_file_refs(cabinet: CabinetServices, profile: ClientProfile) -> None:
+    contract = FileRef(
+        channel=Channel.TELEGRAM,
+        file_id="BQAC",
+        file_name="contract.pdf",
+        mime_type="application/pdf",
+        size=2048,
+    )
     request = await cabinet.requests.create_request(
         profile.client_id,
         topic="Договор",
         description="Проверьте договор",
         answer_format="written",
         channel="telegram",
-        attachments=[{"file_id": "BQAC", "name": "contract.pdf", "mime": "application/pdf", "size": 2048}],
+        attachments=[contract],
     )
 
-    assert request.attachments == (
-        {
-            "channel": "telegram",
-            "file_id": "BQAC",
-            "name": "contract.pdf",
-            "mime": "application/pdf",
-            "size": 2048,
-        },
+    assert request.attachments == (contract,)
+    assert (await cabinet.requests.get_request(profile.client_id, request.public_id)).attachments == (
+        contract,
+    )
+
+
+async def test_file_refs_stored_before_the_typed_model_still_read(
+    cabinet: CabinetServices, db: Database, profile: ClientProfile
+) -> None:
+    request = await cabinet.requests.create_request(
+        profile.client_id, topic="Договор", description="Проверьте", answer_format="oral", channel="viber"
+    )
+    legacy = {"channel": "viber", "file_id": "vb-1", "name": "scan.jpg", "mime": "image/jpeg", "size": 10}
+    async with db.session() as session:
+        stored = await session.scalar(select(Request).where(Request.public_id == request.public_id))
+        assert stored is not None
+        stored.attachments = [legacy]
+
+    [attachment] = (await cabinet.requests.get_request(profile.client_id, request.public_id)).attachments
+
+    assert (attachment.channel, attachment.file_id, attachment.file_name, attachment.mime_type) == (
+        Channel.VIBER,
+        "vb-1",
+        "scan.jpg",
+        "image/jpeg",
     )
 
 
@@ -93,7 +119,6 @@ INVALID = [
     {"topic": "  "},
     {"description": ""},
     {"channel": ""},
-    {"attachments": [{"name": "no file id"}]},
 ]
 
 

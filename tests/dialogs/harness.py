@@ -13,25 +13,38 @@ from dialogs.loader import load_bot
 from dialogs.model import CompiledBot
 from dialogs.turn import ClientView
 from tests.dialogs.sample_actions import (
+    AllCases,
+    CasePage,
     CreateRequest,
     Explode,
+    ForbiddenCases,
+    GoElsewhere,
     ListRequests,
     LookupRequestStatus,
+    Teleport,
     TouchSystemSlot,
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LEGAL_DIR = PROJECT_ROOT / "bots" / "legal"
 LAB_DIR = Path(__file__).resolve().parent / "bots" / "lab"
-SAMPLE_ACTION_NAMES = frozenset(
-    {"create_request", "lookup_request_status", "list_requests", "explode", "touch_system_slot"}
+SAMPLE_ACTIONS = (
+    CreateRequest,
+    LookupRequestStatus,
+    ListRequests,
+    Explode,
+    TouchSystemSlot,
+    CasePage,
+    AllCases,
+    ForbiddenCases,
+    GoElsewhere,
+    Teleport,
 )
+SAMPLE_ACTION_NAMES = frozenset(action().name() for action in SAMPLE_ACTIONS)
 
 
 def sample_actions() -> LocalActions:
-    return LocalActions(
-        [CreateRequest(), LookupRequestStatus(), ListRequests(), Explode(), TouchSystemSlot()]
-    )
+    return LocalActions([action() for action in SAMPLE_ACTIONS])
 
 
 def load_lab() -> CompiledBot:

@@ -59,12 +59,39 @@ async def test_on_error_continues_where_the_designer_said(lab_bot: CompiledBot) 
     assert flow.texts == ["Сбой, попробуйте позже", "Привет, Анна!", "Что проверим?"]
 
 
-async def test_system_slots_are_read_only_and_other_events_are_reported(lab_bot: CompiledBot) -> None:
+async def test_an_action_setting_a_system_slot_is_refused_whole(lab_bot: CompiledBot) -> None:
     flow = DialogHarness.for_bot(lab_bot)
     result = await flow.send("touch")
+    assert flow.texts == ["Сбой, попробуйте позже"]
     assert result.slot_changes == {}
-    assert [event.name for event in result.events] == ["read_only_slot", "followup"]
-    assert result.events[1].data == {"action": "touch_system_slot", "name": "action_x"}
+    assert [(event.name, event.data["error"]) for event in result.events] == [
+        ("action_failed", "MalformedActionResult")
+    ]
+
+
+async def test_a_followup_continues_at_the_flow_it_names(lab_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(lab_bot)
+    result = await flow.send("elsewhere")
+    assert flow.texts == ["Привет, Анна!", "Что проверим?"]
+    assert result.slot_changes == {"went": True}
+
+
+async def test_a_followup_to_no_flow_of_the_bot_is_refused(lab_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(lab_bot)
+    assert flow.session is None
+    await flow.start()
+    assert flow.session is not None
+    flow.session.slots["next_flow"] = "nowhere"
+    result = await flow.send("elsewhere")
+    assert flow.texts == ["Сбой, попробуйте позже"]
+    assert "went" not in result.slot_changes
+
+
+async def test_an_unknown_event_is_refused_and_nothing_of_the_result_is_used(lab_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(lab_bot)
+    result = await flow.send("teleport")
+    assert flow.texts == ["Сбой, попробуйте позже"]
+    assert result.slot_changes == {}
 
 
 async def test_an_action_nobody_provides(lab_bot: CompiledBot) -> None:
@@ -149,6 +176,8 @@ def test_the_tracker_carries_system_slots_and_message_metadata() -> None:
         "channel": "viber",
         "locale": "en",
         "phone_verified": True,
+        "list_page": None,
+        "list_per_page": None,
     }
     assert tracker.latest_message["text"] == "hi"
     assert tracker.latest_message["metadata"] == {

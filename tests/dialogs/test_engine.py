@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.types import ButtonPress, Channel, ConversationRef, Inbound, MediaKind, Sender
 from dialogs.model import CompiledBot
 from dialogs.session import SessionState
@@ -119,11 +121,12 @@ async def test_contact_email_phone_file_and_any(lab_bot: CompiledBot) -> None:
     assert flow.texts == ["Нужен файл", "Пришлите документ"]
     await flow.send_file("contract.pdf", size=2048)
     assert flow.slots["doc"] == {
+        "kind": "document",
+        "channel": "telegram",
         "file_id": "file-10",
-        "media": "document",
+        "file_name": "contract.pdf",
         "mime_type": "application/pdf",
         "size": 2048,
-        "file_name": "contract.pdf",
     }
     await flow.send_location(55.75, 37.62)
     assert flow.slots["anything"] == {"latitude": 55.75, "longitude": 37.62}
@@ -233,8 +236,43 @@ async def test_start_event_repeats_the_open_question_when_no_start_trigger(lab_b
 
 async def test_free_text_outside_a_question_falls_back(lab_bot: CompiledBot) -> None:
     flow = DialogHarness.for_bot(lab_bot)
+    await flow.start()
+    await flow.press("Имя")
+    await flow.send("Иван")
+    assert flow.session is not None
+    assert flow.session.stack == []
     await flow.send("привет")
     assert flow.texts == ["Не понял", "Привет, Анна!", "Что проверим?"]
+
+
+@pytest.mark.parametrize("first", ["привет", "Добрый день! Мне нужна помощь", "💬"])
+async def test_the_first_message_of_a_conversation_starts_the_bot(lab_bot: CompiledBot, first: str) -> None:
+    flow = DialogHarness.for_bot(lab_bot)
+    await flow.send(first)
+    assert flow.texts == ["Привет, Анна!", "Что проверим?"]
+
+
+async def test_a_stale_button_as_the_first_message_is_answered_as_stale(lab_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(lab_bot)
+    await flow.press_payload("c0123456789abcdef")
+    assert flow.texts == ["Кнопка неактивна", "Привет, Анна!", "Что проверим?"]
+
+
+async def test_after_a_handoff_messages_are_for_the_person(lab_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(lab_bot)
+    await flow.send("Human Please")
+    flow.assert_handoff("lawyers", "asked")
+    result = await flow.send("меня зовут Анна, вопрос про аренду")
+    assert flow.texts == ["Передано человеку"]
+    assert [(event.name, dict(event.data)) for event in result.events] == [
+        ("message_for_person", {"queue": "lawyers"})
+    ]
+    await flow.send_file("lease.pdf")
+    assert flow.texts == ["Передано человеку"]
+    await flow.send("menu")
+    assert flow.texts == ["Привет, Анна!", "Что проверим?"]
+    assert flow.session is not None
+    assert flow.session.handed_off is None
 
 
 async def test_goto_loops_are_stopped(lab_bot: CompiledBot) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.types import Channel, MediaKind
 from dialogs.model import CompiledBot
 from tests.dialogs.harness import DialogHarness
 
@@ -75,6 +76,23 @@ async def test_emergency_goes_to_the_duty_lawyer_at_once(legal_bot: CompiledBot)
     assert result.handoff.note == "Уголовное право"
 
 
+async def test_what_happened_in_an_emergency_is_taken_for_the_duty_lawyer(legal_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(legal_bot, channel=Channel.WHATSAPP)
+    await flow.send("Здравствуйте")
+    await flow.press("Новое обращение")
+    await flow.press("ДТП и автомобили")
+    await flow.press("Срочно")
+    flow.assert_reply("коротко напишите, что случилось")
+
+    result = await flow.send("Попал в ДТП на Ленинском проспекте, вторая машина уехала")
+
+    assert not any("не понял" in text for text in flow.texts), flow.texts
+    flow.assert_reply("Передал ваше сообщение юристу")
+    assert [event.name for event in result.events] == ["message_for_person"]
+    await flow.send_file("photo.jpg", mime_type="image/jpeg", media=MediaKind.IMAGE)
+    flow.assert_reply("Передал ваше сообщение юристу")
+
+
 async def test_edit_and_cancel_at_the_confirmation(legal_bot: CompiledBot) -> None:
     flow = DialogHarness.for_bot(legal_bot)
     await flow.start()
@@ -143,6 +161,48 @@ async def test_asking_for_a_person_hands_off_with_an_honest_message(
     flow.assert_handoff("lawyers", "asked")
 
 
+GREETINGS = [
+    "Здравствуйте",
+    "Здравствуйте!",
+    "Добрый день",
+    "добрый вечер.",
+    "привет",
+    "Привет 👋",
+    "hello",
+    "Hi!",
+]
+
+
+@pytest.mark.parametrize("channel", list(Channel))
+@pytest.mark.parametrize("greeting", GREETINGS)
+async def test_a_greeting_starts_the_bot_on_every_channel(
+    legal_bot: CompiledBot, channel: Channel, greeting: str
+) -> None:
+    flow = DialogHarness.for_bot(legal_bot, channel=channel)
+    await flow.send(greeting)
+    assert flow.texts[0] == "Здравствуйте, Анна!"
+    flow.assert_buttons(*MENU)
+
+
+@pytest.mark.parametrize("greeting", GREETINGS)
+async def test_a_greeting_in_a_conversation_under_way_greets_again(
+    legal_bot: CompiledBot, greeting: str
+) -> None:
+    flow = DialogHarness.for_bot(legal_bot, channel=Channel.WHATSAPP)
+    await flow.send("помощь")
+    await flow.send(greeting)
+    assert flow.texts[0] == "Здравствуйте, Анна!"
+    assert not any("не понял" in text for text in flow.texts)
+    flow.assert_buttons(*MENU)
+
+
+async def test_a_first_message_that_is_no_greeting_starts_the_bot_too(legal_bot: CompiledBot) -> None:
+    flow = DialogHarness.for_bot(legal_bot, channel=Channel.WHATSAPP)
+    await flow.send("Добрый день, у меня вопрос по разводу")
+    assert flow.texts[0] == "Здравствуйте, Анна!"
+    flow.assert_buttons(*MENU)
+
+
 @pytest.mark.parametrize("phrase", ["меню", "Menu", "начать", "/start"])
 async def test_menu_triggers(legal_bot: CompiledBot, phrase: str) -> None:
     flow = DialogHarness.for_bot(legal_bot)
@@ -165,13 +225,17 @@ async def test_free_text_at_the_menu_asks_to_choose(legal_bot: CompiledBot) -> N
     flow.assert_buttons(*MENU)
 
 
-async def test_free_text_outside_any_question_falls_back_to_the_menu(legal_bot: CompiledBot) -> None:
+async def test_after_the_lawyer_is_called_the_clients_words_are_for_the_lawyer(
+    legal_bot: CompiledBot,
+) -> None:
     flow = DialogHarness.for_bot(legal_bot)
     await flow.send("юрист")
     flow.assert_handoff("lawyers", "asked")
-    await flow.send("абракадабра")
-    assert (
-        flow.texts[0] == "Извините, я не понял. Выберите, пожалуйста, вариант из меню или напишите «юрист»."
-    )
+    await flow.send("У меня вопрос по наследству")
+    assert flow.texts == [
+        "Передал ваше сообщение юристу: он видит всю переписку и ответит здесь, в этом чате. "
+        "Чтобы вернуться к боту, напишите «меню»."
+    ]
+    await flow.send("меню")
     assert flow.texts[-1] == "Чем могу помочь?"
     flow.assert_buttons(*MENU)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from adapters.types import AttachmentKind, Body, Channel, ConversationRef, Inbound, Sender
+from adapters.types import AttachmentKind, Body, Channel, ConversationRef, FileRef, Inbound, MediaKind, Sender
 from cabinet_api import CabinetServices, Database, cabinet_services
 from cabinet_api.actions import cabinet_actions
 from cabinet_api.storage import LocalFileStorage
@@ -157,40 +157,54 @@ async def test_sharing_the_phone_opens_the_section_chosen_before(
 
     await conversation.share_contact(PHONE)
 
-    conversation.assert_said("Ваши обращения (страница 1 из 1, всего 1)")
-    assert conversation.button_titles == ["№1 · Новое · до 03.03 12:30", "Новое обращение", "Главное меню"]
+    conversation.assert_said("Ваши обращения, всего 1.")
+    assert conversation.button_titles == ["№1 · Семейное право · новое", "Новое обращение", "Главное меню"]
+    assert conversation.buttons[0].description == "ответим до 03.03 12:30"
     assert conversation.client.id == await cabinet.identity.public_id_for(anna)
 
 
-async def test_requests_page_five_at_a_time_newest_first(
+async def test_requests_page_five_at_a_time_newest_first_with_their_topics(
     engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
-    for _ in range(7):
-        await new_request(cabinet, anna)
+    for topic in ("family", "labor", "housing", "debts", "auto", "consumer", "Наследство"):
+        await new_request(cabinet, anna, topic=topic)
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
-    assert conversation.button_titles[:5] == [
-        f"№{number} · Новое · до 03.03 12:30" for number in (7, 6, 5, 4, 3)
+    conversation.assert_said(
+        "Ваши обращения, всего 7. Выберите обращение, чтобы открыть его.\nСтраница 1 из 2."
+    )
+    assert conversation.button_titles == [
+        "№7 · Наследство · новое",
+        "№6 · Защита прав потребителей · новое",
+        "№5 · ДТП и автомобили · новое",
+        "№4 · Долги и кредиты · новое",
+        "№3 · Жильё и недвижимость · новое",
+        "Далее →",
+        "Новое обращение",
+        "Главное меню",
     ]
-    assert conversation.button_titles[5] == "Далее →"
+    assert conversation.last is not None
+    assert len(conversation.last.replies) == 1, "the list and its navigation are one message"
 
     await conversation.press("Далее →")
-    conversation.assert_said("страница 2 из 2")
+    conversation.assert_said("Страница 2 из 2.")
     assert conversation.button_titles[:3] == [
-        "№2 · Новое · до 03.03 12:30",
-        "№1 · Новое · до 03.03 12:30",
+        "№2 · Трудовые споры · новое",
+        "№1 · Семейное право · новое",
         "← Назад",
     ]
 
     await conversation.press("← Назад")
-    conversation.assert_said("страница 1 из 2")
+    conversation.assert_said("Страница 1 из 2.")
+    await conversation.press("№6 · Защита прав потребителей · новое")
+    conversation.assert_said("Обращение №6 · Защита прав потребителей")
 
 
 async def test_no_requests_yet(engine: DialogEngine, cabinet: CabinetServices, anna: int) -> None:
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     conversation.assert_said("У вас пока нет обращений")
-    conversation.assert_said("Чем могу помочь?")
+    assert conversation.button_titles == ["Новое обращение", "Главное меню"]
 
 
 async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_request(
@@ -200,7 +214,7 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     await cabinet.request_events.change_status(public_id, "in_work", actor="lawyer")
     telegram = await verified_chat(engine, cabinet)
     await telegram.press("Мои обращения")
-    await telegram.press("№1 · В работе · до 03.03 12:30")
+    await telegram.press("№1 · Семейное право · в работе")
     telegram.assert_said("Обращение №1 · Семейное право")
     telegram.assert_said("Статус: в работе, ответим до 03.03.2026 12:30")
     await telegram.press("Добавить комментарий или файл")
@@ -211,7 +225,7 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     whatsapp = chat(engine, cabinet, user_id="79000000001", channel=Channel.WHATSAPP, verified_phone=PHONE)
     await whatsapp.send("меню")
     await whatsapp.press("Мои обращения")
-    await whatsapp.press("№1 · В работе · до 03.03 12:30")
+    await whatsapp.press("№1 · Семейное право · в работе")
     whatsapp.assert_said("Вы (Telegram): Вот ещё: он сменил работу в феврале")
     await whatsapp.press("Добавить комментарий или файл")
     await whatsapp.send_file("spravka.pdf")
@@ -231,7 +245,7 @@ async def test_a_closed_request_takes_no_comments(
     await cabinet.request_events.change_status(public_id, "closed", actor="lawyer")
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
-    await conversation.press("№1 · Закрыто")
+    await conversation.press("№1 · Семейное право · закрыто")
     conversation.assert_said("Статус: закрыто")
     assert conversation.button_titles == ["К списку обращений", "Главное меню"]
 
@@ -245,7 +259,7 @@ async def test_an_answer_is_read_and_rated_low_which_opens_a_task(
     )
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
-    await conversation.press("№1 · Ответ готов")
+    await conversation.press("№1 · Семейное право · ответ готов")
     conversation.assert_said("Ответ юриста (Иванов И. И., 02.03.2026 12:30):\nПодайте заявление о взыскании.")
     conversation.assert_said("Оцените, пожалуйста, ответ юриста")
     assert conversation.button_titles == ["1", "2", "3", "4", "5", "Не сейчас"]
@@ -259,7 +273,7 @@ async def test_an_answer_is_read_and_rated_low_which_opens_a_task(
     assert (task.subject_id, task.score, task.comment) == (public_id, 2, "Хотелось бы подробнее про сроки")
 
     await conversation.press("К списку обращений")
-    await conversation.press("№1 · Ответ готов")
+    await conversation.press("№1 · Семейное право · ответ готов")
     assert "Оцените" not in conversation.all_text
 
 
@@ -272,7 +286,7 @@ async def test_a_good_rating_asks_nothing_more_and_opens_no_task(
     )
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
-    await conversation.press("№1 · Ответ готов")
+    await conversation.press("№1 · Семейное право · ответ готов")
     await conversation.press("5")
     conversation.assert_said("Спасибо за оценку!")
     assert await cabinet.ratings.list_tasks() == []
@@ -282,11 +296,11 @@ async def test_an_audio_answer_is_listened_to_in_the_chat(
     engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await new_request(cabinet, anna)
-    audio = await cabinet.files.store(b"OggS-answer", mime="audio/ogg", name="answer.ogg")
+    audio = await cabinet.storage.save(b"OggS-answer", mime="audio/ogg", name="answer.ogg")
     await cabinet.request_events.post_answer(public_id, lawyer="Иванов И. И.", text=None, audio=audio)
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
-    await conversation.press("№1 · Ответ готов")
+    await conversation.press("№1 · Семейное право · ответ готов")
     conversation.assert_said("записал ответ голосом")
     await conversation.press("Не сейчас")
     await conversation.press("Прослушать ответ")
@@ -315,7 +329,7 @@ async def test_a_recording_is_listed_and_sent_as_audio(
     )
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Записи разговоров")
-    conversation.assert_said("Записи разговоров (страница 1 из 1, всего 1)")
+    conversation.assert_said("Записи разговоров с юристами, всего 1.")
     await conversation.press("01.03.2026 12:30 · Смирнова Е. А. · 2:05")
 
     assert conversation.last is not None
@@ -436,6 +450,9 @@ async def test_nothing_to_refund_and_no_applications(
     await conversation.press("Возврат средств")
     await conversation.press("Подать заявление")
     conversation.assert_said("Сейчас нет платежей, по которым можно оформить возврат")
+    assert conversation.button_titles == ["Отмена"]
+    await conversation.press("Отмена")
+    await conversation.press("Возврат средств")
     await conversation.press("Мои заявления")
     conversation.assert_said("Вы ещё не подавали заявлений на возврат")
 
@@ -455,7 +472,31 @@ async def test_a_new_request_keeps_the_file_sent_from_the_messenger(
 
     page = await cabinet.requests.list_requests(anna)
     [request] = page.items
-    assert [attachment["name"] for attachment in request.attachments] == ["trudovoy.pdf"]
+    assert [attachment.file_name for attachment in request.attachments] == ["trudovoy.pdf"]
+
+    await conversation.press("Мои обращения")
+    await conversation.press("№1 · Трудовые споры · новое")
+    conversation.assert_said("Обращение №1 · Трудовые споры")
+    conversation.assert_said("Документы: trudovoy.pdf")
+
+
+async def test_a_photo_without_a_name_is_listed_in_the_card_too(
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
+) -> None:
+    photo = FileRef(kind=MediaKind.IMAGE, channel=Channel.WHATSAPP, file_id="wa-photo-1")
+    scan = FileRef(channel=Channel.TELEGRAM, file_id="tg-doc-1", file_name="dogovor.pdf")
+    await cabinet.requests.create_request(
+        anna,
+        topic="housing",
+        description="Соседи затопили квартиру",
+        answer_format="oral",
+        channel="whatsapp",
+        attachments=[scan, photo],
+    )
+    conversation = await verified_chat(engine, cabinet)
+    await conversation.press("Мои обращения")
+    await conversation.press("№1 · Жильё и недвижимость · новое")
+    conversation.assert_said("Документы: dogovor.pdf, файл без имени")
 
 
 async def test_the_cabinet_in_english(engine: DialogEngine, cabinet: CabinetServices, anna: int) -> None:
@@ -464,8 +505,9 @@ async def test_the_cabinet_in_english(engine: DialogEngine, cabinet: CabinetServ
     conversation = await verified_chat(engine, cabinet, locale="en")
     await conversation.send("menu")
     await conversation.press("My requests")
-    assert conversation.button_titles[0] == "No. 1 · In progress · by 03.03 12:30"
-    await conversation.press("No. 1 · In progress · by 03.03 12:30")
+    assert conversation.button_titles[0] == "No. 1 · Family law · in progress"
+    assert conversation.buttons[0].description == "we will answer by 03.03 12:30"
+    await conversation.press("No. 1 · Family law · in progress")
     conversation.assert_said("Request No. 1 · Family law")
     conversation.assert_said("Status: in progress, we will answer by 03.03.2026 12:30")
 

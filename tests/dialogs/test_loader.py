@@ -191,6 +191,21 @@ def test_action_server_actions_count_as_known(bot_dir: Path) -> None:
         "  actions: [lookup_request_status, list_requests]\n"
         "settings:",
     )
-    bot = load_bot(bot_dir, known_actions={"explode", "touch_system_slot"})
+    bot = load_bot(bot_dir, known_actions=SAMPLE_ACTION_NAMES - {"lookup_request_status", "list_requests"})
     assert bot.action_server is not None
     assert bot.action_server.actions == {"lookup_request_status", "list_requests"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("from: case_page", "from: no_such_action", "unknown action 'no_such_action'"),
+        ('description: "{{ item.status }}"', 'description: "{{ record.status }}"', "unknown name 'record'"),
+        ("per_page: 3", "per_page: 30", "less than or equal to 10"),
+        ('text: "{{ t.pick }}"', 'text: "{{ page.number }}"', "unknown name 'page'"),
+    ],
+)
+def test_choices_from_an_action_are_checked_at_load(bot_dir: Path, old: str, new: str, message: str) -> None:
+    _replace(bot_dir / "flows" / "main.yaml", old, new)
+    errors = _errors(bot_dir)
+    assert any(message in error.message for error in errors), errors

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.app.scripts import run_scripts
 from dialogs.model import CompiledBot
 from dialogs.script import discover_scripts, run_script
 from tests.dialogs.harness import LEGAL_DIR, sample_actions
@@ -18,8 +19,8 @@ def test_the_demo_bot_ships_scripts() -> None:
 
 
 @pytest.mark.parametrize("script", LEGAL_SCRIPTS, ids=lambda path: path.stem)
-async def test_demo_bot_scripts_pass(legal_bot: CompiledBot, script: Path) -> None:
-    result = await run_script(legal_bot, script, sample_actions())
+async def test_demo_bot_scripts_pass_with_the_cabinets_actions(legal_bot: CompiledBot, script: Path) -> None:
+    [result] = await run_scripts(legal_bot, [script])
     assert result.passed, str(result)
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.types import Channel, FileRef
 from cabinet_api import CabinetServices
 from cabinet_api.services import InvalidTransition, Notification, NotOwned, RequestClosed
 from cabinet_api.storage import StoredFile
@@ -49,7 +50,13 @@ async def test_comments_from_two_channels_land_in_the_same_request(
         anna,
         public_id,
         text=None,
-        file={"file_id": "wa-media-1", "name": "договор.pdf", "mime": "application/pdf", "size": 1200},
+        file=FileRef(
+            channel=Channel.WHATSAPP,
+            file_id="wa-media-1",
+            file_name="договор.pdf",
+            mime_type="application/pdf",
+            size=1200,
+        ),
         channel="whatsapp",
     )
     detail = await cabinet.requests.get_request(anna, public_id)
@@ -60,7 +67,7 @@ async def test_comments_from_two_channels_land_in_the_same_request(
     ]
     assert detail.events[0].text == "Из телеграма"
     assert detail.events[1].file is not None
-    assert detail.events[1].file["file_id"] == "wa-media-1"
+    assert (detail.events[1].file.channel, detail.events[1].file.file_id) == (Channel.WHATSAPP, "wa-media-1")
     assert detail.answer is None
 
 
