@@ -296,7 +296,7 @@ async def test_an_audio_answer_is_listened_to_in_the_chat(
     engine: DialogEngine, cabinet: CabinetServices, anna: int
 ) -> None:
     public_id = await new_request(cabinet, anna)
-    audio = await cabinet.storage.save(b"OggS-answer", mime="audio/ogg", name="answer.ogg")
+    audio = await cabinet.files.store(b"OggS-answer", mime="audio/ogg", name="answer.ogg")
     await cabinet.request_events.post_answer(public_id, lawyer="Иванов И. И.", text=None, audio=audio)
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
