@@ -97,7 +97,7 @@ class DialogEngine:
         state.locale = locale
         turn = _Turn(event, client, state, locale, self.bot.catalog(locale))
         await self._dispatch(turn)
-        state.last_event_id = event.event_id
+        state.last_event_id = event.message_key
         state.turns += 1
         return TurnResult(
             replies=tuple(turn.replies),

@@ -46,7 +46,7 @@ class SessionState(BaseModel):
     slots: dict[str, Any] = Field(default_factory=dict)
     locale: str | None = None
     last_event_id: str | None = Field(
-        default=None, description="The last inbound event this state already reflects (crash replays)."
+        default=None, description="The last inbound message (its durable key) this state reflects (replays)."
     )
     turns: int = 0
 

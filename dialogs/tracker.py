@@ -24,6 +24,7 @@ def build_tracker(event: Inbound, slots: Mapping[str, Any], client: ClientView, 
         "channel": event.channel.value,
         "bot": event.bot,
         "event_id": event.event_id,
+        "message_key": event.message_key,
         "user_id": event.conversation.user_id,
         "body": event.body.kind,
     }

@@ -123,9 +123,13 @@ class CreateRequestAction(CabinetAction):
 
 
 def _source_event(tracker: Tracker) -> str | None:
-    """The chat event behind this turn, so that a replayed turn does not file a second request."""
+    """The chat message behind this turn, so that a replayed turn does not file a second request.
+
+    Its durable identity, not the platform's event id: update ids restart and are reused, and a
+    request keyed by one would be confirmed to a later, different message.
+    """
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    parts = [metadata.get(key) for key in ("channel", "bot", "event_id")]
+    parts = [metadata.get(key) for key in ("channel", "bot", "message_key")]
     texts = [part for part in parts if isinstance(part, str) and part]
     return ":".join(texts) if len(texts) == len(parts) else None
 
