@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from adapters.render import cut
 from cabinet_api.actions.base import (
     CabinetAction,
     Events,
@@ -59,9 +60,8 @@ class NewRequest:
         description = text_slot(tracker, "description")
         answer_format = text_slot(tracker, "answer_format")
         channel = channel_of(tracker)
-        topic = (
-            optional_text_slot(tracker, "topic")
-            or description.splitlines()[0][:TOPIC_FROM_DESCRIPTION_LENGTH]
+        topic = optional_text_slot(tracker, "topic") or cut(
+            description.splitlines()[0], TOPIC_FROM_DESCRIPTION_LENGTH
         )
         return cls(
             topic=topic,
