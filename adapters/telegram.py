@@ -281,9 +281,7 @@ class TelegramAdapter:
         if source.file_id:
             file = source.file_id
         elif source.data is not None:
-            file = BufferedInputFile(
-                source.data, filename=attachment.file_name or _default_name(attachment.kind)
-            )
+            file = BufferedInputFile(source.data, filename=attachment.named())
         elif source.url:
             file = source.url
         else:
@@ -544,15 +542,6 @@ def _rows(buttons: tuple[RenderedButton, ...]) -> list[list[InlineKeyboardButton
     keyboard = [InlineKeyboardButton(text=button.title, callback_data=button.payload) for button in buttons]
     per_row = 2 if all(len(button.title) <= SHORT_TITLE for button in buttons) else 1
     return [keyboard[start : start + per_row] for start in range(0, len(keyboard), per_row)]
-
-
-def _default_name(kind: AttachmentKind) -> str:
-    return {
-        AttachmentKind.AUDIO: "audio.mp3",
-        AttachmentKind.VOICE: "voice.ogg",
-        AttachmentKind.IMAGE: "image.jpg",
-        AttachmentKind.DOCUMENT: "document",
-    }[kind]
 
 
 def _send_error(error: BaseException) -> SendError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import mimetypes
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, Protocol, runtime_checkable
@@ -253,6 +254,27 @@ class AttachmentKind(enum.StrEnum):
     IMAGE = "image"
 
 
+_EXTENSION_OF_MIME: Mapping[str, str] = {
+    "audio/ogg": ".ogg",
+    "audio/opus": ".opus",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/x-m4a": ".m4a",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/webm": ".webm",
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+_EXTENSION_OF_KIND: Mapping[AttachmentKind, str] = {
+    AttachmentKind.AUDIO: ".mp3",
+    AttachmentKind.VOICE: ".ogg",
+    AttachmentKind.IMAGE: ".jpg",
+    AttachmentKind.DOCUMENT: ".pdf",
+}
+
+
 class Attachment(_Frozen):
     kind: AttachmentKind
     source: FileSource
@@ -263,6 +285,30 @@ class Attachment(_Frozen):
     size: int | None = Field(
         default=None, ge=0, description="Bytes, when known: a Viber file message must state it."
     )
+
+    def named(self, fallback: str | None = None) -> str:
+        """A file name with an extension, which platforms need to accept and clients to open a file:
+        the attachment's own name (or ``fallback``, e.g. a URL's last segment) if it has a known
+        extension, else that name or the kind with the extension of the type (``Звонок 20.11.ogg``)."""
+        for name in (self.file_name, fallback):
+            if name and _known_extension(name):
+                return name
+        mime = (self.mime_type or "").split(";")[0].strip().lower()
+        extension = (
+            _EXTENSION_OF_MIME.get(mime)
+            or (mimetypes.guess_extension(mime) if mime else None)
+            or _EXTENSION_OF_KIND[self.kind]
+        )
+        return (self.file_name or self.kind.value) + extension
+
+
+def _known_extension(name: str) -> bool:
+    """``call.mp3`` has one; ``Звонок 20.11`` and a signed link's ``payload.signature`` do not."""
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and extension):
+        return False
+    suffix = "." + extension.lower()
+    return suffix in _EXTENSION_OF_MIME.values() or mimetypes.guess_type("file" + suffix)[0] is not None
 
 
 class Reply(_Frozen):

@@ -114,22 +114,6 @@ That broadcast rate, 50 a second, is the ceiling taken per bot; one a second per
 burst of ten keeps a chat readable and far from the hourly limit."""
 RETRY_HORIZON: Final = timedelta(hours=1)
 """Viber retries a callback the webhook did not accept for about an hour."""
-DEFAULT_EXTENSIONS: Final[Mapping[AttachmentKind, str]] = {
-    AttachmentKind.AUDIO: ".mp3",
-    AttachmentKind.VOICE: ".ogg",
-    AttachmentKind.IMAGE: ".jpg",
-    AttachmentKind.DOCUMENT: ".bin",
-}
-MIME_EXTENSIONS: Final[Mapping[str, str]] = {
-    "audio/ogg": ".ogg",
-    "audio/opus": ".opus",
-    "audio/mpeg": ".mp3",
-    "audio/mp4": ".m4a",
-    "audio/x-m4a": ".m4a",
-    "audio/wav": ".wav",
-    "audio/x-wav": ".wav",
-    "audio/webm": ".webm",
-}
 
 
 class ViberAdapter:
@@ -550,32 +534,9 @@ def _size(attachment: Attachment) -> int:
 
 
 def _file_name(attachment: Attachment, url: str) -> str:
-    """A name with an extension: Viber refuses a file without one, and clients cannot play it.
-
-    The attachment's own name first, then the link's last segment (a signed link has none worth
-    keeping: a token without an extension), then the kind; the extension comes from the type.
-    """
-    from_url = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    for name in (attachment.file_name, from_url):
-        if name and _has_known_extension(name):
-            return name
-    stem = attachment.file_name or attachment.kind.value
-    return stem + _extension_for(attachment)
-
-
-def _has_known_extension(name: str) -> bool:
-    """``call.mp3`` has one; ``Звонок 20.11`` and a link's ``payload.signature`` do not."""
-    suffix = "." + name.rpartition(".")[2].lower() if "." in name else ""
-    return suffix in MIME_EXTENSIONS.values() or mimetypes.guess_type(f"file{suffix}")[0] is not None
-
-
-def _extension_for(attachment: Attachment) -> str:
-    mime = (attachment.mime_type or "").split(";")[0].strip().lower()
-    return (
-        MIME_EXTENSIONS.get(mime)
-        or (mimetypes.guess_extension(mime) if mime else None)
-        or DEFAULT_EXTENSIONS[attachment.kind]
-    )
+    """Viber refuses a file without an extension: the attachment's name, else the link's last segment
+    (a signed link's token has none worth keeping), else one made from its type."""
+    return attachment.named(fallback=unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
 
 
 def _status_error(endpoint: str, status: int, status_message: str) -> SendError:

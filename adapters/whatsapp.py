@@ -108,12 +108,6 @@ _DEFAULT_MIME: Final[Mapping[AttachmentKind, str]] = {
     AttachmentKind.IMAGE: "image/jpeg",
     AttachmentKind.DOCUMENT: "application/pdf",
 }
-_DEFAULT_NAME: Final[Mapping[AttachmentKind, str]] = {
-    AttachmentKind.AUDIO: "audio.mp3",
-    AttachmentKind.VOICE: "voice.ogg",
-    AttachmentKind.IMAGE: "image.jpg",
-    AttachmentKind.DOCUMENT: "document.pdf",
-}
 
 
 class TemplateSpec(BaseModel):
@@ -465,7 +459,7 @@ class WhatsAppAdapter:
             media = source.url
         else:
             raise SendError("whatsapp: the attachment has no source", permanent=True)
-        name = attachment.file_name or _DEFAULT_NAME[attachment.kind]
+        name = attachment.named()
         mime = attachment.mime_type or mimetypes.guess_type(name)[0] or _DEFAULT_MIME[attachment.kind]
         caption = attachment.caption or None
         match attachment.kind:

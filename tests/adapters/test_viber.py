@@ -453,7 +453,7 @@ async def test_documents_and_recordings_go_as_file_messages_of_their_declared_si
         ("Звонок 20.11", "audio/mpeg", AttachmentKind.AUDIO, "Звонок 20.11.mp3"),
         ("call", None, AttachmentKind.VOICE, "call.ogg"),
         ("answer.pdf", "application/pdf", AttachmentKind.DOCUMENT, "answer.pdf"),
-        (None, None, AttachmentKind.DOCUMENT, "document.bin"),
+        (None, None, AttachmentKind.DOCUMENT, "document.pdf"),
     ],
 )
 async def test_a_file_sent_by_a_signed_link_gets_a_name_with_an_extension(

@@ -51,23 +51,6 @@ async def test_viber_greets_a_new_client_once(http: aiohttp.ClientSession, demo:
     assert greetings == ["Здравствуйте, Мария!"]
 
 
-async def test_a_viber_recording_is_a_file_with_a_name_and_size(
-    http: aiohttp.ClientSession, demo: str
-) -> None:
-    """Regression: the file took the signed link's token for a name (no extension, not playable)."""
-    user = ViberUser(http, demo, user_id="vbAnna9503==", name="Анна")
-    await user.send("/start")
-    await user.press("Записи разговоров")
-    listed = await user.share_phone(DEMO_PHONE)
-    recording = next(title for message in listed for title in message.titles() if "·" in title)
-    [file] = [message for message in await user.press(recording) if message.type == "file"]
-    name, _, extension = str(file.body["file_name"]).rpartition(".")
-    assert name
-    assert extension in {"ogg", "mp3", "m4a", "wav", "opus"}
-    async with http.get(file.body["media"]) as response:
-        assert file.body["size"] == len(await response.read())
-
-
 async def test_whatsapp_rows_keep_whole_words_and_the_list_opens_with_a_word(
     http: aiohttp.ClientSession, demo: str
 ) -> None:
