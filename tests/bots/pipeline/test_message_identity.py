@@ -16,8 +16,14 @@ from tests.support.telegram_user import TelegramUser
 CREATED = re.compile(r"Обращение №(\d+) принято")
 
 
+LEASE_HANDOVER_SECONDS = 30.0
+"""On Redis a restarted process takes the queue shards over once the stopped one's leases lapse."""
+
+
 async def file_request(user: TelegramUser, description: str) -> int:
-    await user.send("/start")
+    status, _ = await user.post_update(user.message_update("/start"))
+    assert status == 200
+    await user.replies(wait_at_most=LEASE_HANDOVER_SECONDS)
     await user.press("Новое обращение")
     await user.press("Трудовые споры")
     await user.press("Обычный вопрос")
