@@ -153,6 +153,8 @@ async def render(outbound: Outbound, caps: Capabilities, shorten: Shorten) -> li
     """The platform messages that carry ``outbound`` on a channel with ``caps``, in order."""
     reply = outbound.reply
     layout = choose_layout(reply.buttons, caps)
+    if layout == "list" and not (reply.choices_label or "").strip():
+        layout = "none"  # a list opens by a labelled button; without a word for it, numbered choices
     buttons = await _render_buttons(reply.buttons, layout, caps, shorten)
     text = reply.text.strip()
     if layout == "none" and reply.buttons:

@@ -217,7 +217,8 @@ async def test_whatsapp_rows_put_the_full_title_before_their_own_description() -
         Button(title=f"Обращение №{n} о расторжении договора", payload=f"req:{n}", description="Д" * 100)
         for n in range(7)
     )
-    [message] = await rendered(Reply(text="Ваши обращения", buttons=buttons), WHATSAPP)
+    reply = Reply(text="Ваши обращения", buttons=buttons, choices_label="Выбрать")
+    [message] = await rendered(reply, WHATSAPP)
     assert message.layout == "list"
     row = message.buttons[0]
     assert row.title == "Обращение №0 о…"
@@ -240,6 +241,13 @@ async def test_the_list_label_is_the_replys_own_word_fitted_to_the_button() -> N
     reply = Reply(text="Меню", buttons=buttons, choices_label="Выберите, пожалуйста, вариант")
     [message] = await rendered(reply, WHATSAPP)
     assert message.list_title == "Выберите…"
+
+
+async def test_a_list_without_a_label_for_its_button_is_numbered_instead() -> None:
+    buttons = tuple(Button(title=f"Пункт {n}", payload=f"p{n}") for n in range(5))
+    [message] = await rendered(Reply(text="Меню", buttons=buttons), WHATSAPP)
+    assert (message.layout, message.list_title) == ("none", None)
+    assert message.text.splitlines()[2:] == [f"{n + 1}. Пункт {n}" for n in range(5)]
 
 
 async def test_whatsapp_text_with_buttons_is_split_so_the_buttons_message_holds_its_part() -> None:
@@ -389,6 +397,7 @@ async def test_random_replies_always_fit_the_channel(caps: Capabilities) -> None
             attachment=attachment,
             request_contact=generator.choice([None, "Номер"]),
             remove_keyboard=generator.choice([False, True]),
+            choices_label=generator.choice([None, "Выбрать", "Выберите один из вариантов ниже"]),
         )
         messages = await render(outbound(reply), caps, TokenStore())
         assert_within(messages, caps)
