@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any, Final
 
 from aiogram import Bot
@@ -42,6 +43,7 @@ from aiogram.types import (
 from aiogram.utils.token import TokenValidationError
 from pydantic import ValidationError
 
+from adapters.phones import normalize_phone
 from adapters.types import (
     Attachment,
     AttachmentKind,
@@ -56,12 +58,14 @@ from adapters.types import (
     Inbound,
     LocationBody,
     MediaKind,
+    RateLimits,
     RecipientGone,
     RenderedButton,
     RenderedMessage,
     Sender,
     SendError,
     StartBody,
+    SubscribedBody,
     TextBody,
     UnsubscribedBody,
     UnsupportedBody,
@@ -116,7 +120,13 @@ CAPABILITIES: Final = Capabilities(
     media=frozenset(AttachmentKind),
 )
 
+RATE_LIMITS: Final = RateLimits(per_bot=30.0, per_bot_burst=30, per_chat=1.0, per_chat_burst=10)
+"""Telegram's FAQ: about 30 messages a second per bot, about one a second per chat (short bursts pass)."""
+RETRY_HORIZON: Final = timedelta(hours=24)
+"""Telegram keeps an update it could not deliver for at most 24 hours."""
+
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Parsed = tuple[ConversationRef, Sender, Body, str]
 
 
 class TelegramAdapter:
@@ -124,8 +134,18 @@ class TelegramAdapter:
 
     channel: Channel = Channel.TELEGRAM
     CAPABILITIES: Final = CAPABILITIES
+    RATE_LIMITS: Final = RATE_LIMITS
+    retry_horizon: timedelta = RETRY_HORIZON
 
-    def __init__(self, bot: str, token: str, webhook_secret: str, api_base: str | None = None) -> None:
+    def __init__(
+        self,
+        bot: str,
+        token: str,
+        webhook_secret: str,
+        api_base: str | None = None,
+        *,
+        rate_limits: RateLimits = RATE_LIMITS,
+    ) -> None:
         if not _SECRET_PATTERN.fullmatch(webhook_secret):
             raise ValueError("a Telegram webhook secret is 1-256 characters of A-Z, a-z, 0-9, _ and -")
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
@@ -135,6 +155,7 @@ class TelegramAdapter:
             raise ValueError(f"invalid Telegram token for bot {bot}") from error
         self.bot = bot
         self.capabilities = CAPABILITIES
+        self.rate_limits = rate_limits
         self._secret = webhook_secret.encode()
         self.me: User | None = None
 
@@ -174,34 +195,43 @@ class TelegramAdapter:
         if parsed is None:
             log.info("telegram %s: update %s has nothing for the dialogs", self.bot, update_id)
             return []
-        conversation, sender, body = parsed
+        conversation, sender, body, message_key = parsed
         if degraded is not None and isinstance(body, UnsupportedBody):
             body = UnsupportedBody(what=degraded)
         return [
             Inbound(
-                event_id=str(update.update_id), conversation=conversation, sender=sender, body=body, raw=raw
+                event_id=str(update.update_id),
+                message_key=message_key,
+                conversation=conversation,
+                sender=sender,
+                body=body,
+                raw=raw,
             )
         ]
 
-    def _parse_update(self, update: Update) -> tuple[ConversationRef, Sender, Body] | None:
+    def _parse_update(self, update: Update) -> Parsed | None:
         if update.message is not None:
-            return self._from_message(update.message, _message_body(update.message))
+            message = update.message
+            return self._from_message(
+                message, _message_body(message), f"{message.chat.id}:{message.message_id}"
+            )
         if update.edited_message is not None:
-            text = update.edited_message.text
-            if text is None:
+            edited = update.edited_message
+            if edited.text is None:
                 return None
-            return self._from_message(update.edited_message, TextBody(text=text, edited=True))
+            key = f"{edited.chat.id}:{edited.message_id}:edited:{edited.edit_date or update.update_id}"
+            return self._from_message(edited, TextBody(text=edited.text, edited=True), key)
         if update.callback_query is not None:
             return self._from_callback(update.callback_query)
         if update.my_chat_member is not None:
             return self._from_member_change(update.my_chat_member)
         return None
 
-    def _from_message(self, message: Message, body: Body) -> tuple[ConversationRef, Sender, Body]:
+    def _from_message(self, message: Message, body: Body, message_key: str) -> Parsed:
         sender = _sender(message.from_user) if message.from_user else Sender(user_id=str(message.chat.id))
-        return self._conversation(message.chat.id, sender.user_id), sender, body
+        return self._conversation(message.chat.id, sender.user_id), sender, body, message_key
 
-    def _from_callback(self, callback: CallbackQuery) -> tuple[ConversationRef, Sender, Body]:
+    def _from_callback(self, callback: CallbackQuery) -> Parsed:
         sender = _sender(callback.from_user)
         chat_id = callback.message.chat.id if callback.message is not None else callback.from_user.id
         body: Body = (
@@ -209,19 +239,22 @@ class TelegramAdapter:
             if callback.data is not None
             else UnsupportedBody(what="game")
         )
-        return self._conversation(chat_id, sender.user_id), sender, body
+        return self._conversation(chat_id, sender.user_id), sender, body, f"callback:{callback.id}"
 
-    def _from_member_change(self, change: ChatMemberUpdated) -> tuple[ConversationRef, Sender, Body] | None:
+    def _from_member_change(self, change: ChatMemberUpdated) -> Parsed | None:
+        """Blocked: stop messaging. Unblocked: they may be messaged again; the «Restart» button that
+        unblocks also sends ``/start``, which is what starts the dialog (so it greets once)."""
         old, new = change.old_chat_member.status, change.new_chat_member.status
         body: Body
         if new == "kicked":
             body = UnsubscribedBody()
         elif new == "member" and old == "kicked":
-            body = StartBody(payload=None)
+            body = SubscribedBody()
         else:
             return None
         sender = _sender(change.from_user)
-        return self._conversation(change.chat.id, sender.user_id), sender, body
+        key = f"member:{change.chat.id}:{int(change.date.timestamp())}:{new}"
+        return self._conversation(change.chat.id, sender.user_id), sender, body, key
 
     def _conversation(self, chat_id: int, user_id: str) -> ConversationRef:
         return ConversationRef(channel=Channel.TELEGRAM, bot=self.bot, chat_id=str(chat_id), user_id=user_id)
@@ -248,9 +281,7 @@ class TelegramAdapter:
         if source.file_id:
             file = source.file_id
         elif source.data is not None:
-            file = BufferedInputFile(
-                source.data, filename=attachment.file_name or _default_name(attachment.kind)
-            )
+            file = BufferedInputFile(source.data, filename=attachment.named())
         elif source.url:
             file = source.url
         else:
@@ -359,9 +390,12 @@ def _message_body(message: Message) -> Body:
         return _text_body(message.text)
     if message.contact is not None:
         contact = message.contact
+        phone = normalize_phone(contact.phone_number)
+        if phone is None:
+            return UnsupportedBody(what="contact")
         own = message.from_user is not None and contact.user_id == message.from_user.id
         return ContactShared(
-            phone=normalize_phone(contact.phone_number),
+            phone=phone,
             verified=own,
             first_name=contact.first_name,
             last_name=contact.last_name,
@@ -483,11 +517,6 @@ def _member_status(member: object) -> object:
     }
 
 
-def normalize_phone(phone: str) -> str:
-    """``+`` and the digits: Telegram sends numbers with and without the plus."""
-    return "+" + "".join(char for char in phone if char.isdigit())
-
-
 # ---- sending helpers ----------------------------------------------------------------------------
 
 
@@ -513,15 +542,6 @@ def _rows(buttons: tuple[RenderedButton, ...]) -> list[list[InlineKeyboardButton
     keyboard = [InlineKeyboardButton(text=button.title, callback_data=button.payload) for button in buttons]
     per_row = 2 if all(len(button.title) <= SHORT_TITLE for button in buttons) else 1
     return [keyboard[start : start + per_row] for start in range(0, len(keyboard), per_row)]
-
-
-def _default_name(kind: AttachmentKind) -> str:
-    return {
-        AttachmentKind.AUDIO: "audio.mp3",
-        AttachmentKind.VOICE: "voice.ogg",
-        AttachmentKind.IMAGE: "image.jpg",
-        AttachmentKind.DOCUMENT: "document",
-    }[kind]
 
 
 def _send_error(error: BaseException) -> SendError:

@@ -11,9 +11,11 @@ be mistaken for typed text, and so the whole event round-trips through JSON
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from collections.abc import Mapping
-from datetime import UTC, datetime
+import mimetypes
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
@@ -124,6 +126,15 @@ class UnsubscribedBody(_Frozen):
     kind: Literal["unsubscribed"] = "unsubscribed"
 
 
+class SubscribedBody(_Frozen):
+    """The client may be messaged again (Viber ``subscribed``, Telegram unblocked); nothing to answer.
+
+    It is not a start: on Viber it follows the welcome message, which already greeted the client.
+    """
+
+    kind: Literal["subscribed"] = "subscribed"
+
+
 class UnsupportedBody(_Frozen):
     """Something we do not handle (a sticker, a poll...); the bot answers politely."""
 
@@ -148,10 +159,15 @@ Body = Annotated[
     | LocationBody
     | StartBody
     | UnsubscribedBody
+    | SubscribedBody
     | UnsupportedBody
     | StatusBody,
     Field(discriminator="kind"),
 ]
+
+
+MAX_KEY_LENGTH = 128
+"""Platform ids are far shorter; a longer one is refused as a bad request, never stored."""
 
 
 def _now() -> datetime:
@@ -159,14 +175,39 @@ def _now() -> datetime:
 
 
 class Inbound(_Frozen):
+    """One event from a platform.
+
+    Two identities: ``event_id`` is the delivery's id, which the platform repeats when it
+    redelivers and may reuse later (Telegram's update ids restart or turn random); it drops
+    duplicates only within the platform's retry horizon. ``message_key`` is the durable identity
+    of what the client did (Telegram: chat and message id, or the callback query id; Viber: the
+    message token; WhatsApp: the message id): history rows, the request a message files and the
+    session's last event are keyed by it, forever.
+    """
+
     event_id: str = Field(
-        description="Platform event id, unique per channel and bot; used to drop duplicates."
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="Platform event id, unique per channel and bot within its retry horizon.",
+    )
+    message_key: str = Field(
+        default="",
+        max_length=MAX_KEY_LENGTH,
+        description="The platform's durable identity of the message; ``event_id`` when not given "
+        "(sources whose event ids never repeat: scripts, the terminal).",
     )
     conversation: ConversationRef
     sender: Sender
     body: Body
     received_at: datetime = Field(default_factory=_now)
     raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _message_key_defaults_to_event_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("message_key") and "event_id" in data:
+            return {**data, "message_key": data["event_id"]}
+        return data
 
     @property
     def channel(self) -> Channel:
@@ -178,7 +219,13 @@ class Inbound(_Frozen):
 
     @property
     def dedupe_key(self) -> str:
+        """The delivery, for the inbox's bounded de-duplication."""
         return f"{self.conversation.channel.value}:{self.conversation.bot}:{self.event_id}"
+
+    @property
+    def message_ref(self) -> str:
+        """The message across channels and bots, durable: the prefix of the replies' ids."""
+        return f"{self.conversation.channel.value}:{self.conversation.bot}:{self.message_key}"
 
 
 # ---- outbound -------------------------------------------------------------------------------
@@ -207,6 +254,27 @@ class AttachmentKind(enum.StrEnum):
     IMAGE = "image"
 
 
+_EXTENSION_OF_MIME: Mapping[str, str] = {
+    "audio/ogg": ".ogg",
+    "audio/opus": ".opus",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/x-m4a": ".m4a",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/webm": ".webm",
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+}
+_EXTENSION_OF_KIND: Mapping[AttachmentKind, str] = {
+    AttachmentKind.AUDIO: ".mp3",
+    AttachmentKind.VOICE: ".ogg",
+    AttachmentKind.IMAGE: ".jpg",
+    AttachmentKind.DOCUMENT: ".pdf",
+}
+
+
 class Attachment(_Frozen):
     kind: AttachmentKind
     source: FileSource
@@ -214,6 +282,33 @@ class Attachment(_Frozen):
     mime_type: str | None = None
     caption: str | None = None
     duration: int | None = None
+    size: int | None = Field(
+        default=None, ge=0, description="Bytes, when known: a Viber file message must state it."
+    )
+
+    def named(self, fallback: str | None = None) -> str:
+        """A file name with an extension, which platforms need to accept and clients to open a file:
+        the attachment's own name (or ``fallback``, e.g. a URL's last segment) if it has a known
+        extension, else that name or the kind with the extension of the type (``Звонок 20.11.ogg``)."""
+        for name in (self.file_name, fallback):
+            if name and _known_extension(name):
+                return name
+        mime = (self.mime_type or "").split(";")[0].strip().lower()
+        extension = (
+            _EXTENSION_OF_MIME.get(mime)
+            or (mimetypes.guess_extension(mime) if mime else None)
+            or _EXTENSION_OF_KIND[self.kind]
+        )
+        return (self.file_name or self.kind.value) + extension
+
+
+def _known_extension(name: str) -> bool:
+    """``call.mp3`` has one; ``Звонок 20.11`` and a signed link's ``payload.signature`` do not."""
+    stem, dot, extension = name.rpartition(".")
+    if not (dot and stem and extension):
+        return False
+    suffix = "." + extension.lower()
+    return suffix in _EXTENSION_OF_MIME.values() or mimetypes.guess_type("file" + suffix)[0] is not None
 
 
 class Reply(_Frozen):
@@ -257,7 +352,7 @@ class Outbound(_Frozen):
 
 
 class Capabilities(_Frozen):
-    """A channel's limits; one shared renderer fits every reply to them."""
+    """A channel's limits and habits; one shared renderer fits every reply to them."""
 
     max_text_length: int
     max_caption_length: int
@@ -265,13 +360,34 @@ class Capabilities(_Frozen):
     max_button_title: int
     max_payload_bytes: int = Field(description="Bytes a button payload may carry on the wire.")
     buttons_per_row: int = 1
+    max_text_with_buttons: int | None = Field(
+        default=None, description="Characters of a message that carries buttons, if fewer (WhatsApp: 1024)."
+    )
     supports_list: bool = False
     list_max_rows: int = 0
     list_row_title: int = 0
     list_row_description: int = 0
+    list_label_length: int = Field(default=0, description="Characters of the button that opens a list.")
     max_quick_buttons: int = Field(default=0, description="Reply buttons before a list is used (WhatsApp).")
     supports_contact_request: bool = True
     media: frozenset[AttachmentKind] = frozenset(AttachmentKind)
+    files_by_url_only: bool = Field(
+        default=False, description="The platform fetches files by URL and takes no upload (Viber)."
+    )
+    keyboard_per_conversation: bool = Field(
+        default=False,
+        description="The client sees only the newest message's keyboard (Viber): every choice of a "
+        "reply rides on its last message, where the contact button joins them.",
+    )
+
+
+class RateLimits(_Frozen):
+    """How fast a platform lets one bot send: overall and to one chat, as token buckets."""
+
+    per_bot: float = Field(gt=0, description="Messages a second through one bot account or number.")
+    per_bot_burst: int = Field(ge=1)
+    per_chat: float = Field(gt=0, description="Messages a second to one chat, once its burst is spent.")
+    per_chat_burst: int = Field(ge=1)
 
 
 class SendError(Exception):
@@ -298,17 +414,33 @@ class RecipientGone(SendError):
         super().__init__(message, code=code, permanent=True)
 
 
+class OutsideWindow(SendError):
+    """The platform admits only pre-approved templates to this recipient now (WhatsApp, more than
+    24 hours after the client's last message)."""
+
+    def __init__(self, message: str, *, code: int | str | None = None) -> None:
+        super().__init__(message, code=code, permanent=True)
+
+
 class BadRequest(Exception):
     """A webhook body that cannot be parsed: answered with 400, nothing processed."""
 
 
 @runtime_checkable
 class ChannelAdapter(Protocol):
-    """The two halves of a channel: pure ``verify``/``parse`` and async ``send``."""
+    """The two halves of a channel: pure ``verify``/``parse`` and async ``send``.
+
+    What only some platforms do is declared by data (``capabilities``, ``rate_limits``,
+    ``retry_horizon``) or by the small optional protocols below, which the pipeline may test
+    for; nothing outside ``adapters/`` tests which adapter it holds.
+    """
 
     channel: Channel
     bot: str
     capabilities: Capabilities
+    rate_limits: RateLimits
+    retry_horizon: timedelta
+    """How long the platform redelivers an unacknowledged webhook; duplicates are dropped that long."""
 
     def verify(self, headers: Mapping[str, str], raw_body: bytes) -> bool: ...
 
@@ -344,7 +476,11 @@ class RenderedMessage(_Frozen):
     text: str = ""
     layout: Literal["none", "buttons", "list"] = "none"
     buttons: tuple[RenderedButton, ...] = ()
-    list_title: str | None = None
+    list_title: str | None = Field(
+        default=None,
+        description="The label of the choices: the button that opens a list (WhatsApp), or the text "
+        "of choices that follow a file where media carry no buttons.",
+    )
     request_contact: str | None = None
     remove_keyboard: bool = False
     attachment: Attachment | None = None
@@ -424,3 +560,45 @@ class FileRef(_Frozen):
             caption=caption,
             duration=self.duration,
         )
+
+
+# ---- what only some platforms do ------------------------------------------------------------
+
+
+@runtime_checkable
+class WelcomesInWebhookResponse(Protocol):
+    """The first message to a client goes as the webhook's answer (Viber's ``conversation_started``:
+    the client is not subscribed yet, so the one message allowed cannot be sent by the API)."""
+
+    def welcome_expected(self, event: Inbound) -> bool:
+        """Whether ``event`` is answered by a welcome in the response instead of going to the inbox."""
+        ...
+
+    def welcome_body(self, message: RenderedMessage) -> dict[str, Any]:
+        """The JSON the webhook answers with."""
+        ...
+
+
+@runtime_checkable
+class SendsTemplates(Protocol):
+    """Pre-approved templates reach a client when nothing else may (:class:`OutsideWindow`)."""
+
+    async def send_template(self, conversation: ConversationRef, template: TemplateRef) -> str:
+        """Send the template declared under ``template.key``; its platform message id."""
+        ...
+
+
+@runtime_checkable
+class LongPolls(Protocol):
+    """Updates can be fetched without a public webhook URL (Telegram's getUpdates)."""
+
+    async def poll(self, handler: Callable[[bytes], Awaitable[None]], *, stop: asyncio.Event) -> None: ...
+
+
+@runtime_checkable
+class VerifiesSubscription(Protocol):
+    """The platform checks the webhook with a ``GET`` handshake (WhatsApp's ``hub.challenge``)."""
+
+    def verify_subscription(self, query: Mapping[str, str]) -> str | None:
+        """The text to answer with, or None (answered 403)."""
+        ...

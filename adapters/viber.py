@@ -11,6 +11,12 @@ is the button's ActionBody, and the prefix tells a press from typed text. Someon
 A shared contact is ``verified`` only when it came from our ``share-phone`` button: Viber then
 sends the user's own number in a contact message whose text is the button's ActionBody
 (:data:`SHARE_PHONE_ACTION`). A contact card forwarded from the address book has no such text.
+
+Opening the chat: a client who is not subscribed yet gets the welcome message as the answer to
+``conversation_started`` (the one message Viber allows before subscription); a subscribed client
+reopening the chat gets nothing, and ``subscribed`` (which follows the welcome) starts nothing,
+so the client is greeted once. Viber sends no ``subscribed`` for a first message, which
+subscribes the client by itself.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import logging
 import mimetypes
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any, Final, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -34,6 +41,7 @@ from viberbot.api.messages import (
 from viberbot.api.user_profile import UserProfile
 from viberbot.api.viber_requests import EVENT_TYPE_TO_CLASS, create_request
 
+from adapters.phones import normalize_phone
 from adapters.types import (
     Attachment,
     AttachmentKind,
@@ -48,6 +56,7 @@ from adapters.types import (
     Inbound,
     LocationBody,
     MediaKind,
+    RateLimits,
     RecipientGone,
     RenderedButton,
     RenderedMessage,
@@ -55,6 +64,7 @@ from adapters.types import (
     SendError,
     StartBody,
     StatusBody,
+    SubscribedBody,
     TextBody,
     UnsubscribedBody,
     UnsupportedBody,
@@ -94,16 +104,16 @@ CAPABILITIES: Final = Capabilities(
     max_quick_buttons=0,
     supports_contact_request=True,
     media=frozenset({AttachmentKind.DOCUMENT, AttachmentKind.IMAGE}),
+    files_by_url_only=True,
+    keyboard_per_conversation=True,
 )
-
-
-def welcome_expected(event: Inbound) -> bool:
-    """True for ``conversation_started``: Viber takes the answer only in the webhook's response body.
-
-    The user is not subscribed yet, so ``send_message`` would fail with ``notSubscribed``; the one
-    message allowed is :meth:`ViberAdapter.welcome_body` returned as the webhook's JSON.
-    """
-    return event.channel is Channel.VIBER and event.raw.get("event") == "conversation_started"
+RATE_LIMITS: Final = RateLimits(per_bot=50.0, per_bot_burst=50, per_chat=1.0, per_chat_burst=10)
+"""Viber documents no per-second limit for ``send_message``: only 100 messages an hour to a client
+who does not answer (status 12, retried later) and, for broadcasts, 500 requests in 10 seconds.
+That broadcast rate, 50 a second, is the ceiling taken per bot; one a second per chat after a
+burst of ten keeps a chat readable and far from the hourly limit."""
+RETRY_HORIZON: Final = timedelta(hours=1)
+"""Viber retries a callback the webhook did not accept for about an hour."""
 
 
 class ViberAdapter:
@@ -111,6 +121,8 @@ class ViberAdapter:
 
     channel: Channel = Channel.VIBER
     CAPABILITIES: Final = CAPABILITIES
+    RATE_LIMITS: Final = RATE_LIMITS
+    retry_horizon: timedelta = RETRY_HORIZON
 
     def __init__(
         self,
@@ -120,6 +132,7 @@ class ViberAdapter:
         name: str,
         avatar: str | None = None,
         api_base: str | None = None,
+        rate_limits: RateLimits = RATE_LIMITS,
     ) -> None:
         if not auth_token:
             raise ValueError(f"bot {bot}: a Viber auth token is required")
@@ -127,6 +140,7 @@ class ViberAdapter:
             raise ValueError(f"bot {bot}: a Viber sender name is 1-{MAX_SENDER_NAME} characters")
         self.bot = bot
         self.capabilities = CAPABILITIES
+        self.rate_limits = rate_limits
         self._token = auth_token
         self._sender: dict[str, str] = {"name": name, **({"avatar": avatar} if avatar else {})}
         self._api_base = (api_base or API_BASE).rstrip("/")
@@ -161,15 +175,29 @@ class ViberAdapter:
         if event == "webhook":
             return []
         sender, body = self._parse_event(event, raw)
+        if _reopened(event, raw, body):
+            log.info("viber %s: a subscribed user reopened the chat; nothing to answer", self.bot)
+            return []
+        event_id = _event_id(event, raw, sender.user_id)
         return [
             Inbound(
-                event_id=_event_id(event, raw, sender.user_id),
+                event_id=event_id,
+                message_key=event_id,
                 conversation=self._conversation(sender.user_id),
                 sender=sender,
                 body=body,
                 raw=raw,
             )
         ]
+
+    def welcome_expected(self, event: Inbound) -> bool:
+        """True for ``conversation_started`` of a user not yet subscribed: the answer goes only in the
+        webhook's response body (``send_message`` would fail with ``notSubscribed``)."""
+        return (
+            event.channel is Channel.VIBER
+            and event.raw.get("event") == "conversation_started"
+            and event.raw.get("subscribed") is not True
+        )
 
     def _parse_event(self, event: str, raw: dict[str, Any]) -> tuple[Sender, Body]:
         if event == "message":
@@ -179,7 +207,7 @@ class ViberAdapter:
             context = request.context
             return _sender(request.user), StartBody(payload=str(context) if context else None)
         if event == "subscribed":
-            return _sender(request.user), StartBody(payload=None)
+            return _sender(request.user), SubscribedBody()
         sender = Sender(user_id=_user_id(request.user_id))
         if event == "unsubscribed":
             return sender, UnsubscribedBody()
@@ -221,7 +249,7 @@ class ViberAdapter:
     def welcome_body(self, message: RenderedMessage) -> dict[str, Any]:
         """The JSON a webhook returns to ``conversation_started``: the one message before subscription.
 
-        Text and pictures only: a file message needs its size, which takes a request to learn.
+        Text and pictures only: a welcome is a greeting, not a document.
         """
         attachment = message.attachment
         if attachment is not None and attachment.kind is not AttachmentKind.IMAGE:
@@ -244,10 +272,9 @@ class ViberAdapter:
         if attachment.kind is AttachmentKind.IMAGE:
             return [self._from_us(_picture(attachment, keyboard))]
         url = _url(attachment)
-        size = await self._remote_size(url)
         file = FileMessage(
             media=url,
-            size=size,
+            size=_size(attachment),
             file_name=_file_name(attachment, url),
             keyboard=keyboard,
             min_api_version=_api_version(keyboard),
@@ -260,22 +287,6 @@ class ViberAdapter:
 
     def _from_us(self, built: dict[str, Any]) -> dict[str, Any]:
         return {**built, "sender": dict(self._sender)}
-
-    async def _remote_size(self, url: str) -> int:
-        """Viber's file message needs the size: ask the server that holds the file (ours, for links)."""
-        try:
-            async with self._client().head(url, allow_redirects=True) as response:
-                length = response.content_length
-                status = response.status
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise SendError(f"viber: file size unavailable ({type(error).__name__})") from error
-        if status >= 500:
-            raise SendError(f"viber: file size unavailable (HTTP {status})", code=status)
-        if status >= 400 or length is None:
-            raise SendError(f"viber: the file link answered HTTP {status} without a size", permanent=True)
-        if length > MAX_FILE_BYTES:
-            raise SendError("viber: files are at most 50 MB", permanent=True)
-        return length
 
     async def acknowledge(self, event: Inbound) -> None:
         return None
@@ -367,6 +378,11 @@ def _sender(profile: Any) -> Sender:
     )
 
 
+def _reopened(event: str, raw: Mapping[str, Any], body: Body) -> bool:
+    """A subscribed user opened the chat again, without a deep link: no welcome, no new start."""
+    return event == "conversation_started" and raw.get("subscribed") is True and body == StartBody()
+
+
 def _event_id(event: str, raw: Mapping[str, Any], user_id: str) -> str:
     token = raw.get("message_token")
     if token is None or isinstance(token, bool):
@@ -402,8 +418,8 @@ def _text_body(text: str) -> Body:
 
 def _contact_body(message: Any, raw: Mapping[str, Any]) -> Body:
     contact = message.contact
-    phone = normalize_phone(str(contact.phone_number or "")) if contact is not None else "+"
-    if phone == "+":
+    phone = normalize_phone(str(contact.phone_number or "")) if contact is not None else None
+    if phone is None:
         return UnsupportedBody(what="contact")
     name = contact.name if isinstance(contact.name, str) and contact.name.strip() else None
     first, _, last = (name or "").partition(" ")
@@ -436,11 +452,6 @@ def _file_body(kind: str, raw: Mapping[str, Any]) -> FileBody:
         caption=caption,
         duration=duration,
     )
-
-
-def normalize_phone(phone: str) -> str:
-    """``+`` and the digits: Viber's share-phone sends the number without the plus."""
-    return "+" + "".join(char for char in phone if char.isdigit())
 
 
 # ---- sending helpers ----------------------------------------------------------------------------
@@ -513,14 +524,19 @@ def _url(attachment: Attachment) -> str:
     return url
 
 
+def _size(attachment: Attachment) -> int:
+    """A file message states the file's size; the sender declares it (no request to learn it)."""
+    if attachment.size is None or attachment.size <= 0:
+        raise SendError("viber: a file message needs the file's size", permanent=True)
+    if attachment.size > MAX_FILE_BYTES:
+        raise SendError("viber: files are at most 50 MB", permanent=True)
+    return attachment.size
+
+
 def _file_name(attachment: Attachment, url: str) -> str:
-    if attachment.file_name:
-        return attachment.file_name
-    from_url = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    if from_url:
-        return from_url
-    extension = mimetypes.guess_extension(attachment.mime_type or "") or ""
-    return f"{attachment.kind.value}{extension}"
+    """Viber refuses a file without an extension: the attachment's name, else the link's last segment
+    (a signed link's token has none worth keeping), else one made from its type."""
+    return attachment.named(fallback=unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
 
 
 def _status_error(endpoint: str, status: int, status_message: str) -> SendError:

@@ -9,7 +9,7 @@ overwrites the session's base URL with graph.facebook.com when it is constructed
 The 24-hour customer-service window: free text and interactive messages reach a user only
 within 24 hours of the user's last message (:func:`window_open`); outside it only approved
 templates (:meth:`WhatsAppAdapter.send_template`) may be sent, and the platform refuses
-anything else with :class:`OutsideWindow`.
+anything else with :class:`~adapters.types.OutsideWindow`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pywa.types.callback import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async.client import WhatsApp
 
+from adapters.phones import normalize_phone
 from adapters.types import (
     Attachment,
     AttachmentKind,
@@ -44,11 +45,14 @@ from adapters.types import (
     Inbound,
     LocationBody,
     MediaKind,
+    OutsideWindow,
+    RateLimits,
     RenderedMessage,
     Sender,
     SendError,
     StartBody,
     StatusBody,
+    TemplateRef,
     TextBody,
     UnsupportedBody,
 )
@@ -59,10 +63,6 @@ SIGNATURE_HEADER: Final = "X-Hub-Signature-256"
 WEBHOOK_OBJECT: Final = "whatsapp_business_account"
 FAKE_MARKER: Final = "/fake/whatsapp"
 CUSTOMER_SERVICE_WINDOW: Final = timedelta(hours=24)
-INTERACTIVE_BODY_LENGTH: Final = 1024
-LIST_LABEL_LENGTH: Final = 20
-SECTION_TITLE_LENGTH: Final = 24
-DEFAULT_LIST_LABEL: Final = "☰"
 HTTP_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 
 OUTSIDE_WINDOW_CODE: Final = 131047
@@ -86,14 +86,21 @@ CAPABILITIES: Final = Capabilities(
     max_button_title=20,
     max_payload_bytes=200,
     buttons_per_row=1,
+    max_text_with_buttons=1024,
     supports_list=True,
     list_max_rows=10,
     list_row_title=24,
     list_row_description=72,
+    list_label_length=20,
     max_quick_buttons=3,
     supports_contact_request=False,
     media=frozenset(AttachmentKind),
 )
+RATE_LIMITS: Final = RateLimits(per_bot=80.0, per_bot_burst=80, per_chat=1 / 6, per_chat_burst=45)
+"""Cloud API: 80 messages a second per business number by default; to one user about one message
+every 6 seconds, with bursts of up to 45 (the pair rate limit, error 131056)."""
+RETRY_HORIZON: Final = timedelta(days=7)
+"""Meta retries a webhook the server did not accept for up to seven days."""
 
 _DEFAULT_MIME: Final[Mapping[AttachmentKind, str]] = {
     AttachmentKind.AUDIO: "audio/mpeg",
@@ -101,19 +108,6 @@ _DEFAULT_MIME: Final[Mapping[AttachmentKind, str]] = {
     AttachmentKind.IMAGE: "image/jpeg",
     AttachmentKind.DOCUMENT: "application/pdf",
 }
-_DEFAULT_NAME: Final[Mapping[AttachmentKind, str]] = {
-    AttachmentKind.AUDIO: "audio.mp3",
-    AttachmentKind.VOICE: "voice.ogg",
-    AttachmentKind.IMAGE: "image.jpg",
-    AttachmentKind.DOCUMENT: "document.pdf",
-}
-
-
-class OutsideWindow(SendError):
-    """Graph error 131047: more than 24 hours since the user's last message; only a template may go."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, code=OUTSIDE_WINDOW_CODE, permanent=True)
 
 
 class TemplateSpec(BaseModel):
@@ -266,6 +260,8 @@ class WhatsAppAdapter:
 
     channel: Channel = Channel.WHATSAPP
     CAPABILITIES: Final = CAPABILITIES
+    RATE_LIMITS: Final = RATE_LIMITS
+    retry_horizon: timedelta = RETRY_HORIZON
 
     def __init__(
         self,
@@ -278,7 +274,7 @@ class WhatsAppAdapter:
         api_base: str | None = None,
         api_version: str = "22.0",
         templates: Mapping[str, TemplateSpec] | None = None,
-        list_label: str = DEFAULT_LIST_LABEL,
+        rate_limits: RateLimits = RATE_LIMITS,
     ) -> None:
         if not phone_id.isdigit():
             raise ValueError("a WhatsApp phone number id is the digits Meta shows in the app dashboard")
@@ -287,12 +283,12 @@ class WhatsAppAdapter:
                 raise ValueError(f"a WhatsApp {name} is required for bot {bot}")
         self.bot = bot
         self.capabilities = CAPABILITIES
+        self.rate_limits = rate_limits
         self.phone_id = phone_id
         self.templates: Mapping[str, TemplateSpec] = dict(templates or {})
         self._token = token
         self._app_secret = app_secret.encode()
         self._verify_token = verify_token.encode()
-        self._list_label = list_label
         self._graph_base = (api_base or "https://graph.facebook.com").rstrip("/")
         self._session = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
         self._wa = WhatsApp(
@@ -377,10 +373,11 @@ class WhatsAppAdapter:
             user_id=user_id,
             display_name=name or None,
             first_name=name.split()[0] if name and name.split() else None,
-            verified_phone=f"+{user_id}" if user_id.isdigit() else None,
+            verified_phone=normalize_phone("+" + user_id) if user_id.isdigit() else None,
         )
         return Inbound(
             event_id=message.id,
+            message_key=message.id,
             conversation=self._conversation(user_id),
             sender=sender,
             body=_message_body(message, user_id),
@@ -395,8 +392,10 @@ class WhatsAppAdapter:
         error = status.errors[0] if status.errors else None
         error_text = " ".join(str(part) for part in (error.code, error.title) if part) if error else None
         body = StatusBody(status=STATUSES[status.status], message_id=status.id, error=error_text or None)
+        event_id = f"{status.id}:{status.status}"
         return Inbound(
-            event_id=f"{status.id}:{status.status}",
+            event_id=event_id,
+            message_key=event_id,
             conversation=self._conversation(recipient),
             sender=Sender(user_id=recipient),
             body=body,
@@ -412,7 +411,8 @@ class WhatsAppAdapter:
         """Send one rendered message; return the wamid of the last platform message it took.
 
         WhatsApp has no share-contact button (the sender's number is known and verified), so a
-        contact request is plain text. Audio has no caption on WhatsApp: it follows as text.
+        contact request is plain text. Audio has no caption on WhatsApp: it follows as text. Media
+        carry no buttons: the choices follow as an interactive message under the list's label.
         """
         to = message.conversation.chat_id
         sent: str | None = None
@@ -421,7 +421,7 @@ class WhatsAppAdapter:
             if message.attachment is not None:
                 sent = await self._send_attachment(to, message.attachment)
                 if message.buttons and message.layout != "none" and not text:
-                    text = self._list_label
+                    text = message.list_title or message.attachment.caption or ""
             if text:
                 sent = await self._send_text(to, text, message)
         except (WhatsAppError, httpx.HTTPError, ValueError) as error:
@@ -433,22 +433,20 @@ class WhatsAppAdapter:
     async def _send_text(self, to: str, text: str, message: RenderedMessage) -> str:
         if message.layout == "none" or not message.buttons:
             return (await self._wa.send_message(to=to, text=text)).id
-        *leading, body = _split(text, INTERACTIVE_BODY_LENGTH)
-        for part in leading:
-            await self._wa.send_message(to=to, text=part)
         if message.layout == "buttons":
             buttons = [Button(title=button.title, callback_data=button.payload) for button in message.buttons]
-            return (await self._wa.send_message(to=to, text=body, buttons=buttons)).id
-        label = message.list_title or self._list_label
+            return (await self._wa.send_message(to=to, text=text, buttons=buttons)).id
+        if not message.list_title:
+            raise SendError("whatsapp: a list needs the label of its button", permanent=True)
         rows = [
             SectionRow(title=button.title, callback_data=button.payload, description=button.description)
             for button in message.buttons
         ]
         section_list = SectionList(
-            button_title=label[:LIST_LABEL_LENGTH],
-            sections=[Section(title=label[:SECTION_TITLE_LENGTH], rows=rows)],
+            button_title=message.list_title,
+            sections=[Section(title=message.list_title, rows=rows)],
         )
-        return (await self._wa.send_message(to=to, text=body, buttons=section_list)).id
+        return (await self._wa.send_message(to=to, text=text, buttons=section_list)).id
 
     async def _send_attachment(self, to: str, attachment: Attachment) -> str:
         source = attachment.source
@@ -461,7 +459,7 @@ class WhatsAppAdapter:
             media = source.url
         else:
             raise SendError("whatsapp: the attachment has no source", permanent=True)
-        name = attachment.file_name or _DEFAULT_NAME[attachment.kind]
+        name = attachment.named()
         mime = attachment.mime_type or mimetypes.guess_type(name)[0] or _DEFAULT_MIME[attachment.kind]
         caption = attachment.caption or None
         match attachment.kind:
@@ -480,23 +478,25 @@ class WhatsAppAdapter:
             return (await self._wa.send_message(to=to, text=caption)).id
         return sent
 
-    async def send_template(
-        self, conversation: ConversationRef, name: str, language: str, params: Sequence[str]
-    ) -> str:
-        """Send an approved template: the one kind of message that reaches a user outside the window."""
-        spec = next((spec for spec in self.templates.values() if spec.name == name), None)
+    async def send_template(self, conversation: ConversationRef, template: TemplateRef) -> str:
+        """Send the approved template declared under ``template.key``: the one kind of message that
+        reaches a user outside the window."""
+        spec = self.templates.get(template.key)
         if spec is None:
-            raise SendError(f"whatsapp: template {name!r} is not declared for bot {self.bot}", permanent=True)
+            raise SendError(
+                f"whatsapp: no template is declared as {template.key!r} for bot {self.bot}", permanent=True
+            )
+        params = template.params
         if len(params) != spec.body_params:
             raise SendError(
-                f"whatsapp: template {name!r} takes {spec.body_params} parameters, got {len(params)}",
+                f"whatsapp: template {spec.name!r} takes {spec.body_params} parameters, got {len(params)}",
                 permanent=True,
             )
         try:
             sent = await self._wa.send_template(
                 to=conversation.chat_id,
-                name=name,
-                language=_template_language(language),
+                name=spec.name,
+                language=_template_language(spec.language),
                 params=[_body_params(params)] if params else None,
             )
         except (WhatsAppError, httpx.HTTPError, ValueError) as error:
@@ -508,7 +508,7 @@ class WhatsAppAdapter:
         if isinstance(event.body, StatusBody):
             return
         try:
-            await self._wa.mark_message_as_read(event.event_id)
+            await self._wa.mark_message_as_read(event.message_key)
         except (WhatsAppError, httpx.HTTPError, ValueError) as error:
             log.warning("whatsapp %s: marking a message read failed (%s)", self.bot, type(error).__name__)
 
@@ -615,10 +615,12 @@ def _shared_contact(contact: _SharedContact, user_id: str) -> ContactShared | No
         return None
     own = next((phone for phone in phones if phone.wa_id == user_id), None)
     chosen = own or phones[0]
-    digits = "".join(char for char in (chosen.phone or chosen.wa_id or "") if char.isdigit())
+    number = normalize_phone(chosen.phone or "") or normalize_phone("+" + (chosen.wa_id or ""))
+    if number is None:
+        return None
     name = contact.name
     return ContactShared(
-        phone=f"+{digits}",
+        phone=number,
         verified=own is not None,
         first_name=(name.first_name or name.formatted_name) if name else None,
         last_name=name.last_name if name else None,
@@ -626,19 +628,6 @@ def _shared_contact(contact: _SharedContact, user_id: str) -> ContactShared | No
 
 
 # ---- sending helpers ----------------------------------------------------------------------------
-
-
-def _split(text: str, limit: int) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, cut at a line break or space when there is one."""
-    parts: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        position = max(rest.rfind("\n", 0, limit + 1), rest.rfind(" ", 0, limit + 1))
-        position = position if position > 0 else limit
-        parts.append(rest[:position].rstrip())
-        rest = rest[position:].lstrip()
-    parts.append(rest)
-    return parts
 
 
 _TEMPLATE_LANGUAGES: Final[Mapping[str, TemplateLanguage]] = {
@@ -666,7 +655,7 @@ def send_error(error: BaseException) -> SendError:
         return SendError(f"whatsapp: {error}", permanent=True)
     message = f"whatsapp: Graph error {error.code}: {error.message}"
     if error.code == OUTSIDE_WINDOW_CODE:
-        return OutsideWindow(message)
+        return OutsideWindow(message, code=OUTSIDE_WINDOW_CODE)
     if error.code in RETRY_AFTER_SECONDS:
         return SendError(message, code=error.code, retry_after=RETRY_AFTER_SECONDS[error.code])
     status = error.status_code or 400

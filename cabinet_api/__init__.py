@@ -7,6 +7,7 @@ from cabinet_api.db import Database
 from cabinet_api.services import (
     CabinetServices,
     ClientProfile,
+    FileLink,
     HandoffView,
     HistoryEntry,
     Notification,
@@ -20,6 +21,7 @@ __all__ = [
     "CabinetServices",
     "ClientProfile",
     "Database",
+    "FileLink",
     "HandoffView",
     "HistoryEntry",
     "Notification",

@@ -68,6 +68,10 @@ class FileStorage(Protocol):
 
     async def open(self, key: str) -> bytes: ...
 
+    async def size(self, key: str) -> int:
+        """Bytes of the stored file, without reading it (a file sent by link must state its size)."""
+        ...
+
 
 def mime_of_key(key: str) -> str:
     """The content type a key was saved with (keys end in the extension of their mime type)."""
@@ -94,6 +98,14 @@ class LocalFileStorage:
             raise FileNotStored(key)
         try:
             return await asyncio.to_thread((self._root / key).read_bytes)
+        except FileNotFoundError:
+            raise FileNotStored(key) from None
+
+    async def size(self, key: str) -> int:
+        if not _KEY.match(key):
+            raise FileNotStored(key)
+        try:
+            return (await asyncio.to_thread((self._root / key).stat)).st_size
         except FileNotFoundError:
             raise FileNotStored(key) from None
 

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.phones import normalize_phone
 from adapters.types import Channel, ContactShared, FileBody, FileRef, LocationBody, TextBody
 from dialogs.model import Ask
 from dialogs.schema import SystemTexts
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_PHONE_CHARS = re.compile(r"[\s()\-.]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +23,6 @@ class Accepted:
 class Rejected:
     text_key: str
     params: dict[str, Any] = field(default_factory=dict)
-
-
-def normalize_phone(text: str) -> str | None:
-    """``+7 (999) 123-45-67`` and ``8 999 123 45 67`` both become ``+79991234567``."""
-    compact = _PHONE_CHARS.sub("", text.strip())
-    digits = compact.removeprefix("+")
-    if not digits.isdigit() or not 10 <= len(digits) <= 15:
-        return None
-    if not compact.startswith("+") and len(digits) == 11 and digits.startswith("8"):
-        digits = "7" + digits[1:]
-    return "+" + digits
 
 
 def file_value(body: FileBody, channel: Channel) -> dict[str, Any]:

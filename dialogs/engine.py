@@ -81,7 +81,7 @@ class DialogEngine:
             first_contact=session is None,
         )
         await self._dispatch(turn)
-        state.last_event_id = event.event_id
+        state.last_event_id = event.message_key
         state.turns += 1
         return TurnResult(
             replies=tuple(turn.replies),

@@ -51,7 +51,7 @@ class SessionState(BaseModel):
         description="The queue a person will answer from, until the client comes back to the bot.",
     )
     last_event_id: str | None = Field(
-        default=None, description="The last inbound event this state already reflects (crash replays)."
+        default=None, description="The last inbound message (its durable key) this state reflects (replays)."
     )
     turns: int = 0
 

@@ -37,6 +37,7 @@ def build_tracker(
         "channel": event.channel.value,
         "bot": event.bot,
         "event_id": event.event_id,
+        "message_key": event.message_key,
         "user_id": event.conversation.user_id,
         "body": event.body.kind,
     }

@@ -73,7 +73,11 @@ def _live_adapters(settings: Settings, bot: str, env: Mapping[str, str]) -> dict
     adapters: dict[Channel, ChannelAdapter] = {}
     if token := _env(bot, "TELEGRAM_TOKEN", env):
         adapters[Channel.TELEGRAM] = TelegramAdapter(
-            bot, token, telegram_webhook_secret(settings, bot, env), api_base=settings.telegram_api_base
+            bot,
+            token,
+            telegram_webhook_secret(settings, bot, env),
+            api_base=settings.telegram_api_base,
+            rate_limits=settings.rate_limits(Channel.TELEGRAM, TelegramAdapter.RATE_LIMITS),
         )
     if token := _env(bot, "VIBER_TOKEN", env):
         adapters[Channel.VIBER] = ViberAdapter(
@@ -82,6 +86,7 @@ def _live_adapters(settings: Settings, bot: str, env: Mapping[str, str]) -> dict
             name=_env(bot, "VIBER_NAME", env) or bot,
             avatar=_env(bot, "VIBER_AVATAR", env),
             api_base=settings.viber_api_base,
+            rate_limits=settings.rate_limits(Channel.VIBER, ViberAdapter.RATE_LIMITS),
         )
     phone_id = _env(bot, "WHATSAPP_PHONE_ID", env)
     if phone_id:
@@ -97,6 +102,7 @@ def _live_adapters(settings: Settings, bot: str, env: Mapping[str, str]) -> dict
             verify_token=_required(bot, "WHATSAPP_VERIFY_TOKEN", env),
             api_base=settings.whatsapp_api_base,
             templates=templates,
+            rate_limits=settings.rate_limits(Channel.WHATSAPP, WhatsAppAdapter.RATE_LIMITS),
         )
     return adapters
 

@@ -14,8 +14,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from adapters.telegram import TelegramAdapter
-from adapters.types import ChannelAdapter
+from adapters.types import ChannelAdapter, LongPolls
 from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
 from bots.app.loading import load_runtimes
@@ -23,7 +22,7 @@ from bots.app.settings import Settings
 from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.notifications import Notifier
-from bots.pipeline.outbox import OutboxWorker, RatePolicy
+from bots.pipeline.outbox import OutboxWorker
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
 from cabinet_api import CabinetServices, Database, Notification, cabinet_services
@@ -150,6 +149,7 @@ async def start_services(
         await seed_demo(cabinet)
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet, channels)
+    _check_dedupe_horizon(settings, runtimes)
     ingest = Ingest(backends.inbox)
     handoff = HandoffDesk(cabinet.handoffs)
     services = Services(
@@ -184,12 +184,6 @@ async def start_services(
         limiter=backends.limiter,
         metrics=metrics,
         max_attempts=settings.outbox_max_attempts,
-        rates=RatePolicy(
-            per_bot=settings.telegram_rate_per_second,
-            per_bot_burst=max(1, int(settings.telegram_rate_per_second)),
-            per_chat=settings.telegram_chat_rate_per_second,
-            per_chat_burst=settings.telegram_chat_burst,
-        ),
         stop=backends.stop,
         public_base_url=settings.public_url or settings.base_url,
         link_secret=settings.secret_key.get_secret_value().encode(),
@@ -232,17 +226,32 @@ async def _connect_channels(services: Services) -> None:
     for runtime in services.runtimes.values():
         for channel, adapter in runtime.adapters.items():
             await _start_with_retries(adapter, public_url, f"{runtime.name}/{channel.value}")
-            if public_url is None and isinstance(adapter, TelegramAdapter):
-                pollers.append(asyncio.create_task(_poll(services, adapter)))
+            if public_url is None and isinstance(adapter, LongPolls):
+                pollers.append(asyncio.create_task(_poll(services, adapter, adapter)))
     if pollers:
         await asyncio.gather(*pollers)
 
 
-async def _poll(services: Services, adapter: TelegramAdapter) -> None:
+async def _poll(services: Services, adapter: ChannelAdapter, poller: LongPolls) -> None:
     async def handle(raw: bytes) -> None:
         await services.ingest.raw(adapter, raw)
 
-    await adapter.poll(handle, stop=services.backends.stop)
+    await poller.poll(handle, stop=services.backends.stop)
+
+
+def _check_dedupe_horizon(settings: Settings, runtimes: dict[str, BotRuntime]) -> None:
+    """A redelivery later than the dedupe TTL would be taken for a new message: say so at start."""
+    for runtime in runtimes.values():
+        for channel, adapter in runtime.adapters.items():
+            horizon = adapter.retry_horizon.total_seconds()
+            if horizon > settings.dedupe_ttl_seconds:
+                log.warning(
+                    "bot %s: %s redelivers webhooks for %.0f s, longer than OMNICAB_DEDUPE_TTL_SECONDS=%d",
+                    runtime.name,
+                    channel.value,
+                    horizon,
+                    settings.dedupe_ttl_seconds,
+                )
 
 
 async def _start_with_retries(

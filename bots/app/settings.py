@@ -8,7 +8,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adapters.types import Channel, RateLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MAX_DEDUPE_TTL_SECONDS = 7 * 24 * 3600
 
 
 class Settings(BaseSettings):
@@ -48,12 +51,26 @@ class Settings(BaseSettings):
     whatsapp_api_base: str | None = Field(default=None, description="Graph API; default graph.facebook.com")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     session_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
-    dedupe_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    dedupe_ttl_seconds: int = Field(
+        default=MAX_DEDUPE_TTL_SECONDS,
+        ge=60,
+        le=MAX_DEDUPE_TTL_SECONDS,
+        description="How long a platform event id is remembered to drop redeliveries: at least every "
+        "channel's retry horizon (WhatsApp 7 days, Telegram 24 h, Viber 1 h), and bounded, because "
+        "platforms reuse event ids (Telegram after a week without updates).",
+    )
     inbox_shards: int = Field(default=8, ge=1, le=256)
     outbox_max_attempts: int = Field(default=8, ge=1)
-    telegram_rate_per_second: float = Field(default=30.0, gt=0, description="Per bot; Telegram allows ~30/s.")
-    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0, description="Per chat, after the burst.")
-    telegram_chat_burst: int = Field(default=10, ge=1)
+    # Rate limits: each adapter declares its platform's; these override them per channel.
+    telegram_rate_per_second: float | None = Field(default=None, gt=0, description="Per bot (~30/s).")
+    telegram_chat_rate_per_second: float | None = Field(default=None, gt=0, description="Per chat (~1/s).")
+    telegram_chat_burst: int | None = Field(default=None, ge=1)
+    viber_rate_per_second: float | None = Field(default=None, gt=0, description="Per bot (50/s).")
+    viber_chat_rate_per_second: float | None = Field(default=None, gt=0, description="Per chat (1/s).")
+    viber_chat_burst: int | None = Field(default=None, ge=1)
+    whatsapp_rate_per_second: float | None = Field(default=None, gt=0, description="Per number (80/s).")
+    whatsapp_chat_rate_per_second: float | None = Field(default=None, gt=0, description="Per user (1/6 s).")
+    whatsapp_chat_burst: int | None = Field(default=None, ge=1)
     secret_key: SecretStr = Field(
         default=SecretStr("omnicab-demo-secret-change-me"),
         description="Signs short-lived links and console cookies; set a long random value in production.",
@@ -87,3 +104,17 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def rate_limits(self, channel: Channel, declared: RateLimits) -> RateLimits:
+        """The limits an adapter declares for its platform, with this channel's overrides."""
+        per_bot: float | None = getattr(self, f"{channel.value}_rate_per_second")
+        per_chat: float | None = getattr(self, f"{channel.value}_chat_rate_per_second")
+        chat_burst: int | None = getattr(self, f"{channel.value}_chat_burst")
+        overrides: dict[str, float | int] = {}
+        if per_bot is not None:
+            overrides |= {"per_bot": per_bot, "per_bot_burst": max(1, int(per_bot))}
+        if per_chat is not None:
+            overrides["per_chat"] = per_chat
+        if chat_burst is not None:
+            overrides["per_chat_burst"] = chat_burst
+        return declared.model_copy(update=overrides)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 from pathlib import Path
 
 from adapters.types import (
@@ -41,6 +42,9 @@ async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | No
         channel=Channel.TELEGRAM, bot=bot_dir.name, chat_id=TERMINAL_USER, user_id=TERMINAL_USER
     )
     sender = Sender(user_id=TERMINAL_USER, first_name=name, display_name=name, locale=locale)
+    # Messages are keyed by identity in the database the terminal shares with the app: each run
+    # numbers its messages under a fresh prefix, or a rerun would find the first run's request.
+    run = secrets.token_hex(6)
     counter = itertools.count(1)
     session: SessionState | None = None
     buttons: list[str] = []
@@ -49,7 +53,10 @@ async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | No
     try:
         while True:
             event = Inbound(
-                event_id=f"terminal-{next(counter)}", conversation=conversation, sender=sender, body=body
+                event_id=f"terminal-{run}-{next(counter)}",
+                conversation=conversation,
+                sender=sender,
+                body=body,
             )
             profile = await cabinet.identity.identify(event)
             view = ClientView(

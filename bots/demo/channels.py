@@ -37,9 +37,14 @@ class DemoChannels:
                 demo_telegram_token(bot),
                 telegram_webhook_secret(settings, bot),
                 api_base=f"{fake}/telegram",
+                rate_limits=settings.rate_limits(Channel.TELEGRAM, TelegramAdapter.RATE_LIMITS),
             ),
             Channel.VIBER: ViberAdapter(
-                bot, demo_auth_token(bot), name="Юрист 24/7", api_base=f"{fake}/viber/pa"
+                bot,
+                demo_auth_token(bot),
+                name="Юрист 24/7",
+                api_base=f"{fake}/viber/pa",
+                rate_limits=settings.rate_limits(Channel.VIBER, ViberAdapter.RATE_LIMITS),
             ),
             Channel.WHATSAPP: WhatsAppAdapter(
                 bot,
@@ -49,5 +54,6 @@ class DemoChannels:
                 verify_token=derived_secret(settings, f"whatsapp-verify:{bot}"),
                 api_base=f"{fake}/whatsapp",
                 templates=DEMO_TEMPLATES,
+                rate_limits=settings.rate_limits(Channel.WHATSAPP, WhatsAppAdapter.RATE_LIMITS),
             ),
         }

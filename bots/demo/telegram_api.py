@@ -33,6 +33,16 @@ MAX_KEPT_MESSAGES = 50_000
 MAX_KEPT_CALLBACKS = 10_000
 MAX_PENDING_UPDATES = 10_000
 
+ID_EPOCH_SECONDS = 1_704_067_200  # 2024-01-01: keeps clock-seeded ids short
+
+
+def clock_seeded_id() -> int:
+    """Where a counter of update or message ids starts: milliseconds of the clock, so ids keep
+    increasing across restarts of the demo, as Telegram's do (a restarted counter would repeat
+    ids that the bots have stored)."""
+    return int((time.time() - ID_EPOCH_SECONDS) * 1000)
+
+
 MESSAGE_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post", "business_message")
 NOT_DELIVERED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
@@ -143,10 +153,10 @@ class BotState:
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     messages: OrderedDict[tuple[int, int], dict[str, Any]] = field(default_factory=OrderedDict)
-    last_message_id: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    last_message_id: dict[int, int] = field(default_factory=lambda: defaultdict(clock_seeded_id))
     callbacks: OrderedDict[str, None] = field(default_factory=OrderedDict)
     pending: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=MAX_PENDING_UPDATES))
-    last_update_id: int = 0
+    last_update_id: int = field(default_factory=clock_seeded_id)
     recent_sends: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     update_arrived: asyncio.Event = field(default_factory=asyncio.Event)
 

@@ -2,8 +2,12 @@
 
 Handlers run with per-conversation order (the work queue guarantees it) and may run again
 for the same event after a crash, so every step is idempotent: history appends are keyed by
-the platform event id, replies by ``<event>:<n>`` ids that the outbox de-duplicates, and the
-session remembers the last event it reflects so a replay never runs the dialog twice.
+the message's durable identity (``Inbound.message_key``, never the platform's reusable event
+id), replies by ``<message>:<n>`` ids that the outbox de-duplicates, and the session remembers
+the last message it reflects so a replay never runs the dialog twice.
+
+A turn's replies are fitted to the channel as a whole (``adapters.render.fit_turn``): where the
+client sees only the newest keyboard, every choice of the turn rides on its last reply.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, UnsubscribedBody
+from adapters.render import fit_turn
+from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, SubscribedBody, UnsubscribedBody
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
 from bots.pipeline.runtime import BotRuntime
@@ -60,17 +65,17 @@ class InboxWorker:
         profile = await self.clients.identify(event)
         await self.history.record_inbound(profile, event)
         self.metrics.inbound.labels(event.channel.value, event.body.kind).inc()
-        if isinstance(event.body, UnsubscribedBody):
+        if isinstance(event.body, UnsubscribedBody | SubscribedBody):
             return
         if isinstance(await self.handoff.owner(profile.client_id, event.conversation), PersonOwner):
             return  # people answer this conversation; they read the message in the history
         key = f"{event.bot}:{event.conversation.key}"
         session = await self.sessions.load(key)
-        if session is not None and session.last_event_id == event.event_id:
-            log.info("event %s already reflected in the session; replay skipped", event.dedupe_key)
+        if session is not None and session.last_event_id == event.message_key:
+            log.info("message %s already reflected in the session; replay skipped", event.message_ref)
             return
         result = await runtime.engine.turn(event, session, _client_view(profile, event))
-        await self._deliver(profile, event, result)
+        await self._deliver(runtime, profile, event, result)
         await self.sessions.save(key, result.session)
         self.metrics.turn_seconds.labels(event.channel.value).observe(time.perf_counter() - started)
 
@@ -82,16 +87,20 @@ class InboxWorker:
         resolved = body.model_copy(update={"payload": payload or STALE_BUTTON})
         return event.model_copy(update={"body": resolved})
 
-    async def _deliver(self, profile: ClientProfile, event: Inbound, result: TurnResult) -> None:
+    async def _deliver(
+        self, runtime: BotRuntime, profile: ClientProfile, event: Inbound, result: TurnResult
+    ) -> None:
+        adapter = runtime.adapter(event.channel)
+        replies = fit_turn(result.replies, adapter.capabilities) if adapter is not None else result.replies
         outbounds = [
             Outbound(
-                id=f"{event.dedupe_key}:{index}",
+                id=f"{event.message_ref}:{index}",
                 conversation=event.conversation,
                 reply=reply,
-                in_reply_to=event.event_id,
+                in_reply_to=event.message_key,
                 created_at=event.received_at,
             )
-            for index, reply in enumerate(result.replies)
+            for index, reply in enumerate(replies)
         ]
         await self.history.record_outbound_many(profile, outbounds, status="queued")
         for outbound in outbounds:

@@ -2,8 +2,13 @@
 
 Retries happen inline, so a conversation's later replies wait behind an earlier one and
 arrive in order. A platform's ``retry_after`` is honoured, other transient failures back
-off exponentially, and every send first takes a token from the channel's and the chat's
-rate-limit buckets (shared across processes on Redis).
+off exponentially, and every send first takes a token from the bot's and the chat's
+rate-limit buckets (shared across processes on Redis), at the rates the adapter declares.
+
+What differs per channel comes from the adapter's declarations: a stored file goes by upload,
+or by a short-lived signed link where the platform takes files by URL only; when the platform
+admits only templates (:class:`OutsideWindow`), an adapter that :class:`SendsTemplates` sends
+the outbound's template instead.
 """
 
 from __future__ import annotations
@@ -16,35 +21,27 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.render import render
 from adapters.types import (
-    Channel,
+    Attachment,
     ChannelAdapter,
     FileSource,
     Outbound,
+    OutsideWindow,
     RecipientGone,
     RenderedMessage,
     SendError,
+    SendsTemplates,
 )
-from adapters.whatsapp import OutsideWindow, WhatsAppAdapter
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, FileReader
 from bots.pipeline.runtime import BotRuntime
 from bots.state import RateLimiter, TokenStore
 from bots.state.dispatch import sleep_or_stop
-from cabinet_api import links
 
 log = logging.getLogger(__name__)
 
 
 class ShuttingDown(Exception):
     """Raised out of a handler so the work queue keeps the message for the next run."""
-
-
-@dataclass(frozen=True, slots=True)
-class RatePolicy:
-    per_bot: float = 30.0
-    per_bot_burst: int = 30
-    per_chat: float = 1.0
-    per_chat_burst: int = 10
 
 
 @dataclass
@@ -59,7 +56,6 @@ class OutboxWorker:
     max_attempts: int = 8
     base_backoff: float = 0.5
     max_backoff: float = 60.0
-    rates: RatePolicy = field(default_factory=RatePolicy)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     public_base_url: str = "http://127.0.0.1:8080"
     link_secret: bytes = b""
@@ -103,19 +99,26 @@ class OutboxWorker:
 
     async def _resolve_stored_file(self, outbound: Outbound, adapter: ChannelAdapter) -> Outbound:
         """A file the cabinet stores goes by upload where the platform takes one, else by a
-        short-lived signed link (Viber only fetches files by URL)."""
+        short-lived signed link (``files_by_url_only``: Viber only fetches files by URL); either
+        way with its size, which the platform may need to be told (Viber's file message)."""
         attachment = outbound.reply.attachment
         key = attachment.source.storage_key if attachment else None
         if attachment is None or key is None:
             return outbound
-        if adapter.channel is Channel.VIBER:
-            expires = datetime.now(UTC) + timedelta(seconds=self.link_ttl_seconds)
-            source = FileSource(
-                url=f"{self.public_base_url}/api/v1/files/{links.sign(key, expires, self.link_secret)}"
+        resolved: Attachment
+        if adapter.capabilities.files_by_url_only:
+            link = self.files.link(
+                key, secret=self.link_secret, lifetime=timedelta(seconds=self.link_ttl_seconds)
+            )
+            resolved = attachment.model_copy(
+                update={
+                    "source": FileSource(url=f"{self.public_base_url}/api/v1/files/{link.token}"),
+                    "size": attachment.size or await self.files.size(key),
+                }
             )
         else:
-            source = FileSource(data=await self.files.read(key))
-        resolved = attachment.model_copy(update={"source": source})
+            data = await self.files.read(key)
+            resolved = attachment.model_copy(update={"source": FileSource(data=data), "size": len(data)})
         return outbound.model_copy(
             update={"reply": outbound.reply.model_copy(update={"attachment": resolved})}
         )
@@ -123,16 +126,13 @@ class OutboxWorker:
     async def _send_template_instead(self, adapter: ChannelAdapter, outbound: Outbound) -> None:
         """The platform admits only templates now: send the outbound's template, if it has one."""
         template = outbound.template
-        spec = (
-            adapter.templates.get(template.key) if template and isinstance(adapter, WhatsAppAdapter) else None
-        )
-        if template is None or spec is None or not isinstance(adapter, WhatsAppAdapter):
-            await self._finish(outbound, status="failed", error="outside the 24-hour window and no template")
+        if template is None or not isinstance(adapter, SendsTemplates):
+            await self._finish(
+                outbound, status="failed", error="outside the messaging window and no template"
+            )
             return
         try:
-            message_id = await adapter.send_template(
-                outbound.conversation, spec.name, spec.language, template.params
-            )
+            message_id = await adapter.send_template(outbound.conversation, template)
         except SendError as error:
             await self._finish(outbound, status="failed", error=f"template: {error.code}: {error}")
             return
@@ -142,7 +142,7 @@ class OutboxWorker:
         attempt = 0
         while True:
             attempt += 1
-            await self._wait_for_rate(part)
+            await self._wait_for_rate(adapter, part)
             try:
                 return await adapter.send(part)
             except RecipientGone:
@@ -167,12 +167,13 @@ class OutboxWorker:
         if await sleep_or_stop(seconds, self.stop):
             raise ShuttingDown("outbox stopping; the message stays queued")
 
-    async def _wait_for_rate(self, part: RenderedMessage) -> None:
+    async def _wait_for_rate(self, adapter: ChannelAdapter, part: RenderedMessage) -> None:
         ref = part.conversation
+        limits = adapter.rate_limits
         bot_bucket = f"{ref.channel.value}:{ref.bot}"
-        wait = await self.limiter.acquire(bot_bucket, rate=self.rates.per_bot, burst=self.rates.per_bot_burst)
+        wait = await self.limiter.acquire(bot_bucket, rate=limits.per_bot, burst=limits.per_bot_burst)
         chat_wait = await self.limiter.acquire(
-            f"{bot_bucket}:{ref.chat_id}", rate=self.rates.per_chat, burst=self.rates.per_chat_burst
+            f"{bot_bucket}:{ref.chat_id}", rate=limits.per_chat, burst=limits.per_chat_burst
         )
         delay = max(wait, chat_wait)
         if delay > 0:

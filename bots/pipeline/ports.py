@@ -7,10 +7,11 @@ passes the concrete services of ``cabinet_api`` and the ``handoff`` desk.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import ClientProfile, HandoffView, Reachable
+from cabinet_api import ClientProfile, FileLink, HandoffView, Reachable
 from handoff import HandoffRequest, Owner
 
 
@@ -65,6 +66,12 @@ class FileReader(Protocol):
     """Files the cabinet stores (recordings, audio answers), read by their storage key."""
 
     async def read(self, key: str) -> bytes: ...
+
+    async def size(self, key: str) -> int: ...
+
+    def link(self, key: str, *, secret: bytes, lifetime: timedelta) -> FileLink:
+        """A short-lived signed link, for platforms that only fetch files by URL."""
+        ...
 
 
 class Handoff(Protocol):

@@ -4,10 +4,15 @@ The raw body is verified before anything reads it as JSON; a bad or missing sign
 answered 401 and nothing is parsed or stored. Once events are in the durable inbox the
 platform gets its 200; everything else happens in the inbox worker.
 
-Two platform rules are kept here because they belong to the HTTP exchange itself: WhatsApp's
-``GET`` subscription handshake, and Viber's ``conversation_started``, whose one allowed answer
-(a welcome message) is the webhook's response body; it is not enqueued, since the client is not
-subscribed yet and any later send would be refused.
+Two platform habits belong to the HTTP exchange itself, and adapters declare them by the
+optional protocols of ``adapters.types``: a ``GET`` subscription handshake
+(:class:`VerifiesSubscription`, WhatsApp), and a welcome answered in the webhook's response body
+(:class:`WelcomesInWebhookResponse`, Viber's ``conversation_started``); a welcomed event is not
+enqueued, since the client is not subscribed yet and any later send would be refused.
+
+The inbox drops a redelivered event by its platform event id for the queue's dedupe TTL
+(``OMNICAB_DEDUPE_TTL_SECONDS``), which covers every adapter's declared retry horizon; what is
+stored is keyed by the message's durable identity instead (``Inbound.message_key``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,15 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from adapters.render import render
-from adapters.types import BadRequest, Channel, ChannelAdapter, Inbound, Outbound
-from adapters.viber import ViberAdapter, welcome_expected
-from adapters.whatsapp import WhatsAppAdapter
+from adapters.types import (
+    BadRequest,
+    Channel,
+    ChannelAdapter,
+    Inbound,
+    Outbound,
+    VerifiesSubscription,
+    WelcomesInWebhookResponse,
+)
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.runtime import BotRuntime
 from bots.state import TokenStore, WorkQueue
@@ -45,7 +56,14 @@ class Ingest:
         return fresh
 
     async def raw(self, adapter: ChannelAdapter, raw_body: bytes) -> int:
-        return await self.events(adapter.parse(raw_body))
+        """A polled update: one that cannot be parsed is skipped, or it would be fetched forever."""
+        try:
+            events = adapter.parse(raw_body)
+        except (BadRequest, ValueError) as error:
+            channel, bot = adapter.channel.value, adapter.bot
+            log.warning("%s %s: a polled update skipped (%s)", channel, bot, _reason(error))
+            return 0
+        return await self.events(events)
 
 
 class WebhookRoutes:
@@ -68,36 +86,44 @@ class WebhookRoutes:
             return _error(401, "bad_signature", "signature or secret token missing or wrong")
         try:
             events = adapter.parse(raw)
-        except BadRequest as error:
+        except (BadRequest, ValueError) as error:
             self._count(bot, adapter, "bad_request")
-            log.warning("webhook %s/%s: bad body: %s", bot, channel_name, error)
-            return _error(400, "bad_request", str(error))
-        welcomes = [event for event in events if welcome_expected(event)]
-        fresh = await self._ingest.events([event for event in events if not welcome_expected(event)])
+            reason = _reason(error)
+            log.warning("webhook %s/%s: bad body: %s", bot, channel_name, reason)
+            return _error(400, "bad_request", reason)
+        welcomer = adapter if isinstance(adapter, WelcomesInWebhookResponse) else None
+        welcomes = [event for event in events if welcomer is not None and welcomer.welcome_expected(event)]
+        fresh = await self._ingest.events([event for event in events if event not in welcomes])
         self._count(bot, adapter, "accepted" if fresh or welcomes else "duplicate_or_empty")
-        if welcomes and isinstance(adapter, ViberAdapter):
-            return web.json_response(await self._welcome(runtime, adapter, welcomes[0]))
+        if welcomer is not None and welcomes:
+            return web.json_response(await self._welcome(runtime, adapter, welcomer, welcomes[0]))
         return web.json_response({"ok": True})
 
     async def verify_subscription(self, request: web.Request) -> web.Response:
-        """WhatsApp's ``GET`` handshake: echo ``hub.challenge`` when the verify token matches."""
+        """The ``GET`` handshake (WhatsApp): echo the challenge when the verify token matches."""
         _, adapter = self._find(request.match_info["bot"], request.match_info["channel"])
-        if not isinstance(adapter, WhatsAppAdapter):
+        if not isinstance(adapter, VerifiesSubscription):
             return _error(404, "unknown_webhook", "no such bot or channel")
         challenge = adapter.verify_subscription(request.query)
         if challenge is None:
             return _error(403, "bad_verify_token", "hub.verify_token does not match")
         return web.Response(text=challenge)
 
-    async def _welcome(self, runtime: BotRuntime, adapter: ViberAdapter, event: Inbound) -> dict[str, object]:
+    async def _welcome(
+        self,
+        runtime: BotRuntime,
+        adapter: ChannelAdapter,
+        welcomer: WelcomesInWebhookResponse,
+        event: Inbound,
+    ) -> dict[str, object]:
         client = ClientView(id="", first_name=event.sender.first_name, locale=event.sender.locale or "")
         outbound = Outbound(
-            id=f"{event.dedupe_key}:welcome",
+            id=f"{event.message_ref}:welcome",
             conversation=event.conversation,
             reply=runtime.engine.welcome(client),
         )
         parts = await render(outbound, adapter.capabilities, self._tokens.shorten)
-        return adapter.welcome_body(parts[-1])
+        return welcomer.welcome_body(parts[-1])
 
     def _find(self, bot: str, channel_name: str) -> tuple[BotRuntime | None, ChannelAdapter | None]:
         runtime = self._runtimes.get(bot)
@@ -110,6 +136,11 @@ class WebhookRoutes:
 
     def _count(self, bot: str, adapter: ChannelAdapter, outcome: str) -> None:
         self._metrics.webhooks.labels(bot, adapter.channel.value, outcome).inc()
+
+
+def _reason(error: Exception) -> str:
+    """Why a body was refused, safe to log and to answer: an adapter's own words, never the input."""
+    return str(error) if isinstance(error, BadRequest) else "an event the adapter could not represent"
 
 
 def _error(status: int, code: str, message: str) -> web.Response:

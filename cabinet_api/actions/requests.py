@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from adapters.render import cut
 from adapters.types import FileRef, MediaKind
 from cabinet_api.actions.base import (
     CabinetAction,
@@ -54,9 +55,8 @@ class NewRequest:
         description = text_slot(tracker, "description")
         answer_format = text_slot(tracker, "answer_format")
         channel = channel_of(tracker)
-        topic = (
-            optional_text_slot(tracker, "topic")
-            or description.splitlines()[0][:TOPIC_FROM_DESCRIPTION_LENGTH]
+        topic = optional_text_slot(tracker, "topic") or cut(
+            description.splitlines()[0], TOPIC_FROM_DESCRIPTION_LENGTH
         )
         return cls(
             topic=topic,
@@ -115,9 +115,13 @@ class CreateRequestAction(CabinetAction):
 
 
 def _source_event(tracker: Tracker) -> str | None:
-    """The chat event behind this turn, so that a replayed turn does not file a second request."""
+    """The chat message behind this turn, so that a replayed turn does not file a second request.
+
+    Its durable identity, not the platform's event id: update ids restart and are reused, and a
+    request keyed by one would be confirmed to a later, different message.
+    """
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    parts = [metadata.get(key) for key in ("channel", "bot", "event_id")]
+    parts = [metadata.get(key) for key in ("channel", "bot", "message_key")]
     texts = [part for part in parts if isinstance(part, str) and part]
     return ":".join(texts) if len(texts) == len(parts) else None
 

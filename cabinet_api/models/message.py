@@ -15,7 +15,8 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Message(Base):
-    """``event_id`` is the platform event id (in) or the outbound idempotency id (out)."""
+    """``event_id`` is the message's durable platform identity (in: ``Inbound.message_key``) or the
+    outbound idempotency id (out)."""
 
     __tablename__ = "messages"
     __table_args__ = (

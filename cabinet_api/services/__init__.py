@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.phones import normalize_phone
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.container import CabinetServices, cabinet_services
 from cabinet_api.services.errors import (
@@ -12,7 +13,6 @@ from cabinet_api.services.errors import (
     UnknownClient,
 )
 from cabinet_api.services.files import FileContent, FileLink
-from cabinet_api.services.phone import normalize_phone
 from cabinet_api.services.recordings import MAX_RECORDING_BYTES, RECORDING_MIME_TYPES, RecordingRejected
 from cabinet_api.services.views import (
     AnswerView,

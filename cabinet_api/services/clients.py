@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from adapters.phones import normalize_phone
 from cabinet_api.db import Database
 from cabinet_api.models import ChannelIdentity, Client
 from cabinet_api.services.errors import NotFound
-from cabinet_api.services.phone import normalize_phone
 from cabinet_api.services.views import ClientDetail, IdentityView
 
 

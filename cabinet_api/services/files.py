@@ -36,6 +36,10 @@ class FileService:
         """The file's bytes; FileNotStored when there is none under ``key``."""
         return await self._storage.open(key)
 
+    async def size(self, key: str) -> int:
+        """The file's size in bytes, without reading it; FileNotStored when there is none."""
+        return await self._storage.size(key)
+
     def link(self, key: str, *, secret: bytes, lifetime: timedelta) -> FileLink:
         expires_at = self._clock() + lifetime
         return FileLink(token=links.sign(key, expires_at, secret), expires_at=expires_at)

@@ -77,14 +77,15 @@ class HistoryService:
         )
 
     async def record_inbound(self, profile: ClientProfile, event: Inbound) -> bool:
-        """Append an inbound message; False when this platform event is already in the history."""
+        """Append an inbound message once per its durable identity (``message_key``); False when it
+        is already in the history."""
         row = self._row(
             client_id=profile.client_id,
             identity_id=profile.identity_id,
             direction=Direction.IN,
             channel=event.channel.value,
             bot=event.bot,
-            event_id=event.event_id,
+            event_id=event.message_key,
             kind=event.body.kind,
             text=_inbound_text(event.body),
             payload=event.body.model_dump(mode="json"),

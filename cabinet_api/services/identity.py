@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.phones import normalize_phone
 from adapters.types import Channel, ContactShared, ConversationRef, Inbound, UnsubscribedBody
 from cabinet_api.db import Database
 from cabinet_api.models import ChannelIdentity, Client
 from cabinet_api.services.merge import move_identity
-from cabinet_api.services.phone import normalize_phone
 from cabinet_api.services.views import ClientProfile, Reachable
 
 logger = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.phones import normalize_phone
 from cabinet_api.db import Database
 from cabinet_api.models import CallDirection, Client, Recording, RecordingSource
 from cabinet_api.services.ownership import owned
-from cabinet_api.services.phone import normalize_phone
 from cabinet_api.services.views import Page, RecordingView
 from cabinet_api.storage import FileStorage, StoredFile
 

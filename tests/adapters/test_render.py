@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from adapters.render import ELLIPSIS, render, split_text
+from adapters.render import ELLIPSIS, cut, fit_turn, render, split_text
 from adapters.types import (
     Attachment,
     AttachmentKind,
@@ -31,10 +31,12 @@ WHATSAPP = Capabilities(
     max_buttons=3,
     max_button_title=20,
     max_payload_bytes=256,
+    max_text_with_buttons=1024,
     supports_list=True,
     list_max_rows=10,
     list_row_title=24,
     list_row_description=72,
+    list_label_length=20,
     max_quick_buttons=3,
     supports_contact_request=False,
     media=frozenset({AttachmentKind.AUDIO, AttachmentKind.DOCUMENT, AttachmentKind.IMAGE}),
@@ -47,6 +49,8 @@ VIBER = Capabilities(
     max_payload_bytes=4096,
     buttons_per_row=6,
     media=frozenset({AttachmentKind.DOCUMENT, AttachmentKind.IMAGE}),
+    files_by_url_only=True,
+    keyboard_per_conversation=True,
 )
 CONVERSATION = ConversationRef(channel=Channel.TELEGRAM, bot="legal", chat_id="42", user_id="42")
 
@@ -67,9 +71,9 @@ def outbound(reply: Reply, outbound_id: str = "out-1") -> Outbound:
 
 
 async def rendered(
-    reply: Reply, caps: Capabilities, store: TokenStore | None = None
+    reply: Reply, caps: Capabilities, store: TokenStore | None = None, outbound_id: str = "out-1"
 ) -> list[RenderedMessage]:
-    return await render(outbound(reply), caps, store or TokenStore())
+    return await render(outbound(reply, outbound_id), caps, store or TokenStore())
 
 
 def assert_within(messages: list[RenderedMessage], caps: Capabilities) -> None:
@@ -79,6 +83,10 @@ def assert_within(messages: list[RenderedMessage], caps: Capabilities) -> None:
             assert message.text == ""
             assert len(message.attachment.caption or "") <= caps.max_caption_length
             assert message.attachment.kind in caps.media
+        if message.buttons and caps.max_text_with_buttons is not None:
+            assert len(message.text) <= caps.max_text_with_buttons
+        if message.list_title is not None and caps.list_label_length:
+            assert len(message.list_title) <= caps.list_label_length
         if message.layout == "buttons":
             assert len(message.buttons) <= max(caps.max_buttons, caps.max_quick_buttons)
             assert all(len(button.title) <= caps.max_button_title for button in message.buttons)
@@ -149,37 +157,106 @@ async def test_multibyte_payload_is_measured_in_bytes() -> None:
     assert store.shortened == [payload]
 
 
-async def test_long_titles_are_cut_with_an_ellipsis() -> None:
+def test_cut_shortens_at_a_word_and_marks_it() -> None:
+    assert cut("Добавить комментарий к обращению", 20) == "Добавить…"
+    assert cut("№4 · Новое · до 28.11 09:00", 24) == "№4 · Новое · до 28.11…"
+    assert cut("№4 · Новое · до 28.11", 24) == "№4 · Новое · до 28.11"
+    assert cut("Сверхдлинноеоднословноеназвание", 10) == "Сверхдлин…"
+
+
+async def test_long_titles_are_shortened_at_a_word_with_an_ellipsis() -> None:
     title = "Очень длинное название кнопки " * 4
     messages = await rendered(Reply(text="?", buttons=(Button(title=title, payload="p"),)), TELEGRAM)
-    cut_title = messages[0].buttons[0].title
-    assert len(cut_title) == 64
-    assert cut_title.endswith(ELLIPSIS)
+    short = messages[0].buttons[0].title
+    assert len(short) <= 64
+    assert short.endswith(ELLIPSIS)
+    assert title.startswith(short.removesuffix(ELLIPSIS) + " ")
 
 
-async def test_whatsapp_three_buttons_are_reply_buttons() -> None:
-    buttons = tuple(Button(title=f"Вариант номер {n} длинный", payload=f"p{n}") for n in range(3))
+async def test_whatsapp_three_short_choices_are_reply_buttons() -> None:
+    buttons = tuple(Button(title=f"Вариант {n}", payload=f"p{n}") for n in range(3))
     messages = await rendered(Reply(text="Выберите", buttons=buttons), WHATSAPP)
     assert messages[0].layout == "buttons"
-    assert all(len(b.title) <= 20 for b in messages[0].buttons)
+    assert [b.title for b in messages[0].buttons] == [f"Вариант {n}" for n in range(3)]
     assert_within(messages, WHATSAPP)
 
 
-async def test_whatsapp_four_to_ten_choices_become_a_list_with_cut_rows() -> None:
+async def test_whatsapp_choices_too_long_for_reply_buttons_become_rows_with_their_full_text() -> None:
+    """Regression: «Добавить комментари…» — a reply button title cut in the middle of a word."""
+    buttons = (
+        Button(title="Добавить комментарий к обращению", payload="comment"),
+        Button(title="Главное меню", payload="menu"),
+    )
+    reply = Reply(text="Обращение №4", buttons=buttons, choices_label="Выбрать")
+    [message] = await rendered(reply, WHATSAPP)
+    assert message.layout == "list"
+    assert message.list_title == "Выбрать"
+    comment, menu = message.buttons
+    assert (comment.title, comment.description) == (
+        "Добавить комментарий к…",
+        "Добавить комментарий к обращению",
+    )
+    assert (menu.title, menu.description) == ("Главное меню", None)
+    assert_within([message], WHATSAPP)
+
+
+async def test_whatsapp_rows_shorten_titles_at_a_word_and_keep_the_full_text_in_the_description() -> None:
+    """Regression: «№4 · Новое · до 28.11 0…» — a list row title cut in the middle of the time."""
+    titles = [f"№{n} · Новое · до 28.11 09:00" for n in range(1, 6)]
+    buttons = tuple(Button(title=title, payload=f"req:{n}") for n, title in enumerate(titles))
+    reply = Reply(text="Ваши обращения", buttons=buttons, choices_label="Выбрать")
+    [message] = await rendered(reply, WHATSAPP)
+    assert message.layout == "list"
+    assert [row.title for row in message.buttons] == [f"№{n} · Новое · до 28.11…" for n in range(1, 6)]
+    assert [row.description for row in message.buttons] == titles
+    assert_within([message], WHATSAPP)
+
+
+async def test_whatsapp_rows_put_the_full_title_before_their_own_description() -> None:
     buttons = tuple(
         Button(title=f"Обращение №{n} о расторжении договора", payload=f"req:{n}", description="Д" * 100)
         for n in range(7)
     )
-    messages = await rendered(Reply(text="Ваши обращения", buttons=buttons), WHATSAPP)
-    assert len(messages) == 1
-    assert messages[0].layout == "list"
-    assert len(messages[0].buttons) == 7
-    row = messages[0].buttons[0]
-    assert len(row.title) == 24
-    assert row.title.endswith(ELLIPSIS)
+    reply = Reply(text="Ваши обращения", buttons=buttons, choices_label="Выбрать")
+    [message] = await rendered(reply, WHATSAPP)
+    assert message.layout == "list"
+    row = message.buttons[0]
+    assert row.title == "Обращение №0 о…"
     assert row.description is not None
-    assert len(row.description) == 72
-    assert_within(messages, WHATSAPP)
+    assert row.description.startswith("Обращение №0 о расторжении договора")
+    assert len(row.description) <= 72
+    assert_within([message], WHATSAPP)
+
+
+async def test_whatsapp_choices_whose_text_no_row_can_hold_are_numbered_in_full() -> None:
+    long_title = "Очень подробное название варианта, которое не помещается ни в одну строку списка"
+    buttons = (Button(title=long_title, payload="a"), Button(title="Коротко", payload="b"))
+    [message] = await rendered(Reply(text="Выберите", buttons=buttons), WHATSAPP)
+    assert message.layout == "none"
+    assert f"1. {long_title}" in message.text
+
+
+async def test_the_list_label_is_the_replys_own_word_fitted_to_the_button() -> None:
+    buttons = tuple(Button(title=f"Пункт {n}", payload=f"p{n}") for n in range(5))
+    reply = Reply(text="Меню", buttons=buttons, choices_label="Выберите, пожалуйста, вариант")
+    [message] = await rendered(reply, WHATSAPP)
+    assert message.list_title == "Выберите…"
+
+
+async def test_a_list_without_a_label_for_its_button_is_numbered_instead() -> None:
+    buttons = tuple(Button(title=f"Пункт {n}", payload=f"p{n}") for n in range(5))
+    [message] = await rendered(Reply(text="Меню", buttons=buttons), WHATSAPP)
+    assert (message.layout, message.list_title) == ("none", None)
+    assert message.text.splitlines()[2:] == [f"{n + 1}. Пункт {n}" for n in range(5)]
+
+
+async def test_whatsapp_text_with_buttons_is_split_so_the_buttons_message_holds_its_part() -> None:
+    text = ("Абзац текста. " * 100).strip()
+    buttons = (Button(title="Да", payload="yes"), Button(title="Нет", payload="no"))
+    messages = await rendered(Reply(text=text, buttons=buttons), WHATSAPP)
+    assert [m.layout for m in messages] == ["none", "buttons"]
+    assert len(messages[-1].text) <= 1024
+    assert " ".join(m.text for m in messages) == text
 
 
 async def test_too_many_choices_fall_back_to_a_numbered_list() -> None:
@@ -254,6 +331,24 @@ async def test_contact_request_goes_on_the_last_message() -> None:
     assert messages[0].request_contact == "📱 Отправить номер"
 
 
+async def test_on_a_conversation_keyboard_the_contact_button_joins_the_choices() -> None:
+    buttons = (Button(title="Главное меню", payload="menu"),)
+    reply = Reply(text="Номер нужен для связи", buttons=buttons, request_contact="Поделиться номером")
+    [message] = await rendered(reply, VIBER)
+    assert (message.layout, message.request_contact) == ("buttons", "Поделиться номером")
+    assert [b.title for b in message.buttons] == ["Главное меню"]
+
+
+async def test_on_a_conversation_keyboard_the_choices_ride_on_the_last_message() -> None:
+    attachment = Attachment(kind=AttachmentKind.DOCUMENT, source=FileSource(url="https://x/a.pdf"))
+    buttons = (Button(title="Назад", payload="back"),)
+    messages = await rendered(Reply(text="Ответ юриста", buttons=buttons, attachment=attachment), VIBER)
+    assert [(m.text, m.attachment is not None, bool(m.buttons)) for m in messages] == [
+        ("Ответ юриста", False, False),
+        ("", True, True),
+    ]
+
+
 async def test_contact_request_with_buttons_is_a_message_of_its_own() -> None:
     buttons = (Button(title="Позже", payload="later"),)
     reply = Reply(text="Номер нужен для связи", buttons=buttons, request_contact="Отправить номер")
@@ -302,6 +397,7 @@ async def test_random_replies_always_fit_the_channel(caps: Capabilities) -> None
             attachment=attachment,
             request_contact=generator.choice([None, "Номер"]),
             remove_keyboard=generator.choice([False, True]),
+            choices_label=generator.choice([None, "Выбрать", "Выберите один из вариантов ниже"]),
         )
         messages = await render(outbound(reply), caps, TokenStore())
         assert_within(messages, caps)
@@ -309,3 +405,53 @@ async def test_random_replies_always_fit_the_channel(caps: Capabilities) -> None
         assert sum(bool(m.buttons) for m in messages) <= 1
         if text.strip() or buttons or attachment:
             assert messages
+
+
+# ---- a turn as a whole ----------------------------------------------------------------------
+
+
+def _turn() -> list[Reply]:
+    records = tuple(Button(title=f"№{n} · В работе", payload=f"req:{n}") for n in range(1, 6))
+    navigation = (
+        Button(title="Новое обращение", payload="new"),
+        Button(title="Главное меню", payload="menu"),
+    )
+    return [
+        Reply(text="Ваши обращения (всего 5):", buttons=records),
+        Reply(text="Выберите обращение, чтобы открыть его.", buttons=navigation, choices_label="Выбрать"),
+    ]
+
+
+def test_on_a_conversation_keyboard_a_turns_choices_gather_on_its_last_reply() -> None:
+    """Regression: Viber showed only the navigation's keyboard, so the listed requests were unreachable."""
+    listing, question = fit_turn(_turn(), VIBER)
+    assert (listing.text, listing.buttons) == ("Ваши обращения (всего 5):", ())
+    assert [b.payload for b in question.buttons] == [
+        "req:1",
+        "req:2",
+        "req:3",
+        "req:4",
+        "req:5",
+        "new",
+        "menu",
+    ]
+
+
+async def test_on_a_conversation_keyboard_every_choice_of_a_turn_is_on_the_last_message() -> None:
+    replies = fit_turn([*_turn(), Reply(text="Номер нужен", request_contact="Поделиться номером")], VIBER)
+    messages = [
+        m for index, reply in enumerate(replies) for m in await rendered(reply, VIBER, outbound_id=str(index))
+    ]
+    *earlier, last = messages
+    assert all(not m.buttons and m.request_contact is None for m in earlier)
+    assert len(last.buttons) == 7
+    assert last.request_contact == "Поделиться номером"
+
+
+def test_elsewhere_each_reply_keeps_its_choices_and_borrows_the_turns_label() -> None:
+    """Regression: a list of records opened by the WhatsApp button «☰»; it now reads the ask's word."""
+    listing, question = fit_turn(_turn(), WHATSAPP)
+    assert len(listing.buttons) == 5
+    assert listing.choices_label == "Выбрать"
+    assert [b.payload for b in question.buttons] == ["new", "menu"]
+    assert fit_turn(_turn(), TELEGRAM)[0].buttons == _turn()[0].buttons

@@ -25,16 +25,21 @@ from adapters.types import (
     FileSource,
     Inbound,
     LocationBody,
+    LongPolls,
     MediaKind,
     RecipientGone,
     RenderedButton,
     RenderedMessage,
     Sender,
     SendError,
+    SendsTemplates,
     StartBody,
+    SubscribedBody,
     TextBody,
     UnsubscribedBody,
     UnsupportedBody,
+    VerifiesSubscription,
+    WelcomesInWebhookResponse,
 )
 from bots.demo.telegram import FakeTelegram
 
@@ -69,6 +74,10 @@ def test_is_a_channel_adapter_with_telegram_limits() -> None:
     assert (caps.max_text_length, caps.max_caption_length, caps.max_payload_bytes) == (4096, 1024, 64)
     assert (caps.max_buttons, caps.supports_list, caps.max_quick_buttons) == (100, False, 0)
     assert caps.media == frozenset(AttachmentKind)
+    assert isinstance(telegram, LongPolls)
+    assert not isinstance(telegram, SendsTemplates | WelcomesInWebhookResponse | VerifiesSubscription)
+    assert (telegram.rate_limits.per_bot, telegram.rate_limits.per_chat) == (30.0, 1.0)
+    assert telegram.retry_horizon.total_seconds() == 24 * 3600
 
 
 def test_verify_compares_the_secret_header_case_insensitively() -> None:
@@ -186,9 +195,38 @@ def test_edited_message_is_marked_edited() -> None:
     assert event.body == TextBody(text="Здравствуйте! Хочу уточнить статус обращения №1042", edited=True)
 
 
-def test_blocking_unsubscribes_and_unblocking_starts_again() -> None:
+def test_blocking_unsubscribes_and_unblocking_resubscribes_without_a_start() -> None:
+    """Unblocking with «Restart» also sends ``/start``: a start here too would greet twice."""
     assert parse_one("my_chat_member_kicked").body == UnsubscribedBody()
-    assert parse_one("my_chat_member_returned").body == StartBody(payload=None)
+    assert parse_one("my_chat_member_returned").body == SubscribedBody()
+
+
+def test_the_message_key_is_the_durable_identity_not_the_update_id() -> None:
+    """Update ids restart and are reused; chat and message id, or the callback query id, are not."""
+    text = parse_one("text")
+    assert text.message_key == f"{CHAT_ID}:1365"
+    assert text.message_ref == f"telegram:legal:{CHAT_ID}:1365"
+    callback = parse_one("callback_query")
+    assert callback.message_key == f"callback:{json.loads(fixture('callback_query'))['callback_query']['id']}"
+    edited = json.loads(fixture("edited_message"))["edited_message"]
+    assert parse_one("edited_message").message_key == (
+        f"{edited['chat']['id']}:{edited['message_id']}:edited:{edited['edit_date']}"
+    )
+    kicked, returned = parse_one("my_chat_member_kicked"), parse_one("my_chat_member_returned")
+    assert kicked.message_key.startswith("member:")
+    assert kicked.message_key != returned.message_key
+
+
+def test_the_same_update_id_with_a_new_message_is_a_new_message() -> None:
+    update = json.loads(fixture("text"))
+    later = json.loads(fixture("text"))
+    later["message"]["message_id"] += 1
+    [first], [second] = (
+        adapter().parse(json.dumps(update).encode()),
+        adapter().parse(json.dumps(later).encode()),
+    )
+    assert first.event_id == second.event_id
+    assert first.message_key != second.message_key
 
 
 @pytest.mark.parametrize("name", ["channel_post", "chat_join_request"])

@@ -33,11 +33,13 @@ from adapters.types import (
     SendError,
     StartBody,
     StatusBody,
+    SubscribedBody,
     TextBody,
     UnsubscribedBody,
     UnsupportedBody,
+    WelcomesInWebhookResponse,
 )
-from adapters.viber import SHARE_PHONE_ACTION, ViberAdapter, welcome_expected
+from adapters.viber import SHARE_PHONE_ACTION, ViberAdapter
 from bots.demo.viber import FakeViber
 from tests.support.viber_user import ViberUser
 
@@ -82,12 +84,16 @@ def buttons(*titles: str) -> tuple[RenderedButton, ...]:
 def test_is_a_channel_adapter_with_viber_limits() -> None:
     viber = adapter()
     assert isinstance(viber, ChannelAdapter)
+    assert isinstance(viber, WelcomesInWebhookResponse)
     assert viber.channel is Channel.VIBER
     caps = viber.capabilities
     assert (caps.max_text_length, caps.max_buttons, caps.max_button_title) == (7000, 24, 40)
     assert caps.max_payload_bytes == 4096 - len("btn:")
     assert (caps.supports_list, caps.supports_contact_request) == (False, True)
     assert caps.media == {AttachmentKind.DOCUMENT, AttachmentKind.IMAGE}
+    assert (caps.files_by_url_only, caps.keyboard_per_conversation) == (True, True)
+    assert (viber.rate_limits.per_bot, viber.rate_limits.per_chat) == (50.0, 1.0)
+    assert viber.retry_horizon.total_seconds() == 3600
 
 
 def test_a_sender_name_beyond_vibers_limit_is_refused_at_start_up() -> None:
@@ -116,7 +122,7 @@ def test_verify_checks_the_hmac_of_the_raw_body_with_the_auth_token() -> None:
         ("sticker", UnsupportedBody(what="sticker")),
         ("unknown_message_type", UnsupportedBody(what="poll")),
         ("share_phone_desktop", UnsupportedBody(what="contact")),
-        ("subscribed", StartBody(payload=None)),
+        ("subscribed", SubscribedBody()),
         ("conversation_started", StartBody(payload="promo-june")),
         ("unsubscribed", UnsubscribedBody()),
         ("delivered", StatusBody(status="delivered", message_id="5741311803571721087")),
@@ -152,10 +158,31 @@ def test_event_ids_keep_statuses_of_one_message_apart() -> None:
     assert parse_one("conversation_started").event_id == "conversation_started:5989346129637498501"
 
 
-def test_only_conversation_started_expects_a_welcome_in_the_response() -> None:
-    assert welcome_expected(parse_one("conversation_started"))
-    assert not welcome_expected(parse_one("subscribed"))
-    assert not welcome_expected(parse_one("text"))
+def test_the_message_key_is_the_durable_message_token() -> None:
+    event = parse_one("text")
+    assert event.message_key == event.event_id == "5989346129637498510"
+
+
+def test_only_conversation_started_of_a_new_user_expects_a_welcome_in_the_response() -> None:
+    viber = adapter()
+    assert viber.welcome_expected(parse_one("conversation_started"))
+    assert not viber.welcome_expected(parse_one("subscribed"))
+    assert not viber.welcome_expected(parse_one("text"))
+
+
+def test_a_subscribed_user_reopening_the_chat_is_not_welcomed_again() -> None:
+    """Regression: every conversation_started was answered with the welcome, greeting mid-dialog."""
+    raw = json.loads(fixture("conversation_started")) | {"subscribed": True}
+    without_link = {key: value for key, value in raw.items() if key != "context"}
+    assert adapter().parse(json.dumps(without_link).encode()) == []
+    [deep_link] = adapter().parse(json.dumps(raw).encode())
+    assert deep_link.body == StartBody(payload="promo-june")
+    assert not adapter().welcome_expected(deep_link)
+
+
+def test_subscribing_after_the_welcome_starts_nothing() -> None:
+    """Regression: ``subscribed`` was a start, so the bot greeted again right after the welcome."""
+    assert parse_one("subscribed").body == SubscribedBody()
 
 
 def test_a_phone_from_the_share_phone_button_is_verified_and_normalized() -> None:
@@ -229,6 +256,7 @@ class Harness:
         self.welcome: RenderedMessage | None = None
         self.viber: ViberAdapter | None = None
         self.base_url = ""
+        self.file_requests = 0
 
     async def webhook(self, request: web.Request) -> web.Response:
         assert self.viber is not None
@@ -237,14 +265,12 @@ class Harness:
             return web.json_response({"ok": False}, status=401)
         events = self.viber.parse(raw)
         self.events.extend(events)
-        if events and welcome_expected(events[0]) and self.welcome is not None:
+        if events and self.viber.welcome_expected(events[0]) and self.welcome is not None:
             return web.json_response(self.viber.welcome_body(self.welcome))
         return web.json_response({"ok": True})
 
-    @staticmethod
-    async def file(request: web.Request) -> web.Response:
-        if request.match_info["name"] == "missing.pdf":
-            return web.json_response({"error": "expired"}, status=404)
+    async def file(self, request: web.Request) -> web.Response:
+        self.file_requests += 1
         return web.Response(body=FILE_BYTES, content_type="application/pdf")
 
     def user(self, http: aiohttp.ClientSession, user_id: str = USER_ID) -> ViberUser:
@@ -407,29 +433,61 @@ async def test_a_picture_goes_by_url_with_its_caption(harness: Harness, subscrib
 
 
 @pytest.mark.parametrize("kind", [AttachmentKind.DOCUMENT, AttachmentKind.AUDIO, AttachmentKind.VOICE])
-async def test_documents_and_recordings_go_as_file_messages_sized_from_the_link(
+async def test_documents_and_recordings_go_as_file_messages_of_their_declared_size(
     harness: Harness, subscribed: ViberAdapter, kind: AttachmentKind
 ) -> None:
     url = f"{harness.base_url}/files/call-2024-06-10.mp3?sig=abc"
-    attachment = Attachment(kind=kind, source=FileSource(url=url), caption="Запись звонка")
+    attachment = Attachment(kind=kind, source=FileSource(url=url), caption="Запись звонка", size=902144)
     message_id = await subscribed.send(rendered(attachment=attachment))
     caption, file = await sent(harness)
     assert caption.body["text"] == "Запись звонка"
-    assert (file.body["type"], file.body["media"], file.body["size"]) == ("file", url, len(FILE_BYTES))
+    assert (file.body["type"], file.body["media"], file.body["size"]) == ("file", url, 902144)
     assert file.body["file_name"] == "call-2024-06-10.mp3"
     assert message_id == str(file.result["message_token"])
 
 
-async def test_an_expired_file_link_fails_permanently(harness: Harness, subscribed: ViberAdapter) -> None:
+@pytest.mark.parametrize(
+    ("file_name", "mime_type", "kind", "expected"),
+    [
+        (None, "audio/ogg", AttachmentKind.AUDIO, "audio.ogg"),
+        ("Звонок 20.11", "audio/mpeg", AttachmentKind.AUDIO, "Звонок 20.11.mp3"),
+        ("call", None, AttachmentKind.VOICE, "call.ogg"),
+        ("answer.pdf", "application/pdf", AttachmentKind.DOCUMENT, "answer.pdf"),
+        (None, None, AttachmentKind.DOCUMENT, "document.pdf"),
+    ],
+)
+async def test_a_file_sent_by_a_signed_link_gets_a_name_with_an_extension(
+    harness: Harness,
+    subscribed: ViberAdapter,
+    file_name: str | None,
+    mime_type: str | None,
+    kind: AttachmentKind,
+    expected: str,
+) -> None:
+    """Regression: a recording went with the link's token as its name, which Viber cannot play."""
+    url = f"{harness.base_url}/api/v1/files/MTczMjI4MDAwMDpyZWM.c2lnbmF0dXJlLW9mLXRoZS1saW5rLWhlcmUtNDMtY2g"
+    attachment = Attachment(
+        kind=kind, source=FileSource(url=url), file_name=file_name, mime_type=mime_type, size=2048
+    )
+    await subscribed.send(rendered(attachment=attachment))
+    [file] = await sent(harness)
+    assert file.body["file_name"] == expected
+
+
+async def test_a_file_without_a_declared_size_fails_permanently_and_fetches_nothing(
+    harness: Harness, subscribed: ViberAdapter
+) -> None:
+    """The size comes with the attachment: no request to the server that holds the file."""
     attachment = Attachment(
         kind=AttachmentKind.DOCUMENT,
-        source=FileSource(url=f"{harness.base_url}/files/missing.pdf"),
+        source=FileSource(url=f"{harness.base_url}/files/claim.pdf"),
         file_name="claim.pdf",
     )
-    with pytest.raises(SendError) as raised:
+    with pytest.raises(SendError, match="size") as raised:
         await subscribed.send(rendered(attachment=attachment))
     assert raised.value.permanent
     assert await sent(harness) == []
+    assert harness.file_requests == 0
 
 
 @pytest.mark.parametrize("source", [FileSource(data=b"%PDF"), FileSource(file_id="BQACAgIAAx")])

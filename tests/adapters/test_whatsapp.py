@@ -28,17 +28,23 @@ from adapters.types import (
     FileSource,
     Inbound,
     LocationBody,
+    LongPolls,
     MediaKind,
+    OutsideWindow,
     RenderedButton,
     RenderedMessage,
     Sender,
     SendError,
+    SendsTemplates,
     StartBody,
     StatusBody,
+    TemplateRef,
     TextBody,
     UnsupportedBody,
+    VerifiesSubscription,
+    WelcomesInWebhookResponse,
 )
-from adapters.whatsapp import OutsideWindow, TemplateSpec, WhatsAppAdapter, window_open
+from adapters.whatsapp import TemplateSpec, WhatsAppAdapter, window_open
 from bots.demo.whatsapp import FakeWhatsApp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
@@ -102,6 +108,13 @@ def test_is_a_channel_adapter_with_whatsapp_limits() -> None:
         72,
     )
     assert (caps.max_text_length, caps.supports_contact_request) == (4096, False)
+    assert (caps.max_text_with_buttons, caps.list_label_length) == (1024, 20)
+    assert isinstance(whatsapp, SendsTemplates)
+    assert isinstance(whatsapp, VerifiesSubscription)
+    assert not isinstance(whatsapp, LongPolls | WelcomesInWebhookResponse)
+    limits = whatsapp.rate_limits
+    assert (limits.per_bot, limits.per_chat, limits.per_chat_burst) == (80.0, 1 / 6, 45)
+    assert whatsapp.retry_horizon.days == 7
 
 
 def test_graph_base_url_is_the_configured_one_not_pywas_default() -> None:
@@ -489,18 +502,14 @@ async def test_more_choices_are_a_list_with_a_section(whatsapp: WhatsAppAdapter,
     assert [row["id"] for row in section["rows"]] == [f"row{n}" for n in range(6)]
 
 
-async def test_a_long_text_with_buttons_sends_its_head_as_plain_text(
+async def test_a_list_without_its_label_is_refused_rather_than_shown_with_a_symbol(
     whatsapp: WhatsAppAdapter, fake: Platform
 ) -> None:
-    text = ("Абзац текста. " * 100).strip()
-    buttons = (RenderedButton(title="Да", payload="yes"), RenderedButton(title="Нет", payload="no"))
-    wamid = await whatsapp.send(message(text=text, layout="buttons", buttons=buttons))
-    head, tail = await fake.messages()
-    assert head["body"]["type"] == "text"
-    assert tail["body"]["type"] == "interactive"
-    assert len(tail["body"]["interactive"]["body"]["text"]) <= 1024
-    assert f"{head['body']['text']['body']} {tail['body']['interactive']['body']['text']}" == text
-    assert wamid == tail["result"]["messages"][0]["id"]
+    rows = tuple(RenderedButton(title=f"Пункт {n}", payload=f"row{n}") for n in range(5))
+    with pytest.raises(SendError, match="label") as raised:
+        await whatsapp.send(message(text="Меню", layout="list", buttons=rows))
+    assert raised.value.permanent
+    assert await fake.messages() == []
 
 
 async def test_a_contact_request_is_plain_text(whatsapp: WhatsAppAdapter, fake: Platform) -> None:
@@ -562,7 +571,7 @@ async def test_outside_the_window_text_fails_but_a_template_goes(
     with pytest.raises(OutsideWindow) as raised:
         await whatsapp.send(message(text="Ответ готов"))
     assert (raised.value.permanent, raised.value.code) == (True, 131047)
-    wamid = await whatsapp.send_template(conversation(), "legal_answer_ready", "ru", ["№1042"])
+    wamid = await whatsapp.send_template(conversation(), TemplateRef(key="answer_ready", params=("№1042",)))
     [call] = await fake.messages()
     assert wamid == call["result"]["messages"][0]["id"]
     assert call["body"]["template"] == {
@@ -575,18 +584,20 @@ async def test_outside_the_window_text_fails_but_a_template_goes(
 
 
 async def test_templates_must_be_declared_and_approved(whatsapp: WhatsAppAdapter, fake: Platform) -> None:
-    with pytest.raises(SendError, match="not declared") as undeclared:
-        await whatsapp.send_template(conversation(), "promo", "ru", [])
+    with pytest.raises(SendError, match="no template is declared") as undeclared:
+        await whatsapp.send_template(conversation(), TemplateRef(key="promo"))
     assert undeclared.value.permanent
     with pytest.raises(SendError, match="parameters"):
-        await whatsapp.send_template(conversation(), "legal_answer_ready", "ru", [])
+        await whatsapp.send_template(conversation(), TemplateRef(key="answer_ready"))
     await fake.control(approved_templates=["legal_*"])
     with pytest.raises(SendError) as unapproved:
-        await whatsapp.send_template(conversation(), "custom_reminder", "ru", [])
+        await whatsapp.send_template(conversation(), TemplateRef(key="reminder"))
     assert (unapproved.value.code, unapproved.value.permanent) == (132001, True)
-    with pytest.raises(SendError) as bad_language:
-        await whatsapp.send_template(conversation(), "legal_answer_ready", "xx-klingon", ["1"])
-    assert bad_language.value.permanent
+
+
+def test_a_template_language_whatsapp_does_not_know_is_refused_at_start_up() -> None:
+    with pytest.raises(ValueError, match="template language"):
+        TemplateSpec(name="legal_answer_ready", language="xx-klingon", body_params=1)
 
 
 async def test_templates_declared_by_the_bot_are_approved_in_the_fake_on_start(
@@ -594,7 +605,7 @@ async def test_templates_declared_by_the_bot_are_approved_in_the_fake_on_start(
 ) -> None:
     await fake.control(approved_templates=[])
     await whatsapp.start(fake.base)
-    assert await whatsapp.send_template(conversation(), "custom_reminder", "ru", [])
+    assert await whatsapp.send_template(conversation(), TemplateRef(key="reminder"))
 
 
 async def test_a_user_who_never_wrote_is_undeliverable(whatsapp: WhatsAppAdapter) -> None:
@@ -672,7 +683,7 @@ async def test_acknowledge_marks_the_message_read_and_never_raises(
     }
     assert receipt["ok"]
 
-    unknown = event.model_copy(update={"event_id": "wamid.unknown"})
+    unknown = event.model_copy(update={"event_id": "wamid.unknown", "message_key": "wamid.unknown"})
     await whatsapp.acknowledge(unknown)
     [status] = adapter().parse(fixture("statuses"))[:1]
     await whatsapp.acknowledge(status)

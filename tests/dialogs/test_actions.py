@@ -184,6 +184,7 @@ def test_the_tracker_carries_system_slots_and_message_metadata() -> None:
         "channel": "viber",
         "bot": "lab",
         "event_id": "e1",
+        "message_key": "e1",
         "user_id": "u",
         "body": "text",
     }

@@ -83,6 +83,29 @@ async def outbox(client: Client, **query: str) -> list[dict[str, Any]]:
     return list((await response.json())["calls"])
 
 
+async def test_update_and_message_ids_keep_increasing_across_restarts_of_the_fake(
+    webhook: tuple[Webhook, str],
+) -> None:
+    """Regression: a restarted fake numbered updates and messages from 1 again, so a new message
+    took the identity of one the bot had already stored (and its request's number)."""
+    receiver, url = webhook
+    seen: list[tuple[int, int]] = []
+    for _ in range(2):
+        app = web.Application()
+        FakeTelegram().mount(app, PREFIX)
+        async with TestClient(TestServer(app, host="127.0.0.1")) as restarted:
+            await register(restarted, url)
+            for _ in range(2):
+                status, _ = await user_writes(restarted)
+                assert status == 200
+                _, update = receiver.received[-1]
+                seen.append((update["update_id"], update["message"]["message_id"]))
+    update_ids = [update_id for update_id, _ in seen]
+    message_ids = [message_id for _, message_id in seen]
+    assert update_ids == sorted(set(update_ids))
+    assert message_ids == sorted(set(message_ids))
+
+
 async def test_get_me_gives_a_deterministic_bot_user(fake: Client) -> None:
     status, answer = await api(fake, "getMe")
     assert status == 200

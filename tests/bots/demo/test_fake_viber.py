@@ -26,7 +26,7 @@ from adapters.types import (
     TextBody,
     UnsupportedBody,
 )
-from adapters.viber import ViberAdapter, welcome_expected
+from adapters.viber import ViberAdapter
 from bots.demo.viber import FakeViber
 from bots.demo.viber_api import demo_auth_token
 from tests.support.viber_user import ViberUser
@@ -371,7 +371,7 @@ class EchoBot:
             return web.json_response({}, status=401)
         for event in self.viber.parse(raw):
             self.events.append(event)
-            if welcome_expected(event):
+            if self.viber.welcome_expected(event):
                 return web.json_response(self.viber.welcome_body(self._reply(event, "Добро пожаловать!")))
             await self.answer(event)
         return web.json_response({})

@@ -477,7 +477,8 @@ class EchoBot:
             return reply.model_copy(update={"layout": "buttons", "buttons": choices})
         if isinstance(event.body, ButtonPress) and event.body.payload == "go:Да":
             rows = tuple(RenderedButton(title=f"Раздел {n}", payload=f"section:{n}") for n in range(5))
-            return reply.model_copy(update={"layout": "list", "buttons": rows, "text": "Разделы"})
+            update = {"layout": "list", "buttons": rows, "text": "Разделы", "list_title": "Выбрать"}
+            return reply.model_copy(update=update)
         return reply
 
 

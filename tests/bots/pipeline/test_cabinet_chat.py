@@ -46,8 +46,13 @@ async def test_a_recording_goes_to_viber_as_a_signed_link_that_expires(
     assert files, [m.type for m in sent]
     link = files[0].body["media"]
     assert "/api/v1/files/" in link
+    name, _, extension = str(files[0].body["file_name"]).rpartition(".")
+    assert name, "regression: the link's token without an extension went as the file name"
+    assert extension in {"ogg", "mp3", "m4a", "wav", "opus"}
     async with http.get(link) as response:
         assert response.status == 200
-        assert len(await response.read()) > 1000
+        data = await response.read()
+    assert len(data) > 1000
+    assert files[0].body["size"] == len(data), "the size is the stored file's, with no request to learn it"
     async with http.get(link[:-3] + "AAA") as response:
         assert response.status in (403, 404)

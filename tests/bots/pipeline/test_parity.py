@@ -70,6 +70,13 @@ async def _transcript(user: ChatUser) -> list[tuple[str, tuple[tuple[str, ...], 
 
 
 @pytest.fixture
+def stack_settings() -> dict[str, object]:
+    """Chats unthrottled: each channel paces a chat at its own platform's rate, and a turn's last
+    message must not arrive after the transcript has moved to the next step."""
+    return {f"{channel}_chat_burst": 1000 for channel in ("telegram", "viber", "whatsapp")}
+
+
+@pytest.fixture
 def users(http: aiohttp.ClientSession, demo: str) -> dict[str, ChatUser]:
     return {
         "telegram": TelegramUser(http, demo, user_id=7101, first_name="Ольга"),
