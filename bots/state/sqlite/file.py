@@ -62,24 +62,37 @@ class _Request(Generic[T]):
 
 
 def _apply(tables: QueueTables, batch: list[_Request[Any]]) -> None:
-    """Runs in the file's thread. A failed write fails every write of the batch (one transaction)."""
+    """Runs in the file's thread: the batch's writes in one transaction, then its reads.
+
+    If that transaction fails, each write is tried again in a transaction of its own, so a
+    request that cannot be written fails alone and the others still go to the disk.
+    """
     writes = [request for request in batch if request.writes]
-    if writes:
-        try:
-            tables.begin()
-            for request in writes:
-                request.run(tables)
-            tables.commit()
-        except Exception as error:
-            tables.rollback()
-            for request in writes:
-                request.error = error
+    if writes and not _write(tables, writes) and len(writes) > 1:
+        for request in writes:
+            request.error = None
+            _write(tables, [request])
     for request in batch:
         if not request.writes:
             try:
                 request.run(tables)
             except Exception as error:
                 request.error = error
+
+
+def _write(tables: QueueTables, writes: list[_Request[Any]]) -> bool:
+    """One transaction; False, and every request failed with the error, if it was rolled back."""
+    try:
+        tables.begin()
+        for request in writes:
+            request.run(tables)
+        tables.commit()
+    except Exception as error:
+        tables.rollback()
+        for request in writes:
+            request.error = error
+        return False
+    return True
 
 
 class SqliteQueueFile:

@@ -184,6 +184,25 @@ async def test_closing_the_file_commits_every_put_already_made(tmp_path: Path) -
         await file.close()
 
 
+async def test_a_put_that_cannot_be_stored_fails_alone_and_the_puts_committed_with_it_stay(
+    tmp_path: Path,
+) -> None:
+    file = await SqliteQueueFile.open(tmp_path / "queues.db")
+    try:
+        queue = SqliteWorkQueue(file, "inbox", dedupe_ttl=60)
+        keys = ["chat-1", "chat-2", "chat-\ud800", "chat-3"]  # a lone surrogate is no UTF-8
+
+        results = await asyncio.gather(
+            *(queue.put(key, b"x", dedupe_id=key) for key in keys), return_exceptions=True
+        )
+
+        assert [type(result).__name__ for result in results] == ["bool", "bool", "UnicodeEncodeError", "bool"]
+        assert await queue.depth() == 3
+        assert await queue.dedupe_marks() == 3
+    finally:
+        await file.close()
+
+
 async def test_a_second_holder_of_the_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "queues.db"
     file = await SqliteQueueFile.open(path)
