@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import signal
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -31,9 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from throughput import _free_port, _update, _wait_ready
+from throughput import app_environment, free_port, spawn_app, telegram_update, wait_ready
 
-ROOT = Path(__file__).resolve().parent.parent
 _FORGOTTEN_CHAT = "refused: chat not found"
 
 
@@ -46,30 +43,10 @@ class _Outcome:
 
 @contextlib.asynccontextmanager
 async def _app(data_dir: Path, port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    env = {
-        **os.environ,
-        "OMNICAB_PORT": str(port),
-        "OMNICAB_DATA_DIR": str(data_dir),
-        "OMNICAB_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir}/omnicab.db",
-        "OMNICAB_LOG_LEVEL": "WARNING",
-        "OMNICAB_TELEGRAM_RATE_PER_SECOND": "100000",
-        "OMNICAB_TELEGRAM_CHAT_RATE_PER_SECOND": "100000",
-        "OMNICAB_TELEGRAM_CHAT_BURST": "1000",
-    }
-    env.pop("OMNICAB_REDIS_URL", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bots.app.cli",
-        "run",
-        "--demo",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    env = app_environment(port, str(data_dir), database=None, redis=None, platform_limits=False)
+    process = await spawn_app(env, quiet=True)
     try:
-        await _wait_ready(f"http://127.0.0.1:{port}")
+        await wait_ready(f"http://127.0.0.1:{port}")
         yield process
     finally:
         if process.returncode is None:
@@ -87,7 +64,7 @@ async def _send(base: str, args: argparse.Namespace, app: asyncio.subprocess.Pro
             text = "/start" if message % 2 == 0 else "меню"
             try:
                 async with http.post(
-                    f"{base}/fake/telegram/updates", json=_update(update_id, 200_000 + number, text)
+                    f"{base}/fake/telegram/updates", json=telegram_update(update_id, 200_000 + number, text)
                 ) as response:
                     if response.status != 200:
                         return
@@ -126,15 +103,15 @@ def _outcome(database: Path, accepted: list[int]) -> _Outcome:
 async def run(args: argparse.Namespace) -> tuple[int, _Outcome, float]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        port = _free_port()
+        port = free_port()
         async with _app(data_dir, port) as first:
             accepted = await _send(f"http://127.0.0.1:{port}", args, first)
         async with _app(data_dir, port):
             started = time.monotonic()
-            outcome, changed = _outcome(data_dir / "omnicab.db", accepted), time.monotonic()
+            outcome, changed = _outcome(data_dir / "bench.db", accepted), time.monotonic()
             while outcome.answered < len(accepted) and time.monotonic() - changed < args.settle:
                 await asyncio.sleep(0.2)
-                latest = _outcome(data_dir / "omnicab.db", accepted)
+                latest = _outcome(data_dir / "bench.db", accepted)
                 if latest != outcome:
                     outcome, changed = latest, time.monotonic()
             return len(accepted), outcome, time.monotonic() - started
