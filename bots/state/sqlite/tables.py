@@ -71,9 +71,12 @@ class QueueTables:
         if synchronous not in ("NORMAL", "FULL"):
             raise ValueError("synchronous must be NORMAL or FULL")
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(
-            path, timeout=lock_timeout, isolation_level=None, check_same_thread=False
-        )
+        try:
+            connection = sqlite3.connect(
+                path, timeout=lock_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.OperationalError as error:
+            raise sqlite3.OperationalError(f"queue file {path}: {error}") from error
         try:
             connection.execute("PRAGMA locking_mode=EXCLUSIVE")
             connection.execute("PRAGMA journal_mode=WAL")
@@ -86,7 +89,7 @@ class QueueTables:
                 raise QueueFileBusy(
                     f"{path} is in use by another process; run several processes with OMNICAB_REDIS_URL"
                 ) from error
-            raise
+            raise sqlite3.OperationalError(f"queue file {path}: {error}") from error
         except BaseException:
             connection.close()
             raise
