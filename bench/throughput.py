@@ -38,10 +38,46 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def app_environment(
+    port: int, data_dir: str, *, database: str | None, redis: str | None, platform_limits: bool
+) -> dict[str, str]:
+    """The environment of a spawned demo app; without ``redis`` it runs on the embedded defaults."""
+    env = {
+        **os.environ,
+        "OMNICAB_PORT": str(port),
+        "OMNICAB_DATA_DIR": data_dir,
+        "OMNICAB_DATABASE_URL": database or f"sqlite+aiosqlite:///{data_dir}/bench.db",
+        "OMNICAB_LOG_LEVEL": "WARNING",
+    }
+    env.pop("OMNICAB_REDIS_URL", None)
+    if not platform_limits:
+        env["OMNICAB_TELEGRAM_RATE_PER_SECOND"] = "100000"
+        env["OMNICAB_TELEGRAM_CHAT_RATE_PER_SECOND"] = "100000"
+        env["OMNICAB_TELEGRAM_CHAT_BURST"] = "1000"
+    if redis:
+        env["OMNICAB_REDIS_URL"] = redis
+    return env
+
+
+async def spawn_app(env: dict[str, str], *, quiet: bool = False) -> asyncio.subprocess.Process:
+    """``omnicab run --demo``; ``quiet`` drops its log too."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bots.app.cli",
+        "run",
+        "--demo",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL if quiet else None,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -49,41 +85,22 @@ async def _demo_app(args: argparse.Namespace) -> AsyncIterator[str]:
     if args.url:
         yield args.url
         return
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "OMNICAB_PORT": str(port),
-            "OMNICAB_DATA_DIR": tmp,
-            "OMNICAB_DATABASE_URL": args.database or f"sqlite+aiosqlite:///{tmp}/bench.db",
-            "OMNICAB_LOG_LEVEL": "WARNING",
-        }
-        if not args.platform_limits:
-            env["OMNICAB_TELEGRAM_RATE_PER_SECOND"] = "100000"
-            env["OMNICAB_TELEGRAM_CHAT_RATE_PER_SECOND"] = "100000"
-            env["OMNICAB_TELEGRAM_CHAT_BURST"] = "1000"
-        if args.redis:
-            env["OMNICAB_REDIS_URL"] = args.redis
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bots.app.cli",
-            "run",
-            "--demo",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
+        env = app_environment(
+            port, tmp, database=args.database, redis=args.redis, platform_limits=args.platform_limits
         )
+        process = await spawn_app(env)
         base = f"http://127.0.0.1:{port}"
         try:
-            await _wait_ready(base)
+            await wait_ready(base)
             yield base
         finally:
             process.terminate()
             await process.wait()
 
 
-async def _wait_ready(base: str) -> None:
+async def wait_ready(base: str) -> None:
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             with contextlib.suppress(aiohttp.ClientError):
@@ -96,7 +113,7 @@ async def _wait_ready(base: str) -> None:
     raise RuntimeError("the app did not come up")
 
 
-def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+def telegram_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
     user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "ru"}
     return {
         "update_id": update_id,
@@ -158,7 +175,7 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
             for round_no in range(args.rounds):
                 text = "/start" if round_no % 2 == 0 else "меню"
                 sent_at: dict[int, float] = {}
-                updates = [_update(update_id + n, user, text) for n, user in enumerate(users)]
+                updates = [telegram_update(update_id + n, user, text) for n, user in enumerate(users)]
                 update_id += len(users)
                 await asyncio.gather(*(_post(http, base, update, sent_at) for update in updates))
                 first, seq = await _first_replies(http, base, seq, sent_at)

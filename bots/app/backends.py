@@ -1,4 +1,5 @@
-"""State backends chosen by settings: Redis when ``OMNICAB_REDIS_URL`` is set, else in-process."""
+"""State backends chosen by settings: Redis when ``OMNICAB_REDIS_URL`` is set, else in-process,
+with the inbox and outbox durable in ``<data_dir>/queues.db``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from bots.state.memory import (
     MemoryRateLimiter,
     MemorySessionStore,
     MemoryTokenStore,
-    MemoryWorkQueue,
 )
 from bots.state.redis import (
     KeySpace,
@@ -24,6 +24,7 @@ from bots.state.redis import (
     RedisTokenStore,
     RedisWorkQueue,
 )
+from bots.state.sqlite import SqliteQueueFile, SqliteWorkQueue
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 
@@ -37,6 +38,7 @@ class Backends:
     outbox: WorkQueue
     pubsub: PubSub
     redis: Redis | None = None
+    queue_file: SqliteQueueFile | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def ping(self) -> bool:
@@ -52,19 +54,23 @@ class Backends:
         await self.inbox.close()
         await self.outbox.close()
         await self.sessions.close()
+        if self.queue_file is not None:
+            await self.queue_file.close()
         if self.redis is not None:
             await self.redis.aclose(close_connection_pool=True)
 
 
 async def open_backends(settings: Settings) -> Backends:
     if settings.redis_url is None:
+        queue_file = await SqliteQueueFile.open(settings.data_dir / "queues.db")
         return Backends(
             sessions=MemorySessionStore(settings.session_ttl_seconds),
             tokens=MemoryTokenStore(TOKEN_TTL_SECONDS),
             limiter=MemoryRateLimiter(),
-            inbox=MemoryWorkQueue("inbox", dedupe_ttl=settings.dedupe_ttl_seconds),
-            outbox=MemoryWorkQueue("outbox", dedupe_ttl=settings.dedupe_ttl_seconds),
+            inbox=SqliteWorkQueue(queue_file, "inbox", dedupe_ttl=settings.dedupe_ttl_seconds),
+            outbox=SqliteWorkQueue(queue_file, "outbox", dedupe_ttl=settings.dedupe_ttl_seconds),
             pubsub=MemoryPubSub(),
+            queue_file=queue_file,
         )
     pool = BlockingConnectionPool.from_url(
         settings.redis_url, max_connections=settings.redis_max_connections, timeout=10

@@ -1,6 +1,7 @@
 """Shared state behind small interfaces: work queues, dialog sessions, payload tokens, rate limits
-and pub/sub. ``memory`` implements each for one process, ``redis`` for many; one contract suite
-runs against both."""
+and pub/sub. ``memory`` implements each for one process, ``redis`` for many; ``sqlite`` holds the
+work queues of the embedded default, durable in one file for one process. One contract suite
+runs against every implementation."""
 
 from __future__ import annotations
 

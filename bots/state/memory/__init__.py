@@ -1,4 +1,5 @@
-"""Every shared-state interface for one process: the embedded default."""
+"""Every shared-state interface for one process, in memory: the embedded default for all but the
+work queues, which it keeps on disk (``bots.state.sqlite``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The embedded work queue: one process, items kept in memory until acknowledged."""
+"""A work queue in memory: one process, items kept until acknowledged but lost with the process.
+
+For tests and tools that need no file; the embedded default uses ``bots.state.sqlite``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One contract for both work queues (in-process and Redis), plus the Redis multi-process behaviour."""
+"""One contract for every work queue (in-process, SQLite, Redis), plus the Redis multi-process behaviour."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import contextlib
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
@@ -15,6 +16,7 @@ import redis.asyncio as redis
 from bots.state import Backoff, Handler, WorkQueue
 from bots.state.memory import MemoryWorkQueue
 from bots.state.redis import KeySpace, RedisWorkQueue
+from bots.state.sqlite import SqliteQueueFile, SqliteWorkQueue
 
 FAST_RETRY = Backoff(initial=0.005, maximum=0.02)
 LEASE_TTL_MS = 300
@@ -38,14 +40,24 @@ def _redis_queue(
     )
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture
+async def queue_file(tmp_path: Path) -> AsyncIterator[SqliteQueueFile]:
+    file = await SqliteQueueFile.open(tmp_path / "queues.db")
+    yield file
+    await file.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def make_queue(request: pytest.FixtureRequest) -> Iterator[QueueFactory]:
     """A factory of queue objects over one backing store: for memory the same object each time
-    (its state is the store), for Redis a new object on the same Redis each time."""
+    (its state is the store), for SQLite and Redis a new object on the same file or Redis each time."""
     name = f"test-{uuid.uuid4().hex[:8]}"
     if request.param == "memory":
         memory = MemoryWorkQueue(name, dedupe_ttl=60, backoff=FAST_RETRY)
         yield lambda: memory
+    elif request.param == "sqlite":
+        file: SqliteQueueFile = request.getfixturevalue("queue_file")
+        yield lambda: SqliteWorkQueue(file, name, dedupe_ttl=60, backoff=FAST_RETRY)
     else:
         client: redis.Redis = request.getfixturevalue("redis_client")
         keys: KeySpace = request.getfixturevalue("redis_keys")
