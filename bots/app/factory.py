@@ -32,6 +32,7 @@ from cabinet_api.rest import create_api
 from cabinet_api.rest.keys import ApiKeyStore
 from cabinet_api.storage import LocalFileStorage
 from handoff import HandoffDesk
+from handoff.console import create_console_site
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
     )
     secret = settings.secret_key.get_secret_value().encode()
     app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
+    app.router.add_get("/console", _to_console)
+    app.add_subapp("/console", create_console_site())
     channels = demo.channels if demo is not None else LiveChannels()
     app.cleanup_ctx.append(_lifecycle(settings, metrics, database, cabinet, channels))
     app.on_shutdown.append(_stop_workers)
@@ -101,6 +104,10 @@ async def _webhook(request: web.Request) -> web.Response:
 
 async def _webhook_subscription(request: web.Request) -> web.Response:
     return await request.app[SERVICES].webhooks.verify_subscription(request)
+
+
+async def _to_console(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPPermanentRedirect("/console/")
 
 
 async def _healthz(request: web.Request) -> web.Response:
