@@ -58,6 +58,7 @@ class _Turn:
     events: list[DialogEvent] = field(default_factory=list)
     handoff: HandoffRequest | None = None
     ended: bool = False
+    not_understood: bool = False
     offered: list[tuple[str, str, str]] = field(default_factory=list)
     """Buttons actions offered this turn: (payload, button id, title), answerable by the next ask."""
 
@@ -99,6 +100,7 @@ class DialogEngine:
         await self._dispatch(turn)
         state.last_event_id = event.event_id
         state.turns += 1
+        state.misunderstood = state.misunderstood + 1 if turn.not_understood else 0
         return TurnResult(
             replies=tuple(turn.replies),
             session=state,
@@ -106,6 +108,7 @@ class DialogEngine:
             events=tuple(turn.events),
             handoff=turn.handoff,
             ended=turn.ended,
+            not_understood=state.misunderstood,
         )
 
     # ---- routing an inbound event -------------------------------------------------------------
@@ -134,6 +137,7 @@ class DialogEngine:
             await self._go(turn, model.Target(goto=self.bot.start_flow))
             return
         key = self.bot.system_texts.button_inactive if isinstance(body, ButtonPress) else None
+        turn.not_understood = key is None
         self._say_key(turn, key or self.bot.system_texts.not_understood)
         state.stack.clear()
         await self._go(turn, self.bot.fallback)
@@ -186,6 +190,7 @@ class DialogEngine:
             await self._continue_after(turn, waiting)
             return
         waiting.attempts += 1
+        turn.not_understood = True
         if ask.max_attempts is not None and waiting.attempts >= ask.max_attempts and ask.on_fail is not None:
             turn.events.append(
                 DialogEvent("ask_failed", {"flow": waiting.flow, "attempts": waiting.attempts})

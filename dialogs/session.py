@@ -49,6 +49,7 @@ class SessionState(BaseModel):
         default=None, description="The last inbound event this state already reflects (crash replays)."
     )
     turns: int = 0
+    misunderstood: int = Field(default=0, description="Turns in a row the bot did not understand the client.")
 
     def dumps(self) -> bytes:
         return self.model_dump_json(exclude_defaults=True).encode()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, UnsubscribedBody
+from bots.pipeline.handoff_hooks import is_free_text, not_understood_handoff
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
 from bots.pipeline.runtime import BotRuntime
@@ -21,7 +22,7 @@ from bots.state import TokenStore, WorkQueue, is_token
 from cabinet_api import ClientProfile
 from dialogs.session import SessionStore
 from dialogs.turn import ClientView, TurnResult
-from handoff import HandoffRequest, PersonOwner
+from handoff import HandoffRequest
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +63,16 @@ class InboxWorker:
         self.metrics.inbound.labels(event.channel.value, event.body.kind).inc()
         if isinstance(event.body, UnsubscribedBody):
             return
-        if isinstance(await self.handoff.owner(profile.client_id, event.conversation), PersonOwner):
-            return  # people answer this conversation; they read the message in the history
         key = f"{event.bot}:{event.conversation.key}"
         session = await self.sessions.load(key)
+        free_text = is_free_text(runtime.compiled, session, event.body)
+        if await self.handoff.receive(profile, event, free_text=free_text):
+            return  # people answer this conversation; they read the message in the history
         if session is not None and session.last_event_id == event.event_id:
             log.info("event %s already reflected in the session; replay skipped", event.dedupe_key)
             return
         result = await runtime.engine.turn(event, session, _client_view(profile, event))
-        await self._deliver(profile, event, result)
+        await self._deliver(profile, event, result, runtime)
         await self.sessions.save(key, result.session)
         self.metrics.turn_seconds.labels(event.channel.value).observe(time.perf_counter() - started)
 
@@ -82,7 +84,9 @@ class InboxWorker:
         resolved = body.model_copy(update={"payload": payload or STALE_BUTTON})
         return event.model_copy(update={"body": resolved})
 
-    async def _deliver(self, profile: ClientProfile, event: Inbound, result: TurnResult) -> None:
+    async def _deliver(
+        self, profile: ClientProfile, event: Inbound, result: TurnResult, runtime: BotRuntime
+    ) -> None:
         outbounds = [
             Outbound(
                 id=f"{event.dedupe_key}:{index}",
@@ -98,8 +102,8 @@ class InboxWorker:
             await self.outbox.put(
                 event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
             )
-        if result.handoff is not None:
-            handoff = result.handoff
+        handoff = result.handoff or not_understood_handoff(runtime.compiled, result)
+        if handoff is not None:
             await self.handoff.request_handoff(
                 HandoffRequest(
                     client_id=profile.client_id,

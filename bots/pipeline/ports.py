@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import ClientProfile, HandoffView, Reachable
+from cabinet_api import ClientProfile, Reachable
 from handoff import HandoffRequest, Owner
 
 
@@ -68,8 +68,14 @@ class FileReader(Protocol):
 
 
 class Handoff(Protocol):
-    """Who owns a conversation (asked before every turn), and requests to hand a client to people."""
+    """Who answers the client (asked before every turn), and requests to hand a client to people."""
 
     async def owner(self, client_id: int, conversation: ConversationRef) -> Owner: ...
 
-    async def request_handoff(self, request: HandoffRequest) -> HandoffView: ...
+    async def receive(self, profile: ClientProfile, event: Inbound, *, free_text: bool) -> bool:
+        """True when people answer this event and the bot must stay silent."""
+        ...
+
+    async def request_handoff(self, request: HandoffRequest) -> object:
+        """Queue the client for people; what it returns is handoff's business."""
+        ...

@@ -195,6 +195,27 @@ class ConversationService:
                 )
         return [_console_message(message, person) for message, person in rows]
 
+    async def last_messages(self, client_ids: Iterable[int]) -> dict[int, ConsoleMessage]:
+        """Each client's newest message."""
+        ids = set(client_ids)
+        if not ids:
+            return {}
+        newest = (
+            select(func.max(Message.id))
+            .where(Message.client_id.in_(ids))
+            .group_by(Message.client_id)
+            .scalar_subquery()
+        )
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(
+                    select(Message, Person)
+                    .outerjoin(Person, Message.person_id == Person.id)
+                    .where(Message.id.in_(newest))
+                )
+            ).all()
+        return {message.client_id: _console_message(message, person) for message, person in rows}
+
     async def message_id(self, channel: str, bot: str, outbound_id: str) -> int | None:
         async with self._db.session() as session:
             return await session.scalar(
