@@ -1,4 +1,4 @@
-"""The desk over real cabinet services on SQLite and PostgreSQL: routing, presence, triggers, the take race."""
+"""The desk over real cabinet services on SQLite and PostgreSQL: routing, presence, triggers, take races."""
 
 from __future__ import annotations
 
@@ -96,7 +96,8 @@ async def test_emergencies_go_first_and_to_the_least_loaded_person_with_the_skil
 
     assigned = await cabinet.conversations.conversation(urgent)
     assert assigned.priority == 0
-    assert assigned.assignee is not None and holder is not None
+    assert assigned.assignee is not None
+    assert holder is not None
     assert assigned.assignee.login != holder.login
     assert assigned.assignee.login != "other"
 
@@ -198,7 +199,8 @@ async def test_two_people_pressing_take_at_once_one_wins_the_other_gets_a_confli
 
     won = [result for result in results if not isinstance(result, BaseException)]
     lost = [result for result in results if isinstance(result, ConversationConflict)]
-    assert len(won) == 1 and len(lost) == 1
+    assert len(won) == 1
+    assert len(lost) == 1
     assert lost[0].code == "taken"
 
 
