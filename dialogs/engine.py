@@ -83,6 +83,7 @@ class DialogEngine:
         await self._dispatch(turn)
         state.last_event_id = event.message_key
         state.turns += 1
+        state.misunderstood = state.misunderstood + 1 if turn.not_understood else 0
         return TurnResult(
             replies=tuple(turn.replies),
             session=state,
@@ -90,6 +91,7 @@ class DialogEngine:
             events=tuple(turn.events),
             handoff=turn.handoff,
             ended=turn.ended,
+            not_understood=state.misunderstood,
         )
 
     # ---- routing an inbound event -------------------------------------------------------------
@@ -120,6 +122,7 @@ class DialogEngine:
             turn.say(turn.texts.handed_off)
             turn.report("message_for_person", queue=state.handed_off)
             return
+        turn.not_understood = not isinstance(body, ButtonPress)
         key = turn.texts.button_inactive if isinstance(body, ButtonPress) else turn.texts.not_understood
         turn.say(key)
         self._back_to_the_bot(state)
@@ -181,6 +184,7 @@ class DialogEngine:
             await self._continue_after(turn, waiting)
             return
         waiting.attempts += 1
+        turn.not_understood = True
         if ask.max_attempts is not None and waiting.attempts >= ask.max_attempts and ask.on_fail is not None:
             turn.report("ask_failed", flow=waiting.flow, attempts=waiting.attempts)
             turn.state.waiting = None

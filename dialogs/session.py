@@ -54,6 +54,7 @@ class SessionState(BaseModel):
         default=None, description="The last inbound message (its durable key) this state reflects (replays)."
     )
     turns: int = 0
+    misunderstood: int = Field(default=0, description="Turns in a row the bot did not understand the client.")
 
     def dumps(self) -> bytes:
         return self.model_dump_json(exclude_defaults=True).encode()

@@ -55,6 +55,8 @@ class TurnResult:
     events: tuple[DialogEvent, ...] = ()
     handoff: HandoffRequest | None = None
     ended: bool = False
+    not_understood: int = 0
+    """Turns in a row, this one included, whose input the bot did not understand (0: it understood)."""
 
 
 __all__ = ["ClientView", "DialogEvent", "HandoffRequest", "Inbound", "TurnResult"]

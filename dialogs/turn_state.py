@@ -40,6 +40,8 @@ class TurnState:
     events: list[DialogEvent] = field(default_factory=list)
     handoff: HandoffRequest | None = None
     ended: bool = False
+    not_understood: bool = False
+    """The client's message was not understood; N such turns in a row hand the client to a person."""
     offered: list[Offer] = field(default_factory=list)
     """Buttons actions offered in their messages this turn, answerable by the next ask."""
 

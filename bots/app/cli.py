@@ -56,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(func=_migrate)
+
+    people = commands.add_parser("people", help="people who answer clients in the console")
+    people_commands = people.add_subparsers(required=True, metavar="ACTION")
+    add = people_commands.add_parser(
+        "add", help="add a person (asks the password twice, or --password-stdin)"
+    )
+    add.add_argument("login")
+    add.add_argument("--role", required=True, choices=["operator", "lawyer", "supervisor", "admin"])
+    add.add_argument(
+        "--queues", default="", help="comma-separated queues the person serves, e.g. lawyers,duty_lawyer"
+    )
+    add.add_argument("--name", default=None, help="the name clients and colleagues see")
+    add.add_argument("--max-chats", type=int, default=5)
+    add.add_argument("--locale", default="ru", choices=["ru", "en"])
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(func=_people_add)
     return parser
 
 
@@ -148,6 +164,14 @@ def _migrate(args: argparse.Namespace) -> int:
     asyncio.run(migrate())
     print("database is up to date")
     return 0
+
+
+def _people_add(args: argparse.Namespace) -> int:
+    from bots.app.people import add_person_command
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return add_person_command(settings, args)
 
 
 def _chat(args: argparse.Namespace) -> int:

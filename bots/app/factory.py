@@ -17,6 +17,7 @@ from aiohttp import web
 from adapters.types import ChannelAdapter, LongPolls
 from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
+from bots.app.handoff_wiring import build_desk, console_context
 from bots.app.loading import load_runtimes
 from bots.app.settings import Settings
 from bots.pipeline.inbox import InboxWorker
@@ -31,6 +32,8 @@ from cabinet_api.rest import create_api
 from cabinet_api.rest.keys import ApiKeyStore
 from cabinet_api.storage import LocalFileStorage
 from handoff import HandoffDesk
+from handoff.console import ConsoleContext, create_console_api, create_console_site
+from handoff.people import seed_demo_people
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class Services:
     ingest: Ingest
     webhooks: WebhookRoutes
     notifier: Notifier
+    console: ConsoleContext
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -81,6 +85,8 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
     )
     secret = settings.secret_key.get_secret_value().encode()
     app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
+    app.router.add_get("/console", _to_console)
+    app.add_subapp("/console", create_console_site(create_console_api(lambda: app[SERVICES].console)))
     channels = demo.channels if demo is not None else LiveChannels()
     app.cleanup_ctx.append(_lifecycle(settings, metrics, database, cabinet, channels))
     app.on_shutdown.append(_stop_workers)
@@ -100,6 +106,10 @@ async def _webhook(request: web.Request) -> web.Response:
 
 async def _webhook_subscription(request: web.Request) -> web.Response:
     return await request.app[SERVICES].webhooks.verify_subscription(request)
+
+
+async def _to_console(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPPermanentRedirect("/console/")
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -147,11 +157,12 @@ async def start_services(
     await database.migrate()
     if settings.demo:
         await seed_demo(cabinet)
+        await seed_demo_people(cabinet)
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet, channels)
     _check_dedupe_horizon(settings, runtimes)
     ingest = Ingest(backends.inbox)
-    handoff = HandoffDesk(cabinet.handoffs)
+    handoff = build_desk(settings, cabinet, backends, runtimes, metrics.registry)
     services = Services(
         settings=settings,
         database=database,
@@ -163,6 +174,7 @@ async def start_services(
         ingest=ingest,
         webhooks=WebhookRoutes(runtimes, ingest, backends.tokens, metrics),
         notifier=Notifier(cabinet.identity, cabinet.history, runtimes, backends.outbox),
+        console=console_context(settings, handoff, backends, runtimes),
     )
     inbox = InboxWorker(
         runtimes,
@@ -187,12 +199,14 @@ async def start_services(
         stop=backends.stop,
         public_base_url=settings.public_url or settings.base_url,
         link_secret=settings.secret_key.get_secret_value().encode(),
+        on_finish=handoff.delivery_finished,
     )
     stop = backends.stop
     services.tasks = [
         asyncio.create_task(backends.inbox.run(inbox.handle, stop=stop), name="inbox"),
         asyncio.create_task(backends.outbox.run(outbox.handle, stop=stop), name="outbox"),
         asyncio.create_task(_connect_channels(services), name="connect-channels"),
+        asyncio.create_task(handoff.run(stop), name="handoff"),
     ]
     return services
 

@@ -80,6 +80,28 @@ class Settings(BaseSettings):
         description="REST API keys: 'name:scope1,scope2:key;...' (scopes: read, requests:write, "
         "recordings:write, refunds:write, tasks:write). Demo mode adds a demo key.",
     )
+    queues: str | None = Field(
+        default=None,
+        description='Queues people serve, JSON: {"first_line": {"ru": "Первая линия", "en": "First line"}}; '
+        "default first_line, lawyers, duty_lawyer.",
+    )
+    business_hours: str = Field(
+        default="24/7",
+        description="When people answer: 24/7, or e.g. 'mon-fri 09:00-18:00; sat 10:00-15:00'.",
+    )
+    business_timezone: str = Field(
+        default="Europe/Moscow", description="The time zone of the business hours."
+    )
+    repeat_contact_hours: float = Field(
+        default=24.0, ge=0, description="A client who talked to a person this recently goes straight to one."
+    )
+    presence_timeout: float = Field(
+        default=90.0,
+        ge=10,
+        description="Seconds without a console connection after which a person is offline.",
+    )
+    service_level_seconds: float = Field(default=60.0, gt=0, description="The service-level answer target.")
+    console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
     data_dir: Path = PROJECT_ROOT / "var"
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from adapters.render import fit_turn
 from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, SubscribedBody, UnsubscribedBody
+from bots.pipeline.handoff_hooks import is_free_text, not_understood_handoff
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
 from bots.pipeline.runtime import BotRuntime
@@ -26,7 +27,7 @@ from bots.state import TokenStore, WorkQueue, is_token
 from cabinet_api import ClientProfile
 from dialogs.session import SessionStore
 from dialogs.turn import ClientView, TurnResult
-from handoff import HandoffRequest, PersonOwner
+from handoff import HandoffRequest
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,11 @@ class InboxWorker:
         self.metrics.inbound.labels(event.channel.value, event.body.kind).inc()
         if isinstance(event.body, UnsubscribedBody | SubscribedBody):
             return
-        if isinstance(await self.handoff.owner(profile.client_id, event.conversation), PersonOwner):
-            return  # people answer this conversation; they read the message in the history
         key = f"{event.bot}:{event.conversation.key}"
         session = await self.sessions.load(key)
+        free_text = is_free_text(runtime.compiled, session, event.body)
+        if await self.handoff.receive(profile, event, free_text=free_text):
+            return  # people answer this conversation; they read the message in the history
         if session is not None and session.last_event_id == event.message_key:
             log.info("message %s already reflected in the session; replay skipped", event.message_ref)
             return
@@ -107,8 +109,8 @@ class InboxWorker:
             await self.outbox.put(
                 event.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
             )
-        if result.handoff is not None:
-            handoff = result.handoff
+        handoff = result.handoff or not_understood_handoff(runtime.compiled, result)
+        if handoff is not None:
             await self.handoff.request_handoff(
                 HandoffRequest(
                     client_id=profile.client_id,

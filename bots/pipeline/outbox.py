@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -60,6 +60,8 @@ class OutboxWorker:
     public_base_url: str = "http://127.0.0.1:8080"
     link_secret: bytes = b""
     link_ttl_seconds: int = 15 * 60
+    on_finish: Callable[[Outbound, str], Awaitable[None]] | None = None
+    """Told the final status of every message (handoff shows a person's refused reply as failed)."""
 
     async def handle(self, raw: bytes) -> None:
         outbound = Outbound.model_validate_json(raw)
@@ -205,3 +207,8 @@ class OutboxWorker:
             self.metrics.reply_seconds.labels(ref.channel.value).observe(max(latency, 0.0))
         else:
             log.error("outbound %s %s: %s", outbound.id, status, error)
+        if self.on_finish is not None:
+            try:
+                await self.on_finish(outbound, status)
+            except Exception:
+                log.exception("on_finish of outbound %s failed", outbound.id)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import ClientProfile, FileLink, HandoffView, Reachable
+from cabinet_api import ClientProfile, FileLink, Reachable
 from handoff import HandoffRequest, Owner
 
 
@@ -75,8 +75,14 @@ class FileReader(Protocol):
 
 
 class Handoff(Protocol):
-    """Who owns a conversation (asked before every turn), and requests to hand a client to people."""
+    """Who answers the client (asked before every turn), and requests to hand a client to people."""
 
     async def owner(self, client_id: int, conversation: ConversationRef) -> Owner: ...
 
-    async def request_handoff(self, request: HandoffRequest) -> HandoffView: ...
+    async def receive(self, profile: ClientProfile, event: Inbound, *, free_text: bool) -> bool:
+        """True when people answer this event and the bot must stay silent."""
+        ...
+
+    async def request_handoff(self, request: HandoffRequest) -> object:
+        """Queue the client for people; what it returns is handoff's business."""
+        ...

@@ -5,8 +5,10 @@ from __future__ import annotations
 from cabinet_api.models.base import Base, UTCDateTime, new_public_id
 from cabinet_api.models.client import ChannelIdentity, Client
 from cabinet_api.models.contract import Contract, Payment
+from cabinet_api.models.conversation import Conversation, ConversationEvent
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
+from cabinet_api.models.person import CannedReply, ConsoleSession, LoginFailure, Person
 from cabinet_api.models.rating import FollowUpTask, Rating
 from cabinet_api.models.recording import Recording
 from cabinet_api.models.refund import Refund
@@ -35,9 +37,13 @@ __all__ = [
     "AnswerFormat",
     "Base",
     "CallDirection",
+    "CannedReply",
     "ChannelIdentity",
     "Client",
+    "ConsoleSession",
     "Contract",
+    "Conversation",
+    "ConversationEvent",
     "Counter",
     "Direction",
     "EventAuthor",
@@ -45,10 +51,12 @@ __all__ = [
     "FollowUpTask",
     "HandoffRecord",
     "HandoffStatus",
+    "LoginFailure",
     "Message",
     "MessageStatus",
     "Payment",
     "PayoutKind",
+    "Person",
     "Rating",
     "RatingScale",
     "RatingSubject",

@@ -41,3 +41,6 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    author: Mapped[str | None] = mapped_column(String(8))
+    """Of an outgoing message: ``person`` or ``system`` (handoff notices); None for the bot's."""
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

@@ -84,6 +84,7 @@ class RatingScale(enum.StrEnum):
 class RatingSubject(enum.StrEnum):
     REQUEST = "request"
     HANDOFF = "handoff"
+    CONVERSATION = "conversation"
 
 
 class TaskStatus(enum.StrEnum):

@@ -2,7 +2,21 @@ from __future__ import annotations
 
 from adapters.phones import normalize_phone
 from cabinet_api.services.business_time import BusinessCalendar
+from cabinet_api.services.canned import CannedReplyService
+from cabinet_api.services.console_sessions import ConsoleSessionService
+from cabinet_api.services.console_views import (
+    CannedView,
+    ConsoleMessage,
+    ConversationEventView,
+    ConversationView,
+    Credentials,
+    FigureRow,
+    PersonRef,
+    PersonView,
+    SessionView,
+)
 from cabinet_api.services.container import CabinetServices, cabinet_services
+from cabinet_api.services.conversations import ConversationConflict, ConversationService
 from cabinet_api.services.errors import (
     InvalidTransition,
     LinkExpired,
@@ -13,6 +27,7 @@ from cabinet_api.services.errors import (
     UnknownClient,
 )
 from cabinet_api.services.files import FileContent, FileLink
+from cabinet_api.services.people import LoginTaken, PeopleService
 from cabinet_api.services.recordings import MAX_RECORDING_BYTES, RECORDING_MIME_TYPES, RecordingRejected
 from cabinet_api.services.views import (
     AnswerView,
@@ -42,8 +57,18 @@ __all__ = [
     "AnswerView",
     "BusinessCalendar",
     "CabinetServices",
+    "CannedReplyService",
+    "CannedView",
     "ClientDetail",
     "ClientProfile",
+    "ConsoleMessage",
+    "ConsoleSessionService",
+    "ConversationConflict",
+    "ConversationEventView",
+    "ConversationService",
+    "ConversationView",
+    "Credentials",
+    "FigureRow",
     "FileContent",
     "FileLink",
     "HandoffView",
@@ -51,11 +76,15 @@ __all__ = [
     "IdentityView",
     "InvalidTransition",
     "LinkExpired",
+    "LoginTaken",
     "NotFound",
     "NotOwned",
     "Notification",
     "Page",
     "PaymentView",
+    "PeopleService",
+    "PersonRef",
+    "PersonView",
     "RatingResult",
     "RatingView",
     "Reachable",
@@ -67,6 +96,7 @@ __all__ = [
     "RequestDetail",
     "RequestEventView",
     "RequestView",
+    "SessionView",
     "StoredFile",
     "TaskView",
     "UnknownClient",

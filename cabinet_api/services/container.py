@@ -14,13 +14,17 @@ from pathlib import Path
 from cabinet_api.clock import utc_now
 from cabinet_api.db import Database
 from cabinet_api.services.business_time import BusinessCalendar
+from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.clients import ClientService
+from cabinet_api.services.console_sessions import ConsoleSessionService
+from cabinet_api.services.conversations import ConversationService
 from cabinet_api.services.delivery import DeliveryService
 from cabinet_api.services.files import FileService
 from cabinet_api.services.handoffs import HandoffService
 from cabinet_api.services.history import HistoryService
 from cabinet_api.services.identity import IdentityService
 from cabinet_api.services.payments import PaymentService
+from cabinet_api.services.people import PeopleService
 from cabinet_api.services.ratings import RatingService
 from cabinet_api.services.recordings import RecordingService
 from cabinet_api.services.request_events import RequestEventService
@@ -45,6 +49,10 @@ class CabinetServices:
     recordings: RecordingService
     ratings: RatingService
     files: FileService
+    people: PeopleService
+    console_sessions: ConsoleSessionService
+    conversations: ConversationService
+    canned: CannedReplyService
 
 
 def cabinet_services(
@@ -68,4 +76,8 @@ def cabinet_services(
         recordings=RecordingService(db, clock, files),
         ratings=RatingService(db, clock, calendar or BusinessCalendar()),
         files=FileService(files, clock),
+        people=PeopleService(db, clock),
+        console_sessions=ConsoleSessionService(db, clock),
+        conversations=ConversationService(db, clock),
+        canned=CannedReplyService(db, clock),
     )

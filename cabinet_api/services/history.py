@@ -96,10 +96,21 @@ class HistoryService:
         return inserted is not None
 
     async def record_outbound(
-        self, profile_or_client_id: ClientProfile | int, outbound: Outbound, *, status: str = "queued"
+        self,
+        profile_or_client_id: ClientProfile | int,
+        outbound: Outbound,
+        *,
+        status: str = "queued",
+        author: str | None = None,
+        person_id: int | None = None,
     ) -> None:
-        """Append an outbound message once per ``outbound.id``; retries of the same message add nothing."""
-        await self.record_outbound_many(profile_or_client_id, [outbound], status=status)
+        """Append an outbound message once per ``outbound.id``; retries of the same message add nothing.
+
+        ``author`` is ``person`` (``person_id`` wrote it) or ``system`` (a handoff notice); None: the bot.
+        """
+        await self.record_outbound_many(
+            profile_or_client_id, [outbound], status=status, author=author, person_id=person_id
+        )
 
     async def record_outbound_many(
         self,
@@ -107,6 +118,8 @@ class HistoryService:
         outbounds: Sequence[Outbound],
         *,
         status: str = "queued",
+        author: str | None = None,
+        person_id: int | None = None,
     ) -> None:
         """Append a turn's replies in one transaction, each once per ``outbound.id``."""
         if not outbounds:
@@ -134,6 +147,7 @@ class HistoryService:
                     payload=reply.model_dump(mode="json", exclude={"attachment": {"source": {"data"}}}),
                     status=checked_status,
                 )
+                | {"author": author, "person_id": person_id}
             )
         async with self._db.session() as session:
             await session.execute(self._append_many, rows)

@@ -11,9 +11,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet_api.db import Database
-from cabinet_api.models import Client, FollowUpTask, Rating, RatingScale, RatingSubject, Request, TaskStatus
+from cabinet_api.models import (
+    Client,
+    Conversation,
+    FollowUpTask,
+    Rating,
+    RatingScale,
+    RatingSubject,
+    Request,
+    TaskStatus,
+)
 from cabinet_api.services.business_time import BusinessCalendar
-from cabinet_api.services.errors import InvalidTransition, UnknownClient
+from cabinet_api.services.errors import InvalidTransition, NotOwned, UnknownClient
 from cabinet_api.services.ownership import by_public_id, owned
 from cabinet_api.services.views import RatingResult, RatingView, TaskView
 
@@ -63,6 +72,13 @@ def _tasks_query() -> Select[FollowUpTask, Rating, str]:
         .join(Rating, FollowUpTask.rating_id == Rating.id)
         .join(Client, FollowUpTask.client_id == Client.id)
     )
+
+
+async def _own_conversation(session: AsyncSession, subject_id: str, client_id: int) -> None:
+    """A client rates only a conversation of theirs that is closed."""
+    conversation = await session.get(Conversation, int(subject_id)) if subject_id.isdigit() else None
+    if conversation is None or conversation.client_id != client_id or conversation.state != "closed":
+        raise NotOwned("conversation", subject_id)
 
 
 class RatingService:
@@ -176,6 +192,8 @@ class RatingService:
             raise UnknownClient(client_id)
         if subject is RatingSubject.REQUEST:
             await owned(session, Request, "request", subject_id, client_id)
+        if subject is RatingSubject.CONVERSATION:
+            await _own_conversation(session, subject_id, client_id)
         now = self._clock()
         rating = Rating(
             client_id=client_id,

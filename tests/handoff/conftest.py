@@ -1,16 +1,9 @@
-"""The handoff desk over real cabinet services, on SQLite and PostgreSQL (``database_url``)."""
+"""Handoff over real cabinet services, on SQLite and PostgreSQL (``database_url``), and the whole app on
+both stacks (``stack``)."""
 
 from __future__ import annotations
 
-import pytest
-
-from cabinet_api import CabinetServices
-from handoff import HandoffDesk
+from tests.bots.conftest import http, stack
 from tests.cabinet_api.conftest import cabinet, clock, db
 
-__all__ = ["cabinet", "clock", "db"]
-
-
-@pytest.fixture
-def desk(cabinet: CabinetServices) -> HandoffDesk:
-    return HandoffDesk(cabinet.handoffs)
+__all__ = ["cabinet", "clock", "db", "http", "stack"]

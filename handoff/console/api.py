@@ -1,0 +1,150 @@
+"""``/console/api/``: the console's JSON API (docs/console-api.md), built from one route table."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from handoff.console import conversations as talk
+from handoff.console import directory, session
+from handoff.console.context import SOURCE, ContextSource
+from handoff.console.errors import error_middleware
+from handoff.console.live import live
+from handoff.console.openapi import openapi_document
+from handoff.console.routing import Route, guarded
+from handoff.console.schemas import (
+    AfterQuery,
+    CannedBody,
+    CloseBody,
+    FiguresQuery,
+    ListQuery,
+    LoginBody,
+    NewPersonBody,
+    PersonChangeBody,
+    StatusBody,
+    TextBody,
+    TransferBody,
+)
+
+OPENAPI_PATH = "/openapi.json"
+SUPERVISING = frozenset({"supervisor", "admin"})
+ADMIN = frozenset({"admin"})
+CONVERSATION = "/conversations/{conversation_id}"
+
+ROUTES = (
+    Route(
+        "POST",
+        "/login",
+        session.login,
+        "Log in: the session cookie and the CSRF token",
+        public=True,
+        body=LoginBody,
+    ),
+    Route("POST", "/logout", session.logout, "Log out (you become offline)", status=204),
+    Route("GET", "/me", session.me, "Who I am, and the CSRF token"),
+    Route("PUT", "/me/status", session.set_my_status, "Online, away or offline", body=StatusBody),
+    Route(
+        "GET",
+        "/conversations",
+        talk.list_conversations,
+        "Conversations: queue, mine, all, closed",
+        query=ListQuery,
+    ),
+    Route("GET", CONVERSATION, talk.get_conversation, "The context packet of a conversation"),
+    Route(
+        "GET",
+        CONVERSATION + "/messages",
+        talk.messages_after,
+        "History entries after a cursor",
+        query=AfterQuery,
+    ),
+    Route("POST", CONVERSATION + "/take", talk.take, "Take a waiting conversation (409 if someone has)"),
+    Route(
+        "POST",
+        CONVERSATION + "/messages",
+        talk.send_message,
+        "Reply to the client (JSON text, or multipart with a file)",
+        body=TextBody,
+        status=201,
+        multipart=True,
+    ),
+    Route("POST", CONVERSATION + "/notes", talk.add_note, "A private note", body=TextBody, status=201),
+    Route(
+        "POST",
+        CONVERSATION + "/transfer",
+        talk.transfer,
+        "Transfer to a queue or a person",
+        body=TransferBody,
+    ),
+    Route("POST", CONVERSATION + "/read", talk.mark_read, "Mark the client's messages read"),
+    Route(
+        "POST", CONVERSATION + "/close", talk.close, "Close; the client is asked to rate it", body=CloseBody
+    ),
+    Route(
+        "POST",
+        CONVERSATION + "/canned/{canned_id}/preview",
+        talk.canned_preview,
+        "A canned reply with its variables filled for this conversation",
+    ),
+    Route("GET", "/queues", directory.queues, "Queues with waiting counts"),
+    Route("GET", "/people", directory.people, "People with their load", roles=SUPERVISING),
+    Route(
+        "POST", "/people", directory.add_person, "Add a person", roles=ADMIN, body=NewPersonBody, status=201
+    ),
+    Route(
+        "PATCH",
+        "/people/{login}",
+        directory.change_person,
+        "Change a person",
+        roles=ADMIN,
+        body=PersonChangeBody,
+    ),
+    Route("GET", "/canned", directory.canned, "Canned replies"),
+    Route(
+        "POST",
+        "/canned",
+        directory.add_canned,
+        "Add a canned reply",
+        roles=SUPERVISING,
+        body=CannedBody,
+        status=201,
+    ),
+    Route(
+        "DELETE",
+        "/canned/{canned_id}",
+        directory.remove_canned,
+        "Remove a canned reply",
+        roles=SUPERVISING,
+        status=204,
+    ),
+    Route(
+        "GET",
+        "/supervisor",
+        directory.supervisor,
+        "Live figures of every queue and person",
+        roles=SUPERVISING,
+    ),
+    Route(
+        "GET",
+        "/figures",
+        directory.figures_report,
+        "SLA and satisfaction figures",
+        roles=SUPERVISING,
+        query=FiguresQuery,
+    ),
+    Route("GET", "/files/{signed}", directory.signed_file, "A recording or attachment by its signed link"),
+    Route("GET", "/live", live, "Live prompts (WebSocket)", websocket=True),
+)
+
+
+async def _openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document(ROUTES))
+
+
+def create_console_api(source: ContextSource) -> web.Application:
+    """The API app; ``source`` gives the context (built at start-up) when a request comes."""
+    api = web.Application(middlewares=[error_middleware], client_max_size=25 * 1024 * 1024)
+    api[SOURCE] = source
+    for route in ROUTES:
+        api.router.add_route(route.method, route.path, guarded(route))
+    api.router.add_get(OPENAPI_PATH, _openapi)
+    return api

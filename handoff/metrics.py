@@ -1,0 +1,69 @@
+"""SLA figures on ``/metrics``: ASA and handling time histograms, answers within the service-level target,
+and the live queue lengths, per channel and person (registered on the app's Prometheus registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+WAIT_BUCKETS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 4 * 3600.0, 24 * 3600.0)
+
+
+class HandoffMetrics:
+    def __init__(
+        self, registry: CollectorRegistry | None = None, *, service_level_seconds: float = 60.0
+    ) -> None:
+        r = registry if registry is not None else CollectorRegistry()
+        self.service_level_seconds = service_level_seconds
+        self.asa = Histogram(
+            "omnicab_handoff_answer_seconds",
+            "From queued to the first person's reply (ASA)",
+            ["channel", "person"],
+            buckets=WAIT_BUCKETS,
+            registry=r,
+        )
+        self.answered = Counter(
+            "omnicab_handoff_answered",
+            "Conversations answered by a person",
+            ["channel", "person"],
+            registry=r,
+        )
+        self.answered_in_target = Counter(
+            "omnicab_handoff_answered_in_target",
+            "Conversations answered within the service-level target",
+            ["channel", "person"],
+            registry=r,
+        )
+        self.handling = Histogram(
+            "omnicab_handoff_handling_seconds",
+            "From assignment to close (AHT)",
+            ["channel", "person"],
+            buckets=WAIT_BUCKETS,
+            registry=r,
+        )
+        self.waiting = Gauge(
+            "omnicab_handoff_waiting", "Conversations waiting in a queue", ["queue"], registry=r
+        )
+        self.longest_wait = Gauge(
+            "omnicab_handoff_longest_wait_seconds", "The longest wait in a queue now", ["queue"], registry=r
+        )
+        self.service_level_target = Gauge(
+            "omnicab_handoff_service_level_target_seconds", "The service-level target", registry=r
+        )
+        self.service_level_target.set(service_level_seconds)
+
+    def first_reply(self, channel: str, person: str, waited: float) -> None:
+        self.asa.labels(channel, person).observe(waited)
+        self.answered.labels(channel, person).inc()
+        if waited <= self.service_level_seconds:
+            self.answered_in_target.labels(channel, person).inc()
+
+    def closed(self, channel: str, person: str, handled: float) -> None:
+        self.handling.labels(channel, person).observe(handled)
+
+    def queues(self, waits: Iterable[tuple[str, int, float]]) -> None:
+        """(queue, waiting, longest wait in seconds) for every queue."""
+        for queue, waiting, longest in waits:
+            self.waiting.labels(queue).set(waiting)
+            self.longest_wait.labels(queue).set(longest)

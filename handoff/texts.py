@@ -1,0 +1,154 @@
+"""What people's side tells the client (queue, wait, after hours, joined, closed, rating), Russian first.
+
+Each bot may word these in its catalogs under ``handoff_notices``; a bot that lacks a text gets the
+default below. Texts are ``str.format`` templates; a missing parameter stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
+
+SECTION = "handoff_notices"
+
+DEFAULTS: Mapping[str, Mapping[str, str]] = {
+    "ru": {
+        "intro_asked": "Передаём ваш вопрос специалисту.",
+        "intro_not_understood": "Кажется, я не могу помочь вам сам — подключаю специалиста.",
+        "intro_emergency": "Срочный вопрос — передаём его дежурному юристу в первую очередь.",
+        "intro_repeat_contact": "Вы недавно говорили со специалистом — соединяем вас с ним, "
+        "если он на связи.",
+        "intro_always_human": "Соединяем вас со специалистом.",
+        "position": "Ваше место в очереди: {position}. Ожидание — {wait}. "
+        "Пока ждёте, можно написать подробности: специалист увидит всю переписку.",
+        "position_update": "Очередь движется: ваше место — {position}, ожидание — {wait}.",
+        "wait_minutes": "около {minutes} {unit}",
+        "wait_unknown": "несколько минут",
+        "after_hours": "Сейчас специалисты не на связи. Ответим {when}. Ваш вопрос записан как обращение "
+        "№{number} и не потеряется; всё, что вы напишете здесь, специалист прочитает.",
+        "joined": "Специалист {name} подключился к чату и видит всю переписку.",
+        "transferred": "Передаём разговор коллеге, который лучше разбирается в вашем вопросе. "
+        "Переписка сохранится, повторять ничего не нужно.",
+        "closed": "Специалист завершил разговор. Если появятся вопросы, пишите сюда: бот на связи, "
+        "а меню откроется по слову «меню».",
+        "rate": "Оцените, пожалуйста, как вам помогли: 1 — плохо, 5 — отлично.",
+        "rated": "Спасибо за оценку!",
+        "rated_low": "Спасибо за честную оценку. Мы разберёмся, что пошло не так, и свяжемся с вами.",
+        "already_rated": "Вы уже оценили этот разговор — спасибо!",
+        "when_today": "сегодня в {time}",
+        "when_tomorrow": "завтра в {time}",
+        "when_date": "{day} {month} в {time}",
+        "zone": "по московскому времени",
+    },
+    "en": {
+        "intro_asked": "We are passing your question to a specialist.",
+        "intro_not_understood": "It seems I cannot help you myself, so I am bringing in a specialist.",
+        "intro_emergency": "An urgent question: it goes to the lawyer on duty first.",
+        "intro_repeat_contact": "You spoke to a specialist recently: we are connecting you to them "
+        "if they are available.",
+        "intro_always_human": "We are connecting you to a specialist.",
+        "position": "Your place in the queue: {position}. Waiting time: {wait}. "
+        "While you wait, feel free to add details: the specialist will see the whole conversation.",
+        "position_update": "The queue is moving: your place is {position}, waiting time {wait}.",
+        "wait_minutes": "about {minutes} {unit}",
+        "wait_unknown": "a few minutes",
+        "after_hours": "Our specialists are not available right now. We will answer {when}. Your question "
+        "is filed as request No. {number} and will not get lost; the specialist will read everything "
+        "you write here.",
+        "joined": "{name}, a specialist, has joined the chat and sees the whole conversation.",
+        "transferred": "We are passing the conversation to a colleague who knows your question better. "
+        "The conversation is kept: no need to repeat anything.",
+        "closed": "The specialist has ended the conversation. If you have more questions, write here: "
+        "the bot is here, and «menu» opens the menu.",
+        "rate": "Please rate the help you got: 1 is poor, 5 is excellent.",
+        "rated": "Thank you for your rating!",
+        "rated_low": "Thank you for your honest rating. We will look into what went wrong "
+        "and get back to you.",
+        "already_rated": "You have rated this conversation already. Thank you!",
+        "when_today": "today at {time}",
+        "when_tomorrow": "tomorrow at {time}",
+        "when_date": "on {day} {month} at {time}",
+        "zone": "Moscow time",
+    },
+}
+
+MONTHS = {
+    "ru": (
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+class Catalogs(Protocol):
+    """A bot's own wording of a text (``handoff_notices.<key>``) in a locale, if it has one."""
+
+    def lookup(self, bot: str, locale: str, key: str) -> str | None: ...
+
+
+class _Keep(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Texts:
+    def __init__(self, catalogs: Catalogs | None = None) -> None:
+        self._catalogs = catalogs
+
+    def text(self, bot: str, locale: str, key: str, **params: object) -> str:
+        language = locale if locale in DEFAULTS else "ru"
+        found = self._catalogs.lookup(bot, language, f"{SECTION}.{key}") if self._catalogs else None
+        template = found or DEFAULTS[language].get(key) or DEFAULTS["ru"][key]
+        return template.format_map(_Keep(params))
+
+    def wait(self, bot: str, locale: str, seconds: float | None) -> str:
+        if seconds is None:
+            return self.text(bot, locale, "wait_unknown")
+        minutes = max(1, round(seconds / 60))
+        return self.text(bot, locale, "wait_minutes", minutes=minutes, unit=minutes_unit(locale, minutes))
+
+    def when(self, bot: str, locale: str, opening: datetime, now: datetime, zone: tzinfo) -> str:
+        """``сегодня в 09:00 по московскому времени``, ``завтра в …``, ``5 января в …``."""
+        local, today = opening.astimezone(zone), now.astimezone(zone).date()
+        clock = local.strftime("%H:%M")
+        language = locale if locale in MONTHS else "ru"
+        if local.date() == today:
+            said = self.text(bot, locale, "when_today", time=clock)
+        elif local.date() == today + timedelta(days=1):
+            said = self.text(bot, locale, "when_tomorrow", time=clock)
+        else:
+            month = MONTHS[language][local.month - 1]
+            said = self.text(bot, locale, "when_date", day=local.day, month=month, time=clock)
+        return f"{said} {self.text(bot, locale, 'zone')}"
+
+
+def minutes_unit(locale: str, minutes: int) -> str:
+    """The word for minutes after «около» (genitive) or «about»."""
+    if locale == "en":
+        return "minute" if minutes == 1 else "minutes"
+    return "минуты" if minutes % 10 == 1 and minutes % 100 != 11 else "минут"
