@@ -50,10 +50,11 @@ def _title(value: str) -> str:
 
 
 def _text(text: str) -> str:
-    """Whitespace folded; request numbers and deadlines masked (each channel files its own request,
-    and a minute may turn between them)."""
+    """Whitespace folded; request numbers, deadlines and queue places masked (each channel files its
+    own request and joins the queue behind the channels before it, and a minute may turn between them)."""
     text = re.sub(r"№\d+", "№N", " ".join(text.split()))
-    return re.sub(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", "DD.MM.YYYY HH:MM", text)
+    text = re.sub(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", "DD.MM.YYYY HH:MM", text)
+    return re.sub(r"(место в очереди|place in the queue): \d+", r"\1: N", text)
 
 
 def _turn(messages: list[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
