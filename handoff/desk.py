@@ -286,7 +286,13 @@ class HandoffDesk:
         buttons = tuple(
             Button(title=str(score), payload=f"{RATE_PAYLOAD}{closed.id}:{score}") for score in range(1, 6)
         )
-        await self._tell(closed, "rate", self.texts.text(closed.bot, locale, "rate"), buttons=buttons)
+        await self._tell(
+            closed,
+            "rate",
+            self.texts.text(closed.bot, locale, "rate"),
+            buttons=buttons,
+            label=self.texts.text(closed.bot, locale, "rate_label"),
+        )
         await self._prompt_conversation(closed)
         await self._prompt({"type": "figures"})
         await self.route_waiting()
@@ -514,12 +520,19 @@ class HandoffDesk:
             await self._prompt({"type": "figures"})
 
     async def _tell(
-        self, conversation: ConversationView, what: str, text: str, *, buttons: Sequence[Button] = ()
+        self,
+        conversation: ConversationView,
+        what: str,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        label: str | None = None,
     ) -> None:
+        """``label`` opens the choices where a channel shows them as a list (WhatsApp, over 3 buttons)."""
         outbound = Outbound(
             id=f"handoff:{conversation.id}:{what}",
             conversation=conversation.reply_to,
-            reply=Reply(text=text, buttons=tuple(buttons)),
+            reply=Reply(text=text, buttons=tuple(buttons), choices_label=label),
         )
         await self.outlet.send(conversation.client_id, outbound, author="system")
 

@@ -33,6 +33,7 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "closed": "Специалист завершил разговор. Если появятся вопросы, пишите сюда: бот на связи, "
         "а меню откроется по слову «меню».",
         "rate": "Оцените, пожалуйста, как вам помогли: 1 — плохо, 5 — отлично.",
+        "rate_label": "Оценить",
         "rated": "Спасибо за оценку!",
         "rated_low": "Спасибо за честную оценку. Мы разберёмся, что пошло не так, и свяжемся с вами.",
         "already_rated": "Вы уже оценили этот разговор — спасибо!",
@@ -62,6 +63,7 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "closed": "The specialist has ended the conversation. If you have more questions, write here: "
         "the bot is here, and «menu» opens the menu.",
         "rate": "Please rate the help you got: 1 is poor, 5 is excellent.",
+        "rate_label": "Rate",
         "rated": "Thank you for your rating!",
         "rated_low": "Thank you for your honest rating. We will look into what went wrong "
         "and get back to you.",

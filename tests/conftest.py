@@ -11,11 +11,14 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bots.state.redis.keys import KeySpace
+from tests.support.app import demo_settings, running_app
 
 POSTGRES_URL = os.environ.get(
     "OMNICAB_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -139,3 +142,38 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+
+
+# ---- the whole app ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stack_settings() -> dict[str, object]:
+    """Settings a test module adds to its demo app (override the fixture in the module)."""
+    return {}
+
+
+@pytest.fixture(params=["embedded", "services"])
+def stack(request: pytest.FixtureRequest, tmp_path: Path, stack_settings: dict[str, object]) -> object:
+    """The same demo app on the embedded defaults and on real PostgreSQL + Redis."""
+    if request.param == "embedded":
+        return demo_settings(tmp_path, **stack_settings)
+    return demo_settings(
+        tmp_path,
+        database_url=request.getfixturevalue("postgres_url"),
+        redis_url=request.getfixturevalue("redis_url"),
+        redis_prefix=request.getfixturevalue("redis_prefix"),
+        **stack_settings,
+    )
+
+
+@pytest.fixture
+async def demo(stack: object) -> AsyncIterator[str]:
+    async with running_app(stack) as base_url:  # type: ignore[arg-type]
+        yield base_url
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session

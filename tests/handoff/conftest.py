@@ -3,7 +3,6 @@ both stacks (``stack``)."""
 
 from __future__ import annotations
 
-from tests.bots.conftest import http, stack
 from tests.cabinet_api.conftest import cabinet, clock, db
 
-__all__ = ["cabinet", "clock", "db", "http", "stack"]
+__all__ = ["cabinet", "clock", "db"]
