@@ -46,8 +46,9 @@ class FileStore:
         mime_type: str | None = None,
         url: str | None = None,
     ) -> StoredFile:
-        if mime_type is None and file_name:
-            mime_type = mimetypes.guess_type(file_name)[0]
+        if mime_type in (None, "application/octet-stream") and file_name:
+            # As Telegram does, a file uploaded without a specific type is typed by its name.
+            mime_type = mimetypes.guess_type(file_name)[0] or mime_type
         suffix = PurePosixPath(file_name).suffix if file_name else ""
         stored = StoredFile(
             file_id=f"BQACAgIAAx{secrets.token_urlsafe(24)}",

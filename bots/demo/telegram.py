@@ -8,7 +8,8 @@ Mounted under a prefix (``/fake/telegram`` in the app):
   a token it waits a few seconds for a bot to register one, as the app may still be starting;
 - ``GET|DELETE {prefix}/outbox``: every API call the bots made;
 - ``POST {prefix}/control``: ``{"fail_next": [{"error_code": 429, "retry_after": 1}, ...]}``;
-- ``POST {prefix}/files`` uploads a file as a user would; ``GET {prefix}/file/bot{token}/{path}`` serves it.
+- ``POST {prefix}/files`` uploads a file as a user would; ``GET {prefix}/file/bot{token}/{path}`` serves it;
+- ``GET {prefix}/user_file/{file_id}``: a file a bot sent, as the recipient's app downloads it.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class FakeTelegram:
         app.router.add_post(f"{prefix}/control", self._control)
         app.router.add_post(f"{prefix}/files", self._upload)
         app.router.add_get(f"{prefix}/file/bot{{token}}/{{file_path:.+}}", self._download)
+        app.router.add_get(f"{prefix}/user_file/{{file_id}}", self._delivered_file)
         self.outbox.add_routes(app, prefix)
         app.on_cleanup.append(self._on_cleanup)
 
@@ -287,6 +289,13 @@ class FakeTelegram:
         except ApiError as error:
             return web.json_response(error.envelope(), status=error.error_code)
         stored = self.files.by_path(request.match_info["file_path"])
+        if stored is None or stored.data is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
+
+    async def _delivered_file(self, request: web.Request) -> web.Response:
+        """A file a bot sent, as the recipient's app downloads it (the simulator plays and opens it)."""
+        stored = self.files.by_id(request.match_info["file_id"])
         if stored is None or stored.data is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")

@@ -161,7 +161,9 @@ class ViberApi:
         self, *, rate_per_second: int = DEFAULT_RATE_PER_SECOND, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._accounts: dict[str, Account] = {}
-        self._message_tokens = itertools.count(5_741_311_803_571_721_087)
+        # Seeded from the clock, so tokens keep increasing across restarts of the demo, unique as
+        # Viber's are: a restarted counter would repeat tokens the bots have stored and de-duplicate.
+        self._message_tokens = itertools.count(time.time_ns())
         self._rate_per_second = rate_per_second
         self._clock = clock
 

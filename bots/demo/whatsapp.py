@@ -11,6 +11,8 @@ Mounted under a prefix (``/fake/whatsapp`` in the app):
   app secret (``X-Hub-Signature-256``) and posts it to the number's webhook, answering with the
   webhook's status;
 - ``POST {prefix}/user_media``: a user's file (multipart ``file``), to reference by id in an update;
+  ``GET {prefix}/user_media/{media_id}``: media a bot sent, as the recipient's phone downloads it
+  (the simulator plays and opens it; no business token, since it stands for the user's app);
 - ``GET|DELETE {prefix}/outbox``: every API call the bots made (endpoint and JSON body);
 - ``POST {prefix}/control``: ``fail_next`` (Graph errors to answer next), ``webhook`` (register a
   number's webhook after Meta's ``GET`` verification handshake), ``approved_templates`` (names;
@@ -106,6 +108,7 @@ class FakeWhatsApp:
         app.router.add_get(f"{prefix}/media/{{media_id}}", self._download)
         app.router.add_post(f"{prefix}/updates", self._deliver_update)
         app.router.add_post(f"{prefix}/user_media", self._user_media)
+        app.router.add_get(f"{prefix}/user_media/{{media_id}}", self._delivered_media)
         app.router.add_post(f"{prefix}/control", self._control)
         self.outbox.add_routes(app, prefix)
         app.on_cleanup.append(self._on_cleanup)
@@ -349,6 +352,12 @@ class FakeWhatsApp:
         return web.json_response(
             {"id": stored.media_id, "mime_type": stored.mime_type, "sha256": stored.sha256}
         )
+
+    async def _delivered_media(self, request: web.Request) -> web.Response:
+        stored = self.api.media.get(request.match_info["media_id"])
+        if stored is None:
+            return web.json_response({"error": "not found"}, status=404)
+        return web.Response(body=stored.data, content_type=stored.mime_type)
 
     async def _control(self, request: web.Request) -> web.Response:
         try:

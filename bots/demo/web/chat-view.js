@@ -94,7 +94,9 @@ function describeBotFile(call, spec) {
   const raw = parseJsonField(call.body?.[spec.field]) ?? call.body?.[spec.field];
   const returned = call.result?.[spec.field];
   const known = Array.isArray(returned) ? returned[returned.length - 1] : returned ?? {};
-  const url = isWebUrl(raw) ? raw : null;
+  const fileId = typeof known?.file_id === "string" && /^[A-Za-z0-9_-]+$/.test(known.file_id) ? known.file_id : null;
+  // A file the bot uploaded is downloaded by the recipient's app; the simulator does the same.
+  const url = isWebUrl(raw) ? raw : fileId ? `/fake/telegram/user_file/${fileId}` : null;
   const described = raw && typeof raw === "object" ? raw : {};
   const body = call.body ?? {};
   const title = [body.performer, body.title].filter((part) => typeof part === "string" && part).join(" — ");

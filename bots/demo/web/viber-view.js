@@ -7,6 +7,7 @@ import {
 const GRID_COLUMNS = 6;
 const MAX_ROWS = 2;
 const COLOR = /^#[0-9a-f]{6}$/i;
+const AUDIO_NAME = /\.(ogg|oga|opus|mp3|m4a|aac|wav)$/i;
 
 /** Viber renders a few HTML tags in button texts (<b>, <font>); the simulator shows the plain text. */
 function plain(text) {
@@ -38,8 +39,19 @@ function content(body) {
   } else if (body.type === "file" || body.type === "video") {
     const name = body.file_name || (isWebUrl(body.media) && fileNameFromUrl(body.media)) || "Файл";
     const iconId = body.type === "video" ? "icon-play" : "icon-document";
-    nodes.push(fileBlock(iconId, name, formatSize(body.size) || (body.type === "video" ? "Видео" : "Файл")));
-    if (isWebUrl(body.media)) nodes.push(openLink(body.media, "Скачать"));
+    const audio = body.type === "file" && AUDIO_NAME.test(name);
+    const label = audio ? "Аудиозапись" : body.type === "video" ? "Видео" : "Файл";
+    nodes.push(fileBlock(audio ? "icon-play" : iconId, name, formatSize(body.size) || label));
+    if (audio && isWebUrl(body.media)) {
+      // Viber's own apps play an audio file message in their built-in player; so does the simulator.
+      const player = element("audio", "player");
+      player.controls = true;
+      player.preload = "none";
+      player.src = body.media;
+      nodes.push(player);
+    } else if (isWebUrl(body.media)) {
+      nodes.push(openLink(body.media, "Скачать"));
+    }
   } else if (body.type === "url") {
     text = body.media ?? null;
   } else if (body.type === "location") {

@@ -12,8 +12,17 @@ function openLink(url, label) {
   return link;
 }
 
+/** Media the bot uploaded goes by id; the user's phone downloads it, and so does the simulator. */
+function mediaUrl(media) {
+  if (isWebUrl(media?.link)) return media.link;
+  if (typeof media?.id === "string" && /^[A-Za-z0-9_-]+$/.test(media.id)) {
+    return `/fake/whatsapp/user_media/${media.id}`;
+  }
+  return null;
+}
+
 function mediaNodes(kind, media) {
-  const url = isWebUrl(media?.link) ? media.link : null;
+  const url = mediaUrl(media);
   if (kind === "image" && url) {
     const image = element("img", "photo");
     image.src = url;

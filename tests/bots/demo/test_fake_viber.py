@@ -28,7 +28,7 @@ from adapters.types import (
 )
 from adapters.viber import ViberAdapter
 from bots.demo.viber import FakeViber
-from bots.demo.viber_api import demo_auth_token
+from bots.demo.viber_api import ViberApi, demo_auth_token
 from tests.support.viber_user import ViberUser
 
 TOKEN = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f"
@@ -429,3 +429,13 @@ async def test_a_viber_user_talks_to_a_bot_built_on_the_adapter() -> None:
         assert sticker.text == "Не понимаю: sticker"
         assert bot.events[-1].conversation.channel is Channel.VIBER
         await viber.close()
+
+
+def test_message_tokens_keep_increasing_across_restarts_of_the_fake() -> None:
+    """Regression: every start counted from the same number, so a restarted demo handed out tokens the
+    bot had already stored, and the bot dropped the new messages as duplicates."""
+    before = ViberApi()
+    issued = [before.next_message_token() for _ in range(1000)]
+    after = ViberApi()
+    assert after.next_message_token() > max(issued)
+    assert len(set(issued)) == len(issued)

@@ -345,3 +345,58 @@ async def test_nothing_but_assets_is_served_from_the_package(
 ) -> None:
     response = await simulator_client.get(f"/static/{name}")
     assert response.status == 404
+
+
+async def _share_phone(page: Page, keyboard: Any) -> None:
+    await keyboard.get_by_role("button", name="Поделиться номером").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Поделиться").click()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("tab", ["Telegram", "Viber", "WhatsApp"])
+async def test_a_call_recording_plays_on_every_tab(demo_server: str, page: Page, tab: str) -> None:
+    """Regression: a recording reached Viber as a file without a player and WhatsApp as media by id
+    that the page could not fetch; only the Telegram tab could play it."""
+    ru = _catalog("ru")
+    await _open_tab(page, demo_server, tab)
+    await expect(page.get_by_test_id("user-id")).not_to_have_text("—")
+    await page.get_by_role("textbox", name="Имя").fill("Анна")
+    if tab == "WhatsApp":
+        await expect(page.get_by_test_id("user-id")).to_have_text("79000000001")
+        await _send(page, ru["menu"]["recordings"])
+        listed = _bot_message(page, ru["recordings"]["list"].split(",")[0])
+        await _pick_from_list(page, listed.last, "Иван Смирнов")
+    else:
+        await page.locator("#phone").fill("+79000000001")
+        await page.locator("#phone").dispatch_event("change")
+        keyboard = (
+            page.locator("#reply-keyboard")
+            if tab == "Telegram"
+            else page.get_by_role("group", name="Клавиатура Viber")
+        )
+        if tab == "Telegram":
+            await _send(page, "/start")
+            entry = _bot_message(page, ru["menu"]["question"]).get_by_role(
+                "button", name=ru["menu"]["recordings"]
+            )
+        else:
+            await keyboard.get_by_role("button", name=ru["system"]["start_button"]).click()
+            entry = keyboard.get_by_role("button", name=ru["menu"]["recordings"])
+        await expect(entry).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        await entry.click()
+        await _share_phone(page, keyboard)
+        recording = (
+            _bot_message(page, ru["recordings"]["list"].split(",")[0]).get_by_role("button")
+            if tab == "Telegram"
+            else keyboard.get_by_role("button")
+        ).filter(has_text="Иван Смирнов")
+        await expect(recording).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        await recording.click()
+
+    player = page.locator(".message-bot audio")
+    await expect(player).to_have_count(1, timeout=REPLY_TIMEOUT_MS)
+    source = await player.get_attribute("src")
+    assert source
+    response = await page.request.get(source if source.startswith("http") else f"{demo_server}{source}")
+    assert response.status == 200
+    assert (response.headers.get("content-type") or "").startswith("audio/")
