@@ -200,11 +200,6 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     if (heldByOther()) meta.push(h("span", {}, t("conversation.assignedTo", { name: packet.assignee.name ?? packet.assignee.login })));
 
     const actions = [];
-    if (packet.state === "queued") {
-      actions.push(
-        h("button", { type: "button", class: "btn btn-primary", id: "take-button", onclick: take }, icon("take", { size: 18 }), h("span", { class: "btn-label" }, t("conversation.take"))),
-      );
-    }
     const canManage = packet.state !== "closed" && (isMine() || canSupervise);
     if (canManage) {
       actions.push(
@@ -281,7 +276,12 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
           { class: "composer-locked" },
           icon("clock"),
           h("span", {}, t("conversation.takeToReply")),
-          h("button", { type: "button", class: "btn btn-primary", onclick: take }, icon("take", { size: 18 }), t("conversation.take")),
+          h(
+            "button",
+            { type: "button", class: "btn btn-primary btn-lg", id: "take-button", onclick: take },
+            icon("take", { size: 18 }),
+            h("span", {}, t("conversation.take")),
+          ),
         ),
       );
       return;

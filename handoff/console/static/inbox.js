@@ -329,7 +329,12 @@ export function createInbox({ session, canSupervise, onQueueCount, onPerson }) {
 
   const ticker = setInterval(() => tickWaits(listElement), 1000);
   const safety = setInterval(() => scheduleRefresh(0), SAFETY_REFRESH_MS);
-  const onResize = () => toggleContext(contextOpen);
+  let wasWide = window.matchMedia("(min-width: 1280px)").matches;
+  const onResize = () => {
+    const wide = window.matchMedia("(min-width: 1280px)").matches;
+    toggleContext(wide === wasWide ? contextOpen : wide);
+    wasWide = wide;
+  };
   window.addEventListener("resize", onResize);
 
   refreshLists();

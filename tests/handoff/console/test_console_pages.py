@@ -22,11 +22,11 @@ from tests.handoff.console.world import Client, ConsoleWorld, DoubleWorld
 pytestmark = pytest.mark.browser
 
 LIVE_MS = 10_000
-ANNA = Client("Анна Смирнова", 7101, "79990007101")
-BORIS = Client("Борис Орлов", 7102, "79990007102")
+ALINA = Client("Алина", 7101, "79990007101")
+BORIS = Client("Борис", 7102, "79990007102")
 
 
-async def sign_in(page: Page, world: ConsoleWorld, login: str = "operator", *, online: bool = False) -> None:
+async def sign_in(page: Page, world: ConsoleWorld, login: str = "lawyer", *, online: bool = False) -> None:
     """Signs in; the person stays "away" (as after any login) so nothing is assigned to them automatically."""
     await page.goto(f"{world.base_url}/console/")
     await page.get_by_label("Логин").fill(login)
@@ -161,9 +161,9 @@ async def test_a_new_client_appears_live_with_a_ticking_wait(page: Page, world: 
     await sign_in(page, world)
     await expect(page.get_by_text("Очередь пуста")).to_be_visible()
 
-    await world.client_asks_for_person(ANNA)
+    await world.client_asks_for_person(ALINA)
 
-    item = conversation_in_list(page, ANNA.name)
+    item = conversation_in_list(page, ALINA.name)
     await expect(item).to_be_visible(timeout=LIVE_MS)
     await expect(item.locator(".channel-mark")).to_have_attribute("aria-label", "Telegram")
     await expect(page.get_by_role("tab", name=re.compile(r"^Очередь: 1"))).to_be_visible()
@@ -175,24 +175,24 @@ async def test_a_new_client_appears_live_with_a_ticking_wait(page: Page, world: 
 
 async def test_take_reply_and_the_reply_reaches_the_client(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
     await expect(page.get_by_role("tab", name=re.compile(r"^Мои: 1"))).to_be_visible()
 
-    await reply(page, "Здравствуйте, Анна! Чем помочь?")
+    await reply(page, "Здравствуйте, Алина! Чем помочь?")
 
-    mine = history(page).locator(".msg-out").filter(has_text="Здравствуйте, Анна! Чем помочь?")
+    mine = history(page).locator(".msg-out").filter(has_text="Здравствуйте, Алина! Чем помочь?")
     await expect(mine).to_have_count(1)
     await expect(mine.locator(".msg-status")).to_have_text(
         re.compile("Отправлено|Доставлено|Прочитано|Ждёт отправки")
     )
-    await received(world, ANNA, "Здравствуйте, Анна! Чем помочь?")
+    await received(world, ALINA, "Здравствуйте, Алина! Чем помочь?")
 
 
 async def test_shift_enter_starts_a_new_line_and_enter_sends_both(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
     box = page.get_by_role("textbox", name="Ответ клиенту")
 
     await box.type("Первая строка")
@@ -208,11 +208,11 @@ async def test_shift_enter_starts_a_new_line_and_enter_sends_both(page: Page, wo
 
 async def test_the_clients_messages_arrive_live_in_order_and_once(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
 
     for number in range(1, 6):
-        await world.client_writes(ANNA, f"сообщение {number}")
+        await world.client_writes(ALINA, f"сообщение {number}")
 
     incoming = history(page).locator(".msg-in .bubble").filter(has_text=re.compile(r"^сообщение \d$"))
     await expect(incoming).to_have_count(5, timeout=LIVE_MS)
@@ -249,15 +249,15 @@ async def test_a_stale_tab_reconnects_and_catches_up_without_losing_or_repeating
     line = LiveLine()
     await page.route_web_socket(re.compile(r"/console/api/live$"), line.relay)
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
-    await world.client_writes(ANNA, "до обрыва")
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
+    await world.client_writes(ALINA, "до обрыва")
     await expect(history(page).get_by_text("до обрыва")).to_have_count(1, timeout=LIVE_MS)
 
     await line.cut_off()
     await expect(page.get_by_role("status").filter(has_text="Нет связи")).to_be_visible(timeout=LIVE_MS)
-    await world.client_writes(ANNA, "пока не было связи")
-    await world.client_writes(ANNA, "и ещё одно")
+    await world.client_writes(ALINA, "пока не было связи")
+    await world.client_writes(ALINA, "и ещё одно")
     line.cut = False
     await page.get_by_role("button", name="Подключиться сейчас").click()
 
@@ -273,11 +273,11 @@ async def test_two_people_take_at_once_and_the_second_is_told_politely(
     line = LiveLine()
     await page.route_web_socket(re.compile(r"/console/api/live$"), line.relay)
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await open_from_queue(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await open_from_queue(page, ALINA.name)
 
     line.held = True
-    await world.another_person_takes(ANNA, "supervisor")
+    await world.another_person_takes(ALINA, "supervisor")
     await page.locator("#take-button").click()
 
     await expect(page.get_by_role("alert").filter(has_text="уже взял другой сотрудник")).to_be_visible()
@@ -289,10 +289,10 @@ async def test_a_reply_the_platform_refuses_shows_failed_and_is_retried(
     page: Page, world: ConsoleWorld
 ) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
 
-    await world.refuse_next_reply(ANNA)
+    await world.refuse_next_reply(ALINA)
     await reply(page, "Ответ, который не дойдёт")
 
     failed = history(page).locator(".msg-out.is-failed").filter(has_text="Ответ, который не дойдёт")
@@ -300,13 +300,13 @@ async def test_a_reply_the_platform_refuses_shows_failed_and_is_retried(
     await failed.get_by_role("button", name="Повторить").click()
     delivered = history(page).locator(".msg-out:not(.is-failed)").filter(has_text="Ответ, который не дойдёт")
     await expect(delivered).to_have_count(1, timeout=LIVE_MS)
-    await received(world, ANNA, "Ответ, который не дойдёт")
+    await received(world, ALINA, "Ответ, который не дойдёт")
 
 
 async def test_canned_replies_open_with_a_slash_and_come_filled_in(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
     box = page.get_by_role("textbox", name="Ответ клиенту")
 
     await box.type("/прив")
@@ -314,14 +314,14 @@ async def test_canned_replies_open_with_a_slash_and_come_filled_in(page: Page, w
     await expect(options).to_have_count(1)
     await box.press("Enter")
 
-    await expect(box).to_have_value(re.compile(f"^Здравствуйте, {ANNA.name}!"))
+    await expect(box).to_have_value(re.compile(f"^Здравствуйте, {ALINA.name}!"))
     await expect(history(page).locator(".msg-out")).to_have_count(0)
 
 
 async def test_a_private_note_stays_with_colleagues(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
 
     await page.get_by_role("radio", name="Заметка").click()
     note = page.get_by_role("textbox", name="Заметка для коллег")
@@ -331,31 +331,31 @@ async def test_a_private_note_stays_with_colleagues(page: Page, world: ConsoleWo
     shown = history(page).locator(".msg-note").filter(has_text="перезвонить после 18:00")
     await expect(shown).to_have_count(1)
     await expect(shown.locator(".msg-head")).to_contain_text("Заметка")
-    assert all("перезвонить" not in text for text in await world.texts_to(ANNA, "telegram"))
+    assert all("перезвонить" not in text for text in await world.texts_to(ALINA, "telegram"))
 
 
 async def test_transfer_to_a_queue_with_a_note(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world, "supervisor")
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
 
     await page.get_by_role("button", name="Передать").click()
     dialog = page.get_by_role("dialog", name="Передать диалог")
-    await dialog.get_by_role("radio", name=re.compile("lawyers")).check()
-    await dialog.get_by_label("Заметка для коллеги").fill("Нужен юрист по трудовым спорам")
+    await dialog.get_by_role("radio", name=re.compile("first_line")).check()
+    await dialog.get_by_label("Заметка для коллеги").fill("Вопрос про оплату, не юридический")
     await dialog.get_by_role("button", name="Передать").click()
 
     await expect(dialog).to_be_hidden()
     await expect(
         page.get_by_role("alert").or_(page.locator(".toast")).filter(has_text="Диалог передан")
     ).to_be_visible()
-    await expect(page.locator(".chat-header .chip-queue")).to_have_text("lawyers", timeout=LIVE_MS)
+    await expect(page.locator(".chat-header .chip-queue")).to_have_text("first_line", timeout=LIVE_MS)
 
 
 async def test_close_with_a_reason_asks_the_client_to_rate(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
     await reply(page, "Рада была помочь!")
 
     await page.get_by_role("button", name="Закрыть", exact=True).click()
@@ -366,7 +366,7 @@ async def test_close_with_a_reason_asks_the_client_to_rate(page: Page, world: Co
     await expect(page.locator(".chat-banner")).to_contain_text("Диалог закрыт: Вопрос решён", timeout=LIVE_MS)
     await expect(page.locator(".composer-locked")).to_contain_text("ответить нельзя")
     await expect(page.get_by_role("tab", name=re.compile(r"^Мои: 0"))).to_be_visible()
-    await eventually(lambda: world.rating_asked(ANNA), "the client was asked to rate the conversation")
+    await eventually(lambda: world.rating_asked(ALINA), "the client was asked to rate the conversation")
 
 
 async def test_the_context_packet_shows_the_client_their_requests_and_recordings(
@@ -398,8 +398,8 @@ async def test_every_change_carries_the_csrf_token(page: Page, world: ConsoleWor
         ),
     )
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
     await reply(page, "Проверка")
     await expect(history(page).locator(".msg-out")).to_have_count(1)
     await page.get_by_role("status").get_by_role("button", name="На линии").click()
@@ -419,7 +419,7 @@ async def test_every_change_carries_the_csrf_token(page: Page, world: ConsoleWor
 
 
 async def test_the_supervisor_sees_queues_people_and_a_chart(page: Page, world: ConsoleWorld) -> None:
-    await world.client_asks_for_person(ANNA)
+    await world.client_asks_for_person(ALINA)
     await sign_in(page, world, "supervisor")
 
     await page.get_by_role("link", name="Мониторинг").click()
@@ -434,7 +434,7 @@ async def test_the_supervisor_sees_queues_people_and_a_chart(page: Page, world: 
 
 
 async def test_an_operator_has_no_monitoring(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
+    await sign_in(page, world, "operator")
     await expect(page.get_by_role("link", name="Мониторинг")).to_have_count(0)
 
 
@@ -442,13 +442,13 @@ async def test_an_operator_has_no_monitoring(page: Page, world: ConsoleWorld) ->
 
 
 async def test_the_workspace_works_from_the_keyboard(page: Page, world: ConsoleWorld) -> None:
-    await world.client_asks_for_person(ANNA)
+    await world.client_asks_for_person(ALINA)
     await world.client_asks_for_person(BORIS)
     await sign_in(page, world)
     await expect(page.locator("#conversation-list .conv-item")).to_have_count(2, timeout=LIVE_MS)
 
     await page.keyboard.press("Alt+ArrowDown")
-    await expect(page.get_by_role("heading", name=ANNA.name, level=2)).to_be_visible()
+    await expect(page.get_by_role("heading", name=ALINA.name, level=2)).to_be_visible()
     await page.keyboard.press("Alt+ArrowDown")
     await expect(page.get_by_role("heading", name=BORIS.name, level=2)).to_be_visible()
 
@@ -459,8 +459,8 @@ async def test_the_workspace_works_from_the_keyboard(page: Page, world: ConsoleW
 
 async def test_every_control_has_a_name(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world)
-    await world.client_asks_for_person(ANNA)
-    await take(page, ANNA.name)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
     unnamed = await page.evaluate(
         """() => [...document.querySelectorAll('button, a[href], input, textarea, select, [role=tab]')]
             .filter((node) => node.offsetParent !== null)
@@ -498,7 +498,9 @@ async def test_a_tablet_gets_the_context_as_a_drawer(
 async def test_overdue_requests_slots_and_payouts_are_shown_masked(
     page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
 ) -> None:
-    api_double.client_asks_for_person("Анна Петрова", context=ANNA_CONTEXT, bot_said=("Опишите ситуацию",))
+    api_double.client_asks_for_person(
+        "Анна Петрова", queue="lawyers", context=ANNA_CONTEXT, bot_said=("Опишите ситуацию",)
+    )
     await sign_in(page, double_world)
     await open_from_queue(page, "Анна Петрова")
     context = page.get_by_role("complementary", name="Контекст")
@@ -542,7 +544,7 @@ async def test_a_conversation_outside_my_queues_is_explained(
     conversation = api_double.client_asks_for_person(
         "Игорь Соколов", queue="lawyers", reason="emergency", priority=0
     )
-    await sign_in(page, double_world)
+    await sign_in(page, double_world, "operator")
 
     await page.goto(f"{double_world.base_url}/console/#/c/{conversation.id}")
 
@@ -575,4 +577,4 @@ async def test_going_online_is_one_click_and_the_server_is_told(
 
     await expect(page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
     await expect(hint).to_be_hidden()
-    assert api_double.people["operator"].status == "online"
+    assert api_double.people["lawyer"].status == "online"

@@ -63,9 +63,9 @@ class DoubleWorld:
     conversations: dict[str, int] = field(default_factory=dict)
 
     async def client_asks_for_person(self, client: Client) -> list[str]:
-        conversation = self.double.client_asks_for_person(client.name, channel="telegram", queue="first_line")
+        conversation = self.double.client_asks_for_person(client.name, channel="telegram", queue="lawyers")
         self.conversations[client.name] = conversation.id
-        return ["№1 в очереди"]
+        return ["Ваше место в очереди: 1"]
 
     async def client_writes(self, client: Client, text: str, *, channel: str = "telegram") -> None:
         self.double.client_writes(self.conversations[client.name], text, channel=channel)
@@ -86,7 +86,7 @@ class DoubleWorld:
 
     async def client_with_history_asks_for_person(self) -> Client:
         conversation = self.double.client_asks_for_person(
-            KNOWN_CLIENT.name, channel="telegram", queue="first_line", context=ANNA_CONTEXT
+            KNOWN_CLIENT.name, channel="telegram", queue="lawyers", context=ANNA_CONTEXT
         )
         self.conversations[KNOWN_CLIENT.name] = conversation.id
         return KNOWN_CLIENT
