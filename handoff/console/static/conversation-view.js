@@ -119,8 +119,8 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
 
   function applyPacket(answer) {
     packet = answer;
-    timeline.merge(answer.notes ?? [], { note: true });
     timeline.merge(answer.history ?? []);
+    timeline.merge(answer.notes ?? [], { note: true, onlyNew: true });
     if (answer.cursor != null) cursor = answer.cursor;
     onPacket(packet);
   }
@@ -194,7 +194,7 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     }
     if (packet.waiting_since && packet.state !== "closed") {
       meta.push(
-        h("span", { class: "conv-wait", "data-since": packet.waiting_since }, icon("clock", { size: 14 }), h("span", { class: "tick" }, clock(secondsSince(packet.waiting_since) ?? 0))),
+        h("span", { class: "conv-wait", "data-since": packet.waiting_since, title: t("conversation.waitingTitle") }, icon("clock", { size: 14 }), h("span", { class: "tick" }, clock(secondsSince(packet.waiting_since) ?? 0))),
       );
     }
     if (heldByOther()) meta.push(h("span", {}, t("conversation.assignedTo", { name: packet.assignee.name ?? packet.assignee.login })));

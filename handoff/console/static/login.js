@@ -142,7 +142,7 @@ export function renderLogin(root, { expired = false, onSignedIn }) {
       h(
         "div",
         { class: "login-pitch" },
-        h("h2", {}, t("login.subtitle")),
+        h("h2", {}, t("login.pitch")),
         h("ul", { class: "login-features" }, t("login.features").map((text) => h("li", {}, icon("check"), h("span", { text })))),
       ),
       previewCard(),

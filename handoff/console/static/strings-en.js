@@ -11,6 +11,7 @@ export default {
   login: {
     title: "Sign in to the console",
     subtitle: "For operators, lawyers and shift supervisors",
+    pitch: "Every client with their whole history. Nobody waits unseen.",
     login: "Login",
     password: "Password",
     submit: "Sign in",
@@ -150,6 +151,7 @@ export default {
     handoffFrom: "The bot handed over: {reason}",
     openFile: "Open the file {name}",
     waitingSince: "waiting {wait}",
+    waitingTitle: "How long the client has been waiting for an answer",
     assignedTo: "held by {name}",
     linkedChannels: "Client's channels",
     emergencyTitle: "Emergency consultation — answer at once",

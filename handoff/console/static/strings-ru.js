@@ -12,6 +12,7 @@ export default {
   login: {
     title: "Вход в консоль",
     subtitle: "Для операторов, юристов и руководителей смены",
+    pitch: "Каждый клиент — со всей историей. Никто не ждёт незамеченным.",
     login: "Логин",
     password: "Пароль",
     submit: "Войти",
@@ -153,6 +154,7 @@ export default {
     handoffFrom: "Бот передал диалог: {reason}",
     openFile: "Открыть файл {name}",
     waitingSince: "ждёт {wait}",
+    waitingTitle: "Сколько клиент ждёт ответа",
     assignedTo: "ведёт {name}",
     linkedChannels: "Каналы клиента",
     emergencyTitle: "Экстренная консультация — ответьте сразу",

@@ -271,7 +271,7 @@ export function createSupervisor() {
                   "div",
                   { class: "meter", role: "meter", "aria-valuemin": "0", "aria-valuemax": String(max), "aria-valuenow": String(load), "aria-label": t("supervisor.load") },
                   h("span", { class: "meter-track" }, fill),
-                  h("span", {}, `${decimal(load)} / ${max || "—"}`),
+                  h("span", { class: "meter-value" }, `${decimal(load)} / ${max || "—"}`),
                 ),
               ),
               h("td", { class: "num" }, String(person.handled_today ?? 0)),

@@ -68,6 +68,7 @@ export class Timeline {
     for (const raw of rawEntries ?? []) {
       if (!raw || typeof raw !== "object") continue;
       const entry = normalizeEntry(raw, options);
+      if (options.onlyNew && this.entries.has(keyOf(entry))) continue;
       const adopted = this.adoptPending(entry);
       const key = adopted ?? keyOf(entry);
       const before = this.entries.get(key);

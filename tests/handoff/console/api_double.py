@@ -29,7 +29,7 @@ COOKIE = "omnicab_console"
 LOGIN_FAILURES = 5
 LOGIN_WINDOW = timedelta(minutes=15)
 SERVICE_LEVEL_S = 60
-QUEUE_TITLES = {"first_line": "Первая линия", "lawyers": "Юристы", "emergency": "Дежурные юристы"}
+QUEUE_TITLES = {"first_line": "Первая линия", "lawyers": "Юристы", "duty_lawyer": "Дежурный юрист"}
 
 
 def now() -> datetime:
@@ -193,8 +193,8 @@ class ConsoleApiDouble:
         self.people = {
             person.login: person
             for person in (
-                Person("operator", "Ольга Операторова", "operator", ["first_line"]),
-                Person("lawyer", "Иван Смирнов", "lawyer", ["lawyers", "emergency"]),
+                Person("operator", "Ольга Операторова", "operator", ["first_line", "lawyers"]),
+                Person("lawyer", "Иван Смирнов", "lawyer", ["lawyers", "duty_lawyer"]),
                 Person("lawyer2", "Мария Кузнецова", "lawyer", ["lawyers"], status="online", handled_today=6),
                 Person("supervisor", "Светлана Руководитель", "supervisor", ["first_line", "lawyers"]),
                 Person("admin", "Администратор", "admin", []),

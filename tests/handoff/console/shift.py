@@ -166,7 +166,7 @@ def seed_shift(double: ConsoleApiDouble) -> dict[str, Conversation]:
     emergency = double.client_asks_for_person(
         "Игорь Соколов",
         channel="whatsapp",
-        queue="lawyers",
+        queue="duty_lawyer",
         reason="emergency",
         priority=0,
         texts=("Экстренная консультация", "Меня задержала полиция, что мне говорить?"),

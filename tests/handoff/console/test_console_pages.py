@@ -525,7 +525,7 @@ async def test_an_emergency_leads_the_queue_and_says_so(
     page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
 ) -> None:
     api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
-    api_double.client_asks_for_person("Игорь Соколов", queue="lawyers", reason="emergency", priority=0)
+    api_double.client_asks_for_person("Игорь Соколов", queue="duty_lawyer", reason="emergency", priority=0)
     await sign_in(page, double_world, "lawyer")
 
     first = page.locator("#conversation-list .conv-item").first
@@ -541,10 +541,8 @@ async def test_an_emergency_leads_the_queue_and_says_so(
 async def test_a_conversation_outside_my_queues_is_explained(
     page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
 ) -> None:
-    conversation = api_double.client_asks_for_person(
-        "Игорь Соколов", queue="lawyers", reason="emergency", priority=0
-    )
-    await sign_in(page, double_world, "operator")
+    conversation = api_double.client_asks_for_person("Игорь Соколов", queue="first_line")
+    await sign_in(page, double_world, "lawyer")
 
     await page.goto(f"{double_world.base_url}/console/#/c/{conversation.id}")
 
