@@ -27,6 +27,7 @@ function loadCanned() {
 }
 
 export function createComposer({ conversationId, noteOnly = false, channelName, hint = null, onSend, onNote }) {
+  let channel = channelName;
   let mode = noteOnly ? "note" : drafts.get(`${conversationId}:mode`) ?? "reply";
   let file = null;
   let busy = false;
@@ -52,6 +53,14 @@ export function createComposer({ conversationId, noteOnly = false, channelName, 
     { type: "button", class: "icon-btn", "aria-label": t("composer.canned"), title: `${t("composer.canned")} (/)`, "aria-haspopup": "listbox", "aria-expanded": "false" },
     icon("bolt"),
   );
+
+  const hintText = h("span");
+  const hintBox = h("div", { class: "composer-hint", hidden: true }, icon("info"), hintText);
+  function setHint(text) {
+    hintBox.hidden = !text;
+    hintText.textContent = text ?? "";
+  }
+  setHint(hint);
 
   const modeButtons = new Map();
   const modes = h("div", { class: "composer-modes", role: "radiogroup", "aria-label": t("composer.modes") });
@@ -84,7 +93,7 @@ export function createComposer({ conversationId, noteOnly = false, channelName, 
     "form",
     { class: "composer", "aria-label": t("composer.label") },
     modes,
-    hint ? h("div", { class: "composer-hint" }, icon("info"), h("span", {}, hint)) : null,
+    hintBox,
     h("label", { class: "visually-hidden", for: "composer-text", id: "composer-label" }),
     textarea,
     files,
@@ -113,7 +122,7 @@ export function createComposer({ conversationId, noteOnly = false, channelName, 
       button.setAttribute("aria-checked", String(value === mode));
       button.tabIndex = value === mode ? 0 : -1;
     }
-    textarea.placeholder = note ? t("composer.notePlaceholder") : t("composer.placeholder", { channel: channelName });
+    textarea.placeholder = note ? t("composer.notePlaceholder") : t("composer.placeholder", { channel });
     form.querySelector("#composer-label")?.replaceChildren(note ? t("composer.noteLabel") : t("composer.label"));
     sendButton.replaceChildren(icon(note ? "lock" : "send", { size: 18 }), note ? t("composer.saveNote") : t("composer.send"));
     attachButton.hidden = note;
@@ -284,6 +293,12 @@ export function createComposer({ conversationId, noteOnly = false, channelName, 
     element,
     focus() {
       textarea.focus();
+    },
+    /** The client wrote from another channel, or the WhatsApp window closed: the box says so. */
+    update({ channelName: nextChannel, hint: nextHint }) {
+      channel = nextChannel;
+      setHint(nextHint);
+      draw();
     },
   };
 }

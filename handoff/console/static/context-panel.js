@@ -209,13 +209,11 @@ function requestCard(request, now) {
   const due = parseTime(request.due_at);
   const waitingAnswer = request.status === "new" || request.status === "in_work";
   const overdue = due && waitingAnswer && due.getTime() < now;
-  const deadline = due
-    ? overdue
-      ? t("context.overdue", { time: duration((now - due.getTime()) / 1000) })
-      : waitingAnswer
-        ? `${t("context.due", { date: when(request.due_at) })} · ${t("context.left", { time: duration((due.getTime() - now) / 1000) })}`
-        : t("context.due", { date: when(request.due_at) })
-    : null;
+  let deadline = null;
+  if (due && overdue) deadline = t("context.overdue", { time: duration((now - due.getTime()) / 1000) });
+  else if (due && waitingAnswer) {
+    deadline = `${t("context.due", { date: when(request.due_at) })} · ${t("context.left", { time: duration((due.getTime() - now) / 1000) })}`;
+  }
   const statusClass = { new: "chip-warn", in_work: "chip-queue", answered: "chip-ok", closed: "" }[request.status] ?? "";
   return h(
     "div",

@@ -7,7 +7,7 @@ import { tickWaits } from "./conversation-list.js";
 import { closeDialog, transferDialog } from "./dialogs.js";
 import { channelMark, h, icon } from "./dom.js";
 import { clock, day, dayKey, fileSize, hueOf, initials, parseTime, secondsSince, timeOfDay, when } from "./format.js";
-import { locale, t } from "./i18n.js";
+import { locale, t, tMaybe } from "./i18n.js";
 import { Timeline, signature } from "./timeline.js";
 import { toast } from "./toast.js";
 
@@ -262,7 +262,12 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
   function drawComposer() {
     const closed = packet.state === "closed";
     const kind = closed ? "closed" : packet.state === "queued" ? "queued" : isMine() ? "reply" : "note";
-    if (kind === composerKind && composer) return;
+    const channelName = t(`channel.${packet.channel}`);
+    const hint = kind === "note" ? t("composer.notYours") : whatsappWindowClosed() ? t("composer.windowHint") : null;
+    if (kind === composerKind && composer) {
+      composer.update({ channelName, hint });
+      return;
+    }
     composerKind = kind;
     composer = null;
     if (kind === "closed") {
@@ -289,8 +294,8 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     composer = createComposer({
       conversationId: id,
       noteOnly: kind === "note",
-      channelName: t(`channel.${packet.channel}`),
-      hint: kind === "note" ? t("composer.notYours") : whatsappWindowClosed() ? t("composer.windowHint") : null,
+      channelName,
+      hint,
       onSend: send,
       onNote: saveNote,
     });
@@ -375,7 +380,7 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
       who = t("author.bot");
       avatar = h("span", { class: "avatar msg-avatar is-bot" }, icon("bot", { size: 17 }));
     } else {
-      who = mineEntry ? t("author.you") : entry.person || t("author.person");
+      who = mineEntry ? t("author.you") : entry.personLogin ? nameOf(entry.personLogin) : entry.person || t("author.person");
       avatar = h("span", { class: "avatar msg-avatar" }, initials(entry.person || who));
       avatar.style.setProperty("--hue", String(hueOf(entry.personLogin ?? entry.person ?? who)));
     }
@@ -412,8 +417,41 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     return h(
       "div",
       { class: ["sys", handoff && "sys-handoff"] },
-      h("span", { class: "sys-pill" }, icon(iconName, { size: 15 }), h("span", {}, entry.text || t("author.system")), h("time", { datetime: entry.at ?? "" }, timeOfDay(entry.at))),
+      h("span", { class: "sys-pill" }, icon(iconName, { size: 15 }), h("span", {}, eventText(entry)), h("time", { datetime: entry.at ?? "" }, timeOfDay(entry.at))),
     );
+  }
+
+  /** A conversation event in words: the API gives its kind, who did it and a reason or note. */
+  function eventText(entry) {
+    const text = entry.text ?? "";
+    const actor = entry.actor && entry.actor !== "system" ? nameOf(entry.actor) : null;
+    switch (entry.event) {
+      case "queued": {
+        const reason = tMaybe(`reason.${text}`) ?? text;
+        return reason ? t("events.queued", { reason }) : t("events.queuedPlain");
+      }
+      case "assigned":
+        return actor ? t("events.assigned", { name: actor }) : t("events.assignedAuto");
+      case "transferred":
+      case "requeued":
+        return [t(`events.${entry.event}`), text ? `«${text}»` : null, actor].filter(Boolean).join(" · ");
+      case "closed":
+        return text ? t("events.closed", { reason: text }) : t("events.closedPlain");
+      case "after_hours":
+        return t("events.after_hours", { text });
+      default:
+        return text || t("author.system");
+    }
+  }
+
+  /** A person's name by login, from what the page has seen: me, the assignee, the authors of replies. */
+  function nameOf(login) {
+    if (login === me().login) return me().name ?? login;
+    if (packet?.assignee?.login === login && packet.assignee.name) return packet.assignee.name;
+    for (const { entry } of timeline.sorted()) {
+      if (entry.personLogin === login && entry.person && entry.person !== login) return entry.person;
+    }
+    return login;
   }
 
   function attachment(file) {

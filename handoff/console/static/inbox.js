@@ -3,14 +3,12 @@
 
 import { api } from "./api.js";
 import { h, icon } from "./dom.js";
-import { duration } from "./format.js";
 import { t } from "./i18n.js";
 import { renderConversationList, tickWaits } from "./conversation-list.js";
 import { createConversationView } from "./conversation-view.js";
 import { createContextPanel } from "./context-panel.js";
 import { chime, desktopNotice } from "./notify.js";
 import { createPresence } from "./presence.js";
-import { toast } from "./toast.js";
 
 const TAB_KEY = "omnicab.console.tab";
 const SAFETY_REFRESH_MS = 60_000;
@@ -363,8 +361,4 @@ export function createInbox({ session, canSupervise, onQueueCount, onPerson }) {
       conversation.destroy();
     },
   };
-}
-
-export function waitLabel(seconds) {
-  return duration(seconds);
 }

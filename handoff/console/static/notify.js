@@ -64,7 +64,7 @@ export function chime({ urgent = false } = {}) {
   });
 }
 
-export function notificationsSupported() {
+function notificationsSupported() {
   return "Notification" in window;
 }
 

@@ -358,7 +358,7 @@ export function createSupervisor() {
         height: 250,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, n: { range: (self, min, max) => [0, Math.max(4, max + 1)] }, s: { range: (self, min, max) => [0, Math.max(60, (max ?? 0) * 1.2)] } },
+        scales: { x: { time: true, range: (self, min, max) => [min - 1800, max + 1800] }, n: { range: (self, min, max) => [0, Math.max(4, max + 1)] }, s: { range: (self, min, max) => [0, Math.max(60, (max ?? 0) * 1.2)] } },
         axes: [
           { stroke: "#56657a", grid: { stroke: "#eef2f7" }, values: (self, ticks) => ticks.map((tick) => timeOfDay(new Date(tick * 1000))) },
           { scale: "n", stroke: "#56657a", grid: { stroke: "#eef2f7" }, size: 40 },

@@ -15,7 +15,7 @@ function personLogin(value) {
 }
 
 /** One history line from the API (or a note), in the shape the page draws. */
-export function normalizeEntry(raw, { note = false } = {}) {
+function normalizeEntry(raw, { note = false } = {}) {
   const isNote = note || raw.kind === "note" || raw.private === true || raw.note === true;
   const author = AUTHORS.has(raw.author) ? raw.author : isNote ? "person" : "system";
   const attachment = raw.attachment ?? raw.file ?? null;
@@ -39,6 +39,7 @@ export function normalizeEntry(raw, { note = false } = {}) {
     status: raw.status ?? null,
     note: isNote,
     event: raw.event ?? raw.kind ?? null,
+    actor: typeof raw.actor === "string" ? raw.actor : null,
     local: false,
   };
 }
@@ -157,5 +158,5 @@ export class Timeline {
 }
 
 export function signature(entry) {
-  return [entry.status, entry.text, entry.attachment?.url ?? "", entry.person ?? ""].join("\u0001");
+  return [entry.status, entry.text, entry.attachment?.url ?? "", entry.person ?? "", entry.actor ?? ""].join("\u0001");
 }

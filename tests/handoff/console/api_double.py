@@ -90,6 +90,7 @@ class Entry:
     status: str | None = None
     private: bool = False
     event: str | None = None
+    actor: str | None = None
 
     @property
     def id(self) -> str:
@@ -108,6 +109,7 @@ class Entry:
             "status": self.status,
             "private": self.private,
             "event": self.event,
+            "actor": self.actor,
         }
 
 
@@ -207,7 +209,6 @@ class ConsoleApiDouble:
         self.sockets: set[web.WebSocketResponse] = set()
         self.delivered: list[tuple[int, str, str]] = []
         self.rating_requests: list[int] = []
-        self.requests_seen: list[tuple[str, str, str | None]] = []
         self.fail_next_reply = False
         self.canned = [
             {
@@ -267,9 +268,10 @@ class ConsoleApiDouble:
                 started,
                 "system",
                 channel,
-                "Бот передал диалог в очередь",
+                reason,
                 "event",
                 event="queued",
+                actor="system",
             )
         )
         self.conversations[conversation.id] = conversation
@@ -306,7 +308,7 @@ class ConsoleApiDouble:
         return entry
 
     def someone_takes(self, conversation_id: int, login: str) -> None:
-        self._assign(self.conversations[conversation_id], self.people[login], event="assigned")
+        self._assign(self.conversations[conversation_id], self.people[login], event="assigned", actor=login)
 
     def platform_refuses(self, entry_id: str) -> None:
         for conversation in self.conversations.values():
@@ -517,13 +519,16 @@ class ConsoleApiDouble:
         cursor = str(items[-1].seq) if items else str(after)
         return web.json_response({"items": [entry.view() for entry in items], "cursor": cursor})
 
-    def _assign(self, conversation: Conversation, person: Person, *, event: str) -> None:
+    def _assign(
+        self, conversation: Conversation, person: Person, *, event: str, actor: str, note: str | None = None
+    ) -> None:
         conversation.state = "assigned"
         conversation.assignee = person
         conversation.assigned_at = now()
         conversation.unread = 0
-        text = f"{person.name} взял(а) диалог" if event == "assigned" else f"Диалог передан: {person.name}"
-        conversation.history.append(Entry(next(self._seq), now(), "system", None, text, "event", event=event))
+        conversation.history.append(
+            Entry(next(self._seq), now(), "system", None, note, "event", event=event, actor=actor)
+        )
         self.publish(
             {
                 "type": "conversation",
@@ -542,7 +547,7 @@ class ConsoleApiDouble:
         if conversation.state == "assigned" and conversation.assignee is not person:
             return error(409, "taken", "Another person holds it")
         if conversation.assignee is not person:
-            self._assign(conversation, person, event="assigned")
+            self._assign(conversation, person, event="assigned", actor=person.login)
         return web.json_response({"conversation": conversation.item(None)})
 
     async def reply(self, request: web.Request) -> web.Response:
@@ -593,39 +598,25 @@ class ConsoleApiDouble:
 
     async def transfer(self, request: web.Request) -> web.Response:
         conversation = self._conversation(request)
+        actor = self._person(request).login
         body = await request.json()
-        note = body.get("note")
+        note = body.get("note") or None
         if body.get("person"):
             target = self.people.get(body["person"])
             if target is None:
                 return error(400, "invalid", "unknown person")
-            self._assign(conversation, target, event="transferred")
+            self._assign(conversation, target, event="transferred", actor=actor, note=note)
         elif body.get("queue"):
+            if body["queue"] not in QUEUE_TITLES:
+                return error(400, "invalid", "unknown queue")
             conversation.state, conversation.assignee, conversation.queue = "queued", None, body["queue"]
             conversation.history.append(
-                Entry(
-                    next(self._seq),
-                    now(),
-                    "system",
-                    None,
-                    f"Передан в очередь {body['queue']}",
-                    "event",
-                    event="transferred",
-                )
+                Entry(next(self._seq), now(), "system", None, note, "event", event="transferred", actor=actor)
             )
         else:
             return error(400, "invalid", "queue or person")
-        self.requests_seen.append(("transfer", str(conversation.id), note))
-        if note:
-            conversation.note = note
-        self.publish(
-            {
-                "type": "conversation",
-                "id": conversation.id,
-                "queue": conversation.queue,
-                "state": conversation.state,
-            }
-        )
+        prompt = {"type": "conversation", "id": conversation.id, "queue": conversation.queue}
+        self.publish({**prompt, "state": conversation.state})
         return web.json_response({"conversation": conversation.item(None)})
 
     async def read(self, request: web.Request) -> web.Response:
@@ -640,7 +631,16 @@ class ConsoleApiDouble:
             return error(400, "invalid", "reason must be 1–200 characters")
         conversation.state, conversation.closed_at, conversation.closed_reason = "closed", now(), reason
         conversation.history.append(
-            Entry(next(self._seq), now(), "system", None, f"Диалог закрыт: {reason}", "event", event="closed")
+            Entry(
+                next(self._seq),
+                now(),
+                "system",
+                None,
+                reason,
+                "event",
+                event="closed",
+                actor=self._person(request).login,
+            )
         )
         self.rating_requests.append(conversation.id)
         self.publish(

@@ -576,3 +576,72 @@ async def test_going_online_is_one_click_and_the_server_is_told(
     await expect(page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
     await expect(hint).to_be_hidden()
     assert api_double.people["lawyer"].status == "online"
+
+
+async def test_both_languages_have_every_text(page: Page, double_world: DoubleWorld) -> None:
+    await page.goto(f"{double_world.base_url}/console/")
+    difference = await page.evaluate(
+        """async () => {
+            const ru = (await import('/console/static/strings-ru.js')).default;
+            const en = (await import('/console/static/strings-en.js')).default;
+            const forms = ['one', 'few', 'many', 'other'];
+            const plural = (value) => Object.keys(value).every((key) => forms.includes(key));
+            const keys = (object, prefix = '') => Object.entries(object).flatMap(([key, value]) =>
+                value && typeof value === 'object' && !Array.isArray(value) && !plural(value)
+                    ? keys(value, `${prefix}${key}.`) : [`${prefix}${key}`]);
+            const [a, b] = [new Set(keys(ru)), new Set(keys(en))];
+            return [[...a].filter((key) => !b.has(key)), [...b].filter((key) => !a.has(key))];
+        }"""
+    )
+    assert difference == [[], []]
+
+
+async def test_a_file_goes_with_the_reply(page: Page, world: ConsoleWorld) -> None:
+    await sign_in(page, world)
+    await world.client_asks_for_person(ALINA)
+    await take(page, ALINA.name)
+
+    await page.locator(".composer input[type=file]").set_input_files(
+        {"name": "претензия.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 2048}
+    )
+    await expect(page.locator(".file-chip")).to_contain_text("претензия.pdf")
+    await reply(page, "Образец претензии во вложении")
+
+    sent = history(page).locator(".msg-out").filter(has_text="Образец претензии во вложении")
+    await expect(sent.locator(".attachment")).to_contain_text("претензия.pdf")
+    await expect(sent.locator(".msg-status")).not_to_contain_text("Не отправлено")
+    await expect(page.locator(".file-chip")).to_have_count(0)
+
+
+NOTICES_AND_CHIMES = """
+    window.__notices = [];
+    window.__chimes = 0;
+    window.Notification = class {
+        static permission = 'granted';
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, options) { window.__notices.push({ title, body: options?.body }); }
+        close() {}
+    };
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args) {
+        window.__chimes += 1;
+        return start.apply(this, args);
+    };
+    document.hasFocus = () => false;
+"""
+
+
+async def test_a_new_client_in_my_queues_chimes_and_notifies_the_desktop(
+    page: Page, world: ConsoleWorld
+) -> None:
+    await page.add_init_script(NOTICES_AND_CHIMES)
+    await sign_in(page, world)
+    await page.get_by_role("heading", name="Диалоги").click()
+
+    await world.client_asks_for_person(ALINA)
+
+    await expect(conversation_in_list(page, ALINA.name)).to_be_visible(timeout=LIVE_MS)
+    notices = await page.evaluate("window.__notices")
+    assert [notice["title"] for notice in notices] == [f"Новый диалог: {ALINA.name}"]
+    assert "Telegram" in notices[0]["body"]
+    assert await page.evaluate("window.__chimes") >= 2
