@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, Request, WebSocketRoute, expect
+from playwright.async_api import Locator, Page, Request, WebSocketRoute, expect
 
 from tests.handoff.console.api_double import ConsoleApiDouble
 from tests.handoff.console.shift import ANNA_CONTEXT
@@ -57,6 +57,14 @@ async def take(page: Page, name: str) -> None:
     await open_from_queue(page, name)
     await page.locator("#take-button").click()
     await expect(page.get_by_role("textbox", name="Ответ клиенту")).to_be_visible()
+
+
+async def serving(page: Page, world: ConsoleWorld, client: Client, login: str = "lawyer") -> Locator:
+    """Signs in, lets ``client`` ask for a person and takes the conversation; answers the reply box."""
+    await sign_in(page, world, login)
+    await world.client_asks_for_person(client)
+    await take(page, client.name)
+    return page.get_by_role("textbox", name="Ответ клиенту")
 
 
 async def reply(page: Page, text: str) -> None:
@@ -174,9 +182,7 @@ async def test_a_new_client_appears_live_with_a_ticking_wait(page: Page, world: 
 
 
 async def test_take_reply_and_the_reply_reaches_the_client(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
     await expect(page.get_by_role("tab", name=re.compile(r"^Мои: 1"))).to_be_visible()
 
     await reply(page, "Здравствуйте, Алина! Чем помочь?")
@@ -190,10 +196,7 @@ async def test_take_reply_and_the_reply_reaches_the_client(page: Page, world: Co
 
 
 async def test_shift_enter_starts_a_new_line_and_enter_sends_both(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
-    box = page.get_by_role("textbox", name="Ответ клиенту")
+    box = await serving(page, world, ALINA)
 
     await box.type("Первая строка")
     await box.press("Shift+Enter")
@@ -207,9 +210,7 @@ async def test_shift_enter_starts_a_new_line_and_enter_sends_both(page: Page, wo
 
 
 async def test_the_clients_messages_arrive_live_in_order_and_once(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
 
     for number in range(1, 6):
         await world.client_writes(ALINA, f"сообщение {number}")
@@ -248,9 +249,7 @@ async def test_a_stale_tab_reconnects_and_catches_up_without_losing_or_repeating
 ) -> None:
     line = LiveLine()
     await page.route_web_socket(re.compile(r"/console/api/live$"), line.relay)
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
     await world.client_writes(ALINA, "до обрыва")
     await expect(history(page).get_by_text("до обрыва")).to_have_count(1, timeout=LIVE_MS)
 
@@ -288,9 +287,7 @@ async def test_two_people_take_at_once_and_the_second_is_told_politely(
 async def test_a_reply_the_platform_refuses_shows_failed_and_is_retried(
     page: Page, world: ConsoleWorld
 ) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
 
     await world.refuse_next_reply(ALINA)
     await reply(page, "Ответ, который не дойдёт")
@@ -304,10 +301,7 @@ async def test_a_reply_the_platform_refuses_shows_failed_and_is_retried(
 
 
 async def test_canned_replies_open_with_a_slash_and_come_filled_in(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
-    box = page.get_by_role("textbox", name="Ответ клиенту")
+    box = await serving(page, world, ALINA)
 
     await box.type("/прив")
     options = page.get_by_role("listbox", name="Шаблоны ответов").get_by_role("option")
@@ -319,9 +313,7 @@ async def test_canned_replies_open_with_a_slash_and_come_filled_in(page: Page, w
 
 
 async def test_a_private_note_stays_with_colleagues(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
 
     await page.get_by_role("radio", name="Заметка").click()
     note = page.get_by_role("textbox", name="Заметка для коллег")
@@ -335,9 +327,7 @@ async def test_a_private_note_stays_with_colleagues(page: Page, world: ConsoleWo
 
 
 async def test_transfer_to_a_queue_with_a_note(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world, "supervisor")
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA, "supervisor")
 
     await page.get_by_role("button", name="Передать").click()
     dialog = page.get_by_role("dialog", name="Передать диалог")
@@ -353,9 +343,7 @@ async def test_transfer_to_a_queue_with_a_note(page: Page, world: ConsoleWorld) 
 
 
 async def test_close_with_a_reason_asks_the_client_to_rate(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
     await reply(page, "Рада была помочь!")
 
     await page.get_by_role("button", name="Закрыть", exact=True).click()
@@ -397,9 +385,7 @@ async def test_every_change_carries_the_csrf_token(page: Page, world: ConsoleWor
             changes.append(request) if request.method in {"POST", "PUT", "PATCH", "DELETE"} else None
         ),
     )
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
     await reply(page, "Проверка")
     await expect(history(page).locator(".msg-out")).to_have_count(1)
     await page.get_by_role("status").get_by_role("button", name="На линии").click()
@@ -458,9 +444,7 @@ async def test_the_workspace_works_from_the_keyboard(page: Page, world: ConsoleW
 
 
 async def test_every_control_has_a_name(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
     unnamed = await page.evaluate(
         """() => [...document.querySelectorAll('button, a[href], input, textarea, select, [role=tab]')]
             .filter((node) => node.offsetParent !== null)
@@ -597,9 +581,7 @@ async def test_both_languages_have_every_text(page: Page, double_world: DoubleWo
 
 
 async def test_a_file_goes_with_the_reply(page: Page, world: ConsoleWorld) -> None:
-    await sign_in(page, world)
-    await world.client_asks_for_person(ALINA)
-    await take(page, ALINA.name)
+    await serving(page, world, ALINA)
 
     await page.locator(".composer input[type=file]").set_input_files(
         {"name": "претензия.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 2048}
