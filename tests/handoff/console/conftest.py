@@ -8,6 +8,7 @@ tests drive the real demo app.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -65,8 +66,8 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
             await browser.close()
 
 
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
+@asynccontextmanager
+async def _laptop_page(browser: Browser) -> AsyncIterator[Page]:
     """A 1280-px laptop page in Russian; a JavaScript error on it fails the test."""
     errors: list[str] = []
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
@@ -75,3 +76,24 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     yield page
     await context.close()
     assert errors == []
+
+
+@pytest.fixture
+async def page(browser: Browser, world: ConsoleWorld) -> AsyncIterator[Page]:
+    """A page on ``world``, closed before the world stops (its live connection would hold the server)."""
+    async with _laptop_page(browser) as page:
+        yield page
+
+
+@pytest.fixture
+async def demo_page(browser: Browser, demo_world: DemoWorld) -> AsyncIterator[Page]:
+    """A page on the real demo app, for the end-to-end test."""
+    async with _laptop_page(browser) as page:
+        yield page
+
+
+@pytest.fixture
+async def double_page(browser: Browser, double_world: DoubleWorld) -> AsyncIterator[Page]:
+    """A page for the tests that only the API double can set up."""
+    async with _laptop_page(browser) as page:
+        yield page

@@ -43,8 +43,9 @@ async def telegram_outbox_texts(base_url: str) -> list[str]:
 
 
 async def test_a_client_is_served_across_channels_from_the_console(
-    browser: Browser, page: Page, demo_world: DemoWorld
+    browser: Browser, demo_page: Page, demo_world: DemoWorld
 ) -> None:
+    page = demo_page
     base_url = demo_world.base_url
     await sign_in(page, demo_world, "lawyer")
     client_context = await browser.new_context(viewport={"width": 1100, "height": 900}, locale="ru-RU")

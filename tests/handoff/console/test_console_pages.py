@@ -476,108 +476,7 @@ async def test_a_tablet_gets_the_context_as_a_drawer(
         await expect(conversation_in_list(page, client.name)).to_be_visible()
 
 
-# ---- only against the double: states the demo app cannot be put in on demand -------------------------
-
-
-async def test_overdue_requests_slots_and_payouts_are_shown_masked(
-    page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    api_double.client_asks_for_person(
-        "Анна Петрова", queue="lawyers", context=ANNA_CONTEXT, bot_said=("Опишите ситуацию",)
-    )
-    await sign_in(page, double_world)
-    await open_from_queue(page, "Анна Петрова")
-    context = page.get_by_role("complementary", name="Контекст")
-
-    overdue = context.locator(".card-row.is-overdue")
-    await expect(overdue).to_have_count(1)
-    await expect(overdue).to_contain_text("№1043")
-    await expect(overdue.locator(".deadline")).to_contain_text("просрочено на 3 ч")
-    await expect(context.locator('[data-section="requests"] summary .count.is-alert')).to_have_text("1")
-    refunds = context.locator('[data-section="refunds"]')
-    await expect(refunds).to_contain_text("на карту •••• 4242")
-    await expect(context.locator(".slots")).to_contain_text("payout_card")
-    await expect(context.locator(".flow-path")).to_contain_text("new_request")
-    await expect(context.locator('[data-section="ratings"] .stars').first).to_have_attribute(
-        "aria-label", "5 / 5"
-    )
-    await expect(context.locator('[data-section="broadcasts"]')).to_contain_text("Новое в трудовом праве")
-    await expect(history(page).locator(".msg-bot")).to_have_count(1)
-
-
-async def test_an_emergency_leads_the_queue_and_says_so(
-    page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
-    api_double.client_asks_for_person("Игорь Соколов", queue="duty_lawyer", reason="emergency", priority=0)
-    await sign_in(page, double_world, "lawyer")
-
-    first = page.locator("#conversation-list .conv-item").first
-    await expect(first).to_contain_text("Игорь Соколов")
-    await expect(first.locator(".chip-emergency")).to_have_text("Экстренно")
-    await expect(
-        page.get_by_role("tab", name=re.compile("^Очередь: 2")).locator(".count-emergency")
-    ).to_be_visible()
-    await first.click()
-    await expect(page.locator(".chat-banner.is-danger")).to_contain_text("Экстренная консультация")
-
-
-async def test_a_conversation_outside_my_queues_is_explained(
-    page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    conversation = api_double.client_asks_for_person("Игорь Соколов", queue="first_line")
-    await sign_in(page, double_world, "lawyer")
-
-    await page.goto(f"{double_world.base_url}/console/#/c/{conversation.id}")
-
-    await expect(page.get_by_text("Этот диалог вне ваших очередей")).to_be_visible()
-
-
-async def test_a_colleagues_conversation_is_read_only_but_takes_notes(
-    page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    conversation = api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
-    api_double.someone_takes(conversation.id, "lawyer2")
-    await sign_in(page, double_world, "supervisor")
-
-    await page.get_by_role("tab", name=re.compile("^Все")).click()
-    await open_from_queue(page, "Пётр Волков")
-
-    await expect(page.locator(".chat-banner")).to_contain_text("Диалог ведёт Мария Кузнецова")
-    await expect(page.get_by_role("textbox", name="Ответ клиенту")).to_have_count(0)
-    await expect(page.get_by_role("textbox", name="Заметка для коллег")).to_be_visible()
-
-
-async def test_going_online_is_one_click_and_the_server_is_told(
-    page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    await sign_in(page, double_world)
-    hint = page.get_by_role("status").filter(has_text="Перерыв")
-    await expect(hint).to_be_visible()
-
-    await hint.get_by_role("button", name="На линии").click()
-
-    await expect(page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
-    await expect(hint).to_be_hidden()
-    assert api_double.people["lawyer"].status == "online"
-
-
-async def test_both_languages_have_every_text(page: Page, double_world: DoubleWorld) -> None:
-    await page.goto(f"{double_world.base_url}/console/")
-    difference = await page.evaluate(
-        """async () => {
-            const ru = (await import('/console/static/strings-ru.js')).default;
-            const en = (await import('/console/static/strings-en.js')).default;
-            const forms = ['one', 'few', 'many', 'other'];
-            const plural = (value) => Object.keys(value).every((key) => forms.includes(key));
-            const keys = (object, prefix = '') => Object.entries(object).flatMap(([key, value]) =>
-                value && typeof value === 'object' && !Array.isArray(value) && !plural(value)
-                    ? keys(value, `${prefix}${key}.`) : [`${prefix}${key}`]);
-            const [a, b] = [new Set(keys(ru)), new Set(keys(en))];
-            return [[...a].filter((key) => !b.has(key)), [...b].filter((key) => !a.has(key))];
-        }"""
-    )
-    assert difference == [[], []]
+# ---- files and notifications ----------------------------------------------------------------------
 
 
 async def test_a_file_goes_with_the_reply(page: Page, world: ConsoleWorld) -> None:
@@ -627,3 +526,107 @@ async def test_a_new_client_in_my_queues_chimes_and_notifies_the_desktop(
     assert [notice["title"] for notice in notices] == [f"Новый диалог: {ALINA.name}"]
     assert "Telegram" in notices[0]["body"]
     assert await page.evaluate("window.__chimes") >= 2
+
+
+# ---- only against the double: states the demo app cannot be put in on demand -------------------------
+
+
+async def test_overdue_requests_slots_and_payouts_are_shown_masked(
+    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
+) -> None:
+    api_double.client_asks_for_person(
+        "Анна Петрова", queue="lawyers", context=ANNA_CONTEXT, bot_said=("Опишите ситуацию",)
+    )
+    await sign_in(double_page, double_world)
+    await open_from_queue(double_page, "Анна Петрова")
+    context = double_page.get_by_role("complementary", name="Контекст")
+
+    overdue = context.locator(".card-row.is-overdue")
+    await expect(overdue).to_have_count(1)
+    await expect(overdue).to_contain_text("№1043")
+    await expect(overdue.locator(".deadline")).to_contain_text("просрочено на 3 ч")
+    await expect(context.locator('[data-section="requests"] summary .count.is-alert')).to_have_text("1")
+    refunds = context.locator('[data-section="refunds"]')
+    await expect(refunds).to_contain_text("на карту •••• 4242")
+    await expect(context.locator(".slots")).to_contain_text("payout_card")
+    await expect(context.locator(".flow-path")).to_contain_text("new_request")
+    await expect(context.locator('[data-section="ratings"] .stars').first).to_have_attribute(
+        "aria-label", "5 / 5"
+    )
+    await expect(context.locator('[data-section="broadcasts"]')).to_contain_text("Новое в трудовом праве")
+    await expect(history(double_page).locator(".msg-bot")).to_have_count(1)
+
+
+async def test_an_emergency_leads_the_queue_and_says_so(
+    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
+) -> None:
+    api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
+    api_double.client_asks_for_person("Игорь Соколов", queue="duty_lawyer", reason="emergency", priority=0)
+    await sign_in(double_page, double_world, "lawyer")
+
+    first = double_page.locator("#conversation-list .conv-item").first
+    await expect(first).to_contain_text("Игорь Соколов")
+    await expect(first.locator(".chip-emergency")).to_have_text("Экстренно")
+    await expect(
+        double_page.get_by_role("tab", name=re.compile("^Очередь: 2")).locator(".count-emergency")
+    ).to_be_visible()
+    await first.click()
+    await expect(double_page.locator(".chat-banner.is-danger")).to_contain_text("Экстренная консультация")
+
+
+async def test_a_conversation_outside_my_queues_is_explained(
+    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
+) -> None:
+    conversation = api_double.client_asks_for_person("Игорь Соколов", queue="first_line")
+    await sign_in(double_page, double_world, "lawyer")
+
+    await double_page.goto(f"{double_world.base_url}/console/#/c/{conversation.id}")
+
+    await expect(double_page.get_by_text("Этот диалог вне ваших очередей")).to_be_visible()
+
+
+async def test_a_colleagues_conversation_is_read_only_but_takes_notes(
+    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
+) -> None:
+    conversation = api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
+    api_double.someone_takes(conversation.id, "lawyer2")
+    await sign_in(double_page, double_world, "supervisor")
+
+    await double_page.get_by_role("tab", name=re.compile("^Все")).click()
+    await open_from_queue(double_page, "Пётр Волков")
+
+    await expect(double_page.locator(".chat-banner")).to_contain_text("Диалог ведёт Мария Кузнецова")
+    await expect(double_page.get_by_role("textbox", name="Ответ клиенту")).to_have_count(0)
+    await expect(double_page.get_by_role("textbox", name="Заметка для коллег")).to_be_visible()
+
+
+async def test_going_online_is_one_click_and_the_server_is_told(
+    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
+) -> None:
+    await sign_in(double_page, double_world)
+    hint = double_page.get_by_role("status").filter(has_text="Перерыв")
+    await expect(hint).to_be_visible()
+
+    await hint.get_by_role("button", name="На линии").click()
+
+    await expect(double_page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
+    await expect(hint).to_be_hidden()
+    assert api_double.people["lawyer"].status == "online"
+
+
+async def test_both_languages_have_every_text(double_page: Page, double_world: DoubleWorld) -> None:
+    await double_page.goto(f"{double_world.base_url}/console/")
+    difference = await double_page.evaluate(
+        """async () => {
+            const ru = (await import('/console/static/strings-ru.js')).default;
+            const en = (await import('/console/static/strings-en.js')).default;
+            const forms = ['one', 'few', 'many', 'other'];
+            const plural = (value) => Object.keys(value).every((key) => forms.includes(key));
+            const keys = (object, prefix = '') => Object.entries(object).flatMap(([key, value]) =>
+                value && typeof value === 'object' && !Array.isArray(value) && !plural(value)
+                    ? keys(value, `${prefix}${key}.`) : [`${prefix}${key}`]);
+            const [a, b] = [new Set(keys(ru)), new Set(keys(en))];
+            return [[...a].filter((key) => !b.has(key)), [...b].filter((key) => !a.has(key))];
+        }"""
+    )
+    assert difference == [[], []]

@@ -162,7 +162,8 @@ class DemoWorld:
             assert answer.status == 200
 
     async def another_person_takes(self, client: Client, login: str) -> None:
-        async with aiohttp.ClientSession() as colleague:
+        # The console's cookie is set for 127.0.0.1: only an "unsafe" jar keeps cookies of an IP address.
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as colleague:
             async with colleague.post(
                 f"{self.base_url}/console/api/login", json={"login": login, "password": "demo"}
             ) as answer:
@@ -180,6 +181,7 @@ async def _wait_for_item(http: aiohttp.ClientSession, base_url: str, name: str) 
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         async with http.get(f"{base_url}/console/api/conversations", params={"view": "all"}) as answer:
+            assert answer.status == 200, await answer.text()
             for item in (await answer.json())["items"]:
                 if item["client"]["name"] and name.split()[0] in item["client"]["name"]:
                     return item["id"]
