@@ -366,10 +366,10 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
   }
 
   function renderEntry(key, entry, continued) {
-    if (entry.author === "system" && !entry.note) return systemLine(entry);
+    if (entry.author === "system" && !entry.note && (entry.kind === "event" || entry.event)) return systemLine(entry);
     const client = packet.client ?? {};
     const mineEntry = entry.author === "person" && (entry.personLogin ? entry.personLogin === me().login : entry.local);
-    const outgoing = entry.author === "person";
+    const outgoing = entry.author === "person" || entry.author === "system";
     let who;
     let avatar;
     if (entry.author === "client") {
@@ -379,6 +379,9 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     } else if (entry.author === "bot") {
       who = t("author.bot");
       avatar = h("span", { class: "avatar msg-avatar is-bot" }, icon("bot", { size: 17 }));
+    } else if (entry.author === "system") {
+      who = t("author.notice");
+      avatar = h("span", { class: "avatar msg-avatar is-system" }, icon("info", { size: 17 }));
     } else {
       who = mineEntry ? t("author.you") : entry.personLogin ? nameOf(entry.personLogin) : entry.person || t("author.person");
       avatar = h("span", { class: "avatar msg-avatar" }, initials(entry.person || who));
@@ -392,6 +395,7 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
 
     const bubble = h("div", { class: "bubble" });
     if (entry.text) bubble.append(entry.text);
+    else if (!entry.attachment) bubble.append(h("span", { class: "placeholder" }, tMaybe(`kinds.${entry.kind}`) ?? t("kinds.unsupported")));
     if (entry.attachment) bubble.append(...attachment(entry.attachment));
 
     const column = h("div", { class: "msg-col" }, h("div", { class: "msg-head" }, headParts), bubble);
@@ -402,8 +406,8 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     const classes = [
       "msg",
       entry.note ? "msg-note" : outgoing ? "msg-out" : entry.author === "bot" ? "msg-bot" : "msg-in",
-      entry.event === "button" ? "msg-button" : null,
-      outgoing && !mineEntry ? "is-colleague" : null,
+      entry.kind === "button" ? "msg-button" : null,
+      entry.author === "system" ? "is-notice" : outgoing && !mineEntry ? "is-colleague" : null,
       entry.status === "failed" ? "is-failed" : null,
       entry.status === "sending" ? "is-sending" : null,
       continued ? "is-continued" : null,

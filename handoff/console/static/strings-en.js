@@ -120,6 +120,7 @@ export default {
     person: "Staff",
     system: "System",
     note: "Note",
+    notice: "Notice to the client",
     you: "You",
   },
   conversation: {
@@ -152,6 +153,13 @@ export default {
     assignedTo: "held by {name}",
     linkedChannels: "Client's channels",
     emergencyTitle: "Emergency consultation — answer at once",
+  },
+  kinds: {
+    start: "Conversation started",
+    contact: "Phone number (contact)",
+    location: "Location",
+    file: "File",
+    unsupported: "A message without text: a sticker or something the bot does not show",
   },
   events: {
     queued: "Handed over to people: {reason}",

@@ -123,6 +123,7 @@ export default {
     person: "Сотрудник",
     system: "Система",
     note: "Заметка",
+    notice: "Уведомление клиенту",
     you: "Вы",
   },
   conversation: {
@@ -155,6 +156,13 @@ export default {
     assignedTo: "ведёт {name}",
     linkedChannels: "Каналы клиента",
     emergencyTitle: "Экстренная консультация — ответьте сразу",
+  },
+  kinds: {
+    start: "Начало разговора",
+    contact: "Номер телефона (контакт)",
+    location: "Геопозиция",
+    file: "Файл",
+    unsupported: "Сообщение без текста: стикер или другое, что бот не показывает",
   },
   events: {
     queued: "Диалог передан людям: {reason}",

@@ -38,7 +38,8 @@ function normalizeEntry(raw, { note = false } = {}) {
         : null,
     status: raw.status ?? null,
     note: isNote,
-    event: raw.event ?? raw.kind ?? null,
+    kind: typeof raw.kind === "string" ? raw.kind : null,
+    event: raw.event ?? null,
     actor: typeof raw.actor === "string" ? raw.actor : null,
     local: false,
   };
@@ -111,6 +112,7 @@ export class Timeline {
       file,
       status: "sending",
       note,
+      kind: null,
       event: null,
       local: true,
     });

@@ -275,6 +275,9 @@ class ConsoleApiDouble:
             )
         )
         self.conversations[conversation.id] = conversation
+        place = self._positions()[conversation.id]
+        notice = f"Передаём ваш вопрос специалисту. Ваше место в очереди: {place}."
+        conversation.history.append(Entry(next(self._seq), started, "system", channel, notice, status="sent"))
         self.publish(
             {"type": "conversation", "id": conversation.id, "queue": queue, "state": "queued", "new": True}
         )

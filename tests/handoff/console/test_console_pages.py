@@ -93,6 +93,11 @@ def history(page: Page) -> Any:
     return page.get_by_role("log", name="История переписки")
 
 
+def replies(page: Page) -> Locator:
+    """The people's replies in the history (not the notices the system sent the client)."""
+    return history(page).locator(".msg-out:not(.is-notice)")
+
+
 # ---- signing in -------------------------------------------------------------------------------
 
 
@@ -187,7 +192,7 @@ async def test_take_reply_and_the_reply_reaches_the_client(page: Page, world: Co
 
     await reply(page, "Здравствуйте, Алина! Чем помочь?")
 
-    mine = history(page).locator(".msg-out").filter(has_text="Здравствуйте, Алина! Чем помочь?")
+    mine = replies(page).filter(has_text="Здравствуйте, Алина! Чем помочь?")
     await expect(mine).to_have_count(1)
     await expect(mine.locator(".msg-status")).to_have_text(
         re.compile("Отправлено|Доставлено|Прочитано|Ждёт отправки")
@@ -202,10 +207,10 @@ async def test_shift_enter_starts_a_new_line_and_enter_sends_both(page: Page, wo
     await box.press("Shift+Enter")
     await box.type("Вторая строка")
     await expect(box).to_have_value("Первая строка\nВторая строка")
-    await expect(history(page).locator(".msg-out")).to_have_count(0)
+    await expect(replies(page)).to_have_count(0)
     await box.press("Enter")
 
-    await expect(history(page).locator(".msg-out .bubble")).to_have_text("Первая строка\nВторая строка")
+    await expect(replies(page).locator(".bubble")).to_have_text("Первая строка\nВторая строка")
     await expect(box).to_have_value("")
 
 
@@ -295,7 +300,9 @@ async def test_a_reply_the_platform_refuses_shows_failed_and_is_retried(
     failed = history(page).locator(".msg-out.is-failed").filter(has_text="Ответ, который не дойдёт")
     await expect(failed.locator(".msg-status")).to_contain_text("Не отправлено", timeout=LIVE_MS)
     await failed.get_by_role("button", name="Повторить").click()
-    delivered = history(page).locator(".msg-out:not(.is-failed)").filter(has_text="Ответ, который не дойдёт")
+    delivered = (
+        replies(page).and_(page.locator(":not(.is-failed)")).filter(has_text="Ответ, который не дойдёт")
+    )
     await expect(delivered).to_have_count(1, timeout=LIVE_MS)
     await received(world, ALINA, "Ответ, который не дойдёт")
 
@@ -309,7 +316,7 @@ async def test_canned_replies_open_with_a_slash_and_come_filled_in(page: Page, w
     await box.press("Enter")
 
     await expect(box).to_have_value(re.compile(f"^Здравствуйте, {ALINA.name}!"))
-    await expect(history(page).locator(".msg-out")).to_have_count(0)
+    await expect(replies(page)).to_have_count(0)
 
 
 async def test_a_private_note_stays_with_colleagues(page: Page, world: ConsoleWorld) -> None:
@@ -387,7 +394,7 @@ async def test_every_change_carries_the_csrf_token(page: Page, world: ConsoleWor
     )
     await serving(page, world, ALINA)
     await reply(page, "Проверка")
-    await expect(history(page).locator(".msg-out")).to_have_count(1)
+    await expect(replies(page)).to_have_count(1)
     await page.get_by_role("status").get_by_role("button", name="На линии").click()
     await expect(page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
 
@@ -488,7 +495,7 @@ async def test_a_file_goes_with_the_reply(page: Page, world: ConsoleWorld) -> No
     await expect(page.locator(".file-chip")).to_contain_text("претензия.pdf")
     await reply(page, "Образец претензии во вложении")
 
-    sent = history(page).locator(".msg-out").filter(has_text="Образец претензии во вложении")
+    sent = replies(page).filter(has_text="Образец претензии во вложении")
     await expect(sent.locator(".attachment")).to_contain_text("претензия.pdf")
     await expect(sent.locator(".msg-status")).not_to_contain_text("Не отправлено")
     await expect(page.locator(".file-chip")).to_have_count(0)
