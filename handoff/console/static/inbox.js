@@ -359,6 +359,7 @@ export function createInbox({ session, canSupervise, onQueueCount, onPerson }) {
       window.removeEventListener("resize", onResize);
       document.removeEventListener("keydown", onKey);
       conversation.destroy();
+      presence.destroy();
     },
   };
 }

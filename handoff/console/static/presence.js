@@ -69,9 +69,10 @@ export function createPresence({ person, onChange }) {
       items[(index + step + items.length) % items.length]?.focus();
     }
   });
-  document.addEventListener("click", (event) => {
+  const outside = (event) => {
     if (!element.contains(event.target)) close();
-  });
+  };
+  document.addEventListener("click", outside);
 
   async function set(value) {
     if (busy || value === status) return;
@@ -98,6 +99,9 @@ export function createPresence({ person, onChange }) {
   return {
     element,
     set,
+    destroy() {
+      document.removeEventListener("click", outside);
+    },
     update(next) {
       if (next && STATUSES.includes(next.status)) {
         status = next.status;
