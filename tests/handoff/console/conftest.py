@@ -1,8 +1,7 @@
 """Fixtures for the console pages in Chromium.
 
-``world`` is the one switch: the page tests run against whatever it returns. Today that is the in-test
-double of our console API; once handoff-core's API is merged, return ``demo_world`` there and the same
-tests drive the real demo app.
+``world`` is the real demo app. A few tests need states only an in-test double of our console API can set
+up (``double_world``); they say so.
 """
 
 from __future__ import annotations
@@ -42,18 +41,15 @@ async def double_world(api_double: ConsoleApiDouble) -> AsyncIterator[DoubleWorl
 
 @pytest.fixture
 async def demo_world(tmp_path: Path) -> AsyncIterator[DemoWorld]:
-    """The real demo app; skipped while this build has no console API (it comes with handoff-core)."""
+    """The real demo app."""
     async with running_app(demo_settings(tmp_path)) as base_url, aiohttp.ClientSession() as http:
-        async with http.get(f"{base_url}/console/api/openapi.json") as answer:
-            if answer.status != 200:
-                pytest.skip("the console API (handoff-core's branch) is not in this build yet")
         yield DemoWorld(http, base_url)
 
 
 @pytest.fixture
-def world(double_world: DoubleWorld) -> ConsoleWorld:
-    """THE switch for the page tests: return ``demo_world`` here to run them against the real app."""
-    return double_world
+def world(demo_world: DemoWorld) -> ConsoleWorld:
+    """The page tests run against the real demo app."""
+    return demo_world
 
 
 @pytest.fixture
