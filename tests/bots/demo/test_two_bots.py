@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import aiohttp
 import pytest
 
+from bots.demo.registry import demo_whatsapp_phone_id
 from tests.support.app import demo_settings, running_app
 from tests.support.telegram_user import TelegramUser
 from tests.support.viber_user import ViberUser
@@ -130,6 +131,18 @@ async def test_the_outbox_of_one_bot_holds_only_its_calls(
     assert helpdesk
     assert not legal & helpdesk
     assert legal | helpdesk == {call["seq"] for call in outboxes[None]}
+
+
+async def test_whatsapp_delivers_to_the_picked_bot_whatever_number_the_body_names(
+    two_bots: str, http: aiohttp.ClientSession
+) -> None:
+    """The simulator's notification may still name the number of the bot picked before."""
+    helpdesk_number = demo_whatsapp_phone_id("helpdesk")
+    user = WhatsAppUser(
+        http, two_bots, wa_id="79005559999", name="Ольга", phone_id=helpdesk_number, bot="legal"
+    )
+    greeting = _texts(await user.send("меню"))
+    assert any("Здравствуйте, Ольга!" in text for text in greeting), greeting
 
 
 async def test_with_one_bot_nothing_needs_naming(tmp_path: Path, http: aiohttp.ClientSession) -> None:
