@@ -114,10 +114,10 @@ def echo_env(tmp: Path, platform: Proc, **extra: str) -> dict[str, str]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[Any]], *, timeout: float, what: str, procs: Sequence[Proc] = ()
+    check: Callable[[], Awaitable[Any]], *, within: float, what: str, procs: Sequence[Proc] = ()
 ) -> Any:
-    """Polls ``check`` until it returns something truthy; fails with the processes' logs after ``timeout``."""
-    deadline = time.monotonic() + timeout
+    """Polls ``check`` until it returns something truthy; fails with the logs after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while True:
         try:
             result = await check()
@@ -134,12 +134,12 @@ async def eventually(
         await asyncio.sleep(0.1)
 
 
-async def healthy(http: aiohttp.ClientSession, proc: Proc, timeout: float = 300) -> None:
+async def healthy(http: aiohttp.ClientSession, proc: Proc, within: float = 300) -> None:
     async def ok() -> bool:
         async with http.get(f"{proc.url}/healthz") as response:
             return response.status == 200
 
-    await eventually(ok, timeout=timeout, what=f"{proc.name} to be healthy", procs=[proc])
+    await eventually(ok, within=within, what=f"{proc.name} to be healthy", procs=[proc])
 
 
 async def sent_texts(http: aiohttp.ClientSession, platform: Proc) -> dict[str, list[str]]:

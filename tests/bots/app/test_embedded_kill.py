@@ -37,9 +37,8 @@ async def test_kill_9_of_the_embedded_default_loses_and_doubles_nothing_it_accep
 ) -> None:
     with started(tmp_path) as processes:
         platform = processes.platform()
-        processes.env.update(
-            echo_env(tmp_path, platform, OMNICAB_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'omnicab.db'}")
-        )
+        database_url = f"sqlite+aiosqlite:///{tmp_path / 'omnicab.db'}"
+        processes.env.update(echo_env(tmp_path, platform, OMNICAB_DATABASE_URL=database_url))
         app = processes.omnicab("run-1", "run")
         await healthy(http, app)
         accepted: set[str] = set()
@@ -84,7 +83,9 @@ async def test_kill_9_of_the_embedded_default_loses_and_doubles_nothing_it_accep
             answered = sum(len(set(chat_texts)) for chat_texts in texts.values())
             return texts if answered >= CHATS * (MESSAGES_PER_CHAT + 1) else None
 
-        texts = await eventually(all_answered, timeout=300, what="every accepted message answered", procs=everyone)
+        texts = await eventually(
+            all_answered, within=300, what="every accepted message answered", procs=everyone
+        )
 
     lost = sum(len(set(expected[chat]) - set(texts.get(chat, []))) for chat in expected)
     doubled = sum(len(texts.get(chat, [])) - len(set(texts.get(chat, []))) for chat in expected)

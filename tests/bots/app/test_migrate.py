@@ -1,4 +1,4 @@
-"""``omnicab migrate`` run twice at once on one PostgreSQL: one migrates, the other waits and finds it done."""
+"""``omnicab migrate`` twice at once on one PostgreSQL: one migrates, the other waits and finds it done."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ async def test_two_workers_and_two_web_processes_answer_every_message_once_and_i
             texts = await sent_texts(http, platform)
             return texts if sum(map(len, texts.values())) >= CHATS * (MESSAGES_PER_CHAT + 1) else None
 
-        await eventually(all_answered, timeout=300, what="every message answered", procs=everyone)
+        await eventually(all_answered, within=300, what="every message answered", procs=everyone)
         assert await sent_texts(http, platform) == expected
 
         # A file stored through one web process is served by the other (OMNICAB_FILE_STORAGE=database).

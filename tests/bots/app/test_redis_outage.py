@@ -68,13 +68,13 @@ async def test_webhooks_answer_503_with_retry_after_while_redis_is_unreachable_a
             async with http.post(webhook, json=update, headers=headers) as response:
                 return response.status == 200
 
-        await eventually(delivered_again, timeout=60, what="the webhook to be accepted again")
+        await eventually(delivered_again, within=60, what="the webhook to be accepted again")
 
         async def answered() -> list[str] | None:
             texts = await _texts(user)
             return texts if "во время сбоя" in texts else None
 
-        await eventually(answered, timeout=60, what="the redelivered message to be answered")
+        await eventually(answered, within=60, what="the redelivered message to be answered")
     assert refused == (503, "5", "unavailable")
 
 
@@ -97,7 +97,7 @@ async def test_a_replayed_webhook_after_redis_came_back_empty_is_not_answered_tw
             texts = await _texts(user)
             return texts if "один раз" in texts else None
 
-        await eventually(answered, timeout=60, what="the message to be answered")
+        await eventually(answered, within=60, what="the message to be answered")
         keys = [key async for key in redis_client.scan_iter(match=redis_keys.pattern, count=1000)]
         await redis_client.delete(*keys)
 
@@ -108,6 +108,6 @@ async def test_a_replayed_webhook_after_redis_came_back_empty_is_not_answered_tw
             texts = await _texts(user)
             return texts if len(texts) > 2 and texts[-1] != "один раз" else None
 
-        texts = await eventually(later_answered, timeout=60, what="the later message to be answered")
+        texts = await eventually(later_answered, within=60, what="the later message to be answered")
     assert replay_status == 200
     assert texts.count("один раз") == 1
