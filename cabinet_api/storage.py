@@ -1,4 +1,5 @@
-"""Files the cabinet keeps (call recordings, audio answers): a small interface and a local-disk default."""
+"""Files the cabinet keeps (call recordings, audio answers): a small interface, the local disk
+(one machine) and the database (every process and machine sharing it)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy import select
 
 from adapters.types import FileRef, MediaKind
+from cabinet_api.models.file_blob import FileBlob
+
+if TYPE_CHECKING:
+    from cabinet_api.db import Database
 
 MIME_EXTENSIONS = {
     "audio/ogg": ".ogg",
@@ -82,6 +89,10 @@ def mime_of_key(key: str) -> str:
     return "application/octet-stream"
 
 
+def new_key(mime: str) -> str:
+    return secrets.token_urlsafe(24) + MIME_EXTENSIONS.get(mime, "")
+
+
 class LocalFileStorage:
     """Files on the local disk under ``root``, named by random keys; the disk I/O runs in a thread."""
 
@@ -89,7 +100,7 @@ class LocalFileStorage:
         self._root = root
 
     async def save(self, data: bytes, *, mime: str, name: str) -> StoredFile:
-        key = secrets.token_urlsafe(24) + MIME_EXTENSIONS.get(mime, "")
+        key = new_key(mime)
         await asyncio.to_thread(self._write, self._root / key, data)
         return StoredFile(key=key, mime=mime, name=name, size=len(data))
 
@@ -115,3 +126,34 @@ class LocalFileStorage:
         partial = path.with_name(path.name + ".part")
         partial.write_bytes(data)
         partial.replace(path)
+
+
+class DatabaseFileStorage:
+    """Files as rows of ``file_blobs``: a file saved by one process is readable by every other."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def save(self, data: bytes, *, mime: str, name: str) -> StoredFile:
+        key = new_key(mime)
+        async with self._database.session() as session:
+            session.add(FileBlob(key=key, mime=mime, name=name, size=len(data), data=data))
+        return StoredFile(key=key, mime=mime, name=name, size=len(data))
+
+    async def open(self, key: str) -> bytes:
+        if not _KEY.match(key):
+            raise FileNotStored(key)
+        async with self._database.session() as session:
+            data = await session.scalar(select(FileBlob.data).where(FileBlob.key == key))
+        if data is None:
+            raise FileNotStored(key)
+        return bytes(data)
+
+    async def size(self, key: str) -> int:
+        if not _KEY.match(key):
+            raise FileNotStored(key)
+        async with self._database.session() as session:
+            size = await session.scalar(select(FileBlob.size).where(FileBlob.key == key))
+        if size is None:
+            raise FileNotStored(key)
+        return int(size)

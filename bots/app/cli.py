@@ -1,10 +1,12 @@
-"""``omnicab``: run the app, validate a bot, talk to it in the terminal, run its scripts."""
+"""``omnicab``: run the app (as one process or as web and worker processes), migrate, validate a
+bot, talk to it in the terminal, run its scripts."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -13,9 +15,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bots.app.roles import Role
 from bots.app.settings import Settings
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from bots.demo import DemoMode
 
 
@@ -33,11 +38,25 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="omnicab", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="serve webhooks, the console, the API and the simulator")
-    run.add_argument("--demo", action="store_true", help="serve fake platforms and point the bots at them")
-    run.add_argument("--host")
-    run.add_argument("--port", type=int)
-    run.set_defaults(func=_run)
+    run = commands.add_parser("run", help="every role in one process: web and worker (the default)")
+    web = commands.add_parser(
+        "web", help="serve webhooks, the REST API and the console; needs OMNICAB_REDIS_URL and workers"
+    )
+    for command in (run, web):
+        command.add_argument(
+            "--demo", action="store_true", help="serve fake platforms and point the bots at them"
+        )
+        command.add_argument("--host")
+        command.add_argument("--port", type=int)
+    run.set_defaults(func=_run, role="run")
+    web.set_defaults(func=_run, role="web")
+
+    worker = commands.add_parser(
+        "worker", help="handle the inbox and the outbox and tick the handoff timers; needs OMNICAB_REDIS_URL"
+    )
+    worker.add_argument("--demo", action="store_true", help="the bots talk to the demo platforms")
+    worker.add_argument("--metrics-port", type=int, help="serve /healthz and /metrics on this port")
+    worker.set_defaults(func=_worker)
 
     validate = commands.add_parser("validate", help="check a bot's YAML; exit 1 with file:line:col on errors")
     validate.add_argument("bot_dir", type=Path)
@@ -76,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+    options = ("host", "port", "metrics_port")
+    overrides = {k: v for k in options if (v := getattr(args, k, None)) is not None}
     if getattr(args, "demo", False):
         overrides["demo"] = True
     return Settings(**overrides)
@@ -89,8 +109,11 @@ def configure_logging(level: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    role = Role(args.role)
     settings = _settings(args)
     configure_logging(settings.log_level)
+    if not _roles_allowed(settings, role):
+        return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         sock = listening_socket(settings.host, settings.port)
@@ -106,9 +129,63 @@ def _run(args: argparse.Namespace) -> int:
     from bots.app.factory import create_app  # aiogram's types take seconds to import: after the port check
 
     mode = "demo (fake platforms)" if settings.demo else "live"
-    print(f"omnicab: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
-    web.run_app(create_app(settings, demo=_demo_mode(settings)), sock=sock, print=None)
+    print(f"omnicab {role}: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
+    web.run_app(create_app(settings, demo=_demo_mode(settings), role=role), sock=sock, print=None)
     return 0
+
+
+def _roles_allowed(settings: Settings, role: Role) -> bool:
+    """Separate web and worker processes meet only in Redis: the embedded queues serve one process."""
+    if role.value == "run" or settings.redis_url is not None:
+        return True
+    print(
+        f"omnicab {role}: separate web and worker processes share their queues in Redis; "
+        "set OMNICAB_REDIS_URL, or use `omnicab run` for one process on the embedded default.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """The worker's app has only /healthz and /metrics, served when a metrics port is set."""
+    from aiohttp import web
+
+    from bots.app.factory import create_app
+
+    settings = _settings(args)
+    configure_logging(settings.log_level)
+    if not _roles_allowed(settings, Role.WORKER):
+        return 2
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, demo=_demo_mode(settings), role=Role.WORKER)
+    if settings.metrics_port is None:
+        print("omnicab worker: started (no HTTP; set OMNICAB_METRICS_PORT for /metrics)", flush=True)
+        asyncio.run(_serve_without_http(app))
+        return 0
+    try:
+        sock = listening_socket(settings.host, settings.metrics_port)
+    except OSError as error:
+        print(f"omnicab worker: cannot listen on port {settings.metrics_port}: {error}", file=sys.stderr)
+        return 1
+    print(f"omnicab worker: started, /metrics on {settings.host}:{settings.metrics_port}", flush=True)
+    web.run_app(app, sock=sock, print=None)
+    return 0
+
+
+async def _serve_without_http(app: web.Application) -> None:
+    """The app's start-up and clean-up without a listening site, until SIGINT or SIGTERM."""
+    from aiohttp import web
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

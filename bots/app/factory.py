@@ -1,7 +1,10 @@
 """The app factory: wires settings, storage, bots, workers and routes into one aiohttp app.
 
 Routes are fixed when the app is created; what they use (database, queues, bots) is built
-in the start-up context, once, and found through ``app[SERVICES]``.
+in the start-up context, once, and found through ``app[SERVICES]``. The process role decides
+what runs: ``web`` serves webhooks, the REST API and the console and registers the webhooks;
+``worker`` consumes the inbox and the outbox and ticks the handoff timers, and serves only
+``/healthz`` and ``/metrics``; ``run`` does both.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
 from bots.app.handoff_wiring import build_desk, console_context
 from bots.app.loading import load_runtimes
+from bots.app.roles import Role
 from bots.app.settings import Settings
 from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
@@ -30,12 +34,15 @@ from cabinet_api import CabinetServices, Database, Notification, cabinet_service
 from cabinet_api.demo import seed_demo
 from cabinet_api.rest import create_api
 from cabinet_api.rest.keys import ApiKeyStore
-from cabinet_api.storage import LocalFileStorage
+from cabinet_api.storage import DatabaseFileStorage, FileStorage, LocalFileStorage
 from handoff import HandoffDesk
 from handoff.console import ConsoleContext, create_console_api, create_console_site
 from handoff.people import seed_demo_people
 
 log = logging.getLogger(__name__)
+
+WORKER_GRACE_SECONDS = 10.0
+_DRAINED_ON_STOP = frozenset({"inbox", "outbox", "handoff"})
 
 
 @dataclass
@@ -66,16 +73,23 @@ class Extension(Protocol):
     def mount(self, app: web.Application) -> None: ...
 
 
-def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, demo: Extension | None = None, role: Role = Role.RUN
+) -> web.Application:
     """The app; ``demo`` (``bots.demo.DemoMode``) is required exactly when ``settings.demo`` is set."""
     if settings.demo != (demo is not None):
         raise ValueError("demo mode needs the demo extension (bots.demo.DemoMode), and only demo mode")
     app = web.Application(client_max_size=settings.max_body_bytes)
     metrics = Metrics()
     database = Database(settings.database_url)
-    cabinet = cabinet_services(database, storage=LocalFileStorage(settings.data_dir / "files"))
+    cabinet = cabinet_services(database, storage=file_storage(settings, database))
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", metrics.handle)
+    channels = demo.channels if demo is not None else LiveChannels()
+    app.cleanup_ctx.append(_lifecycle(settings, metrics, database, cabinet, channels, role))
+    app.on_shutdown.append(_stop_workers)
+    if not role.serves_clients:
+        return app
     app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
     app.router.add_get("/webhooks/{bot}/{channel}", _webhook_subscription)
     if demo is not None:
@@ -87,10 +101,14 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
     app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
     app.router.add_get("/console", _to_console)
     app.add_subapp("/console", create_console_site(create_console_api(lambda: app[SERVICES].console)))
-    channels = demo.channels if demo is not None else LiveChannels()
-    app.cleanup_ctx.append(_lifecycle(settings, metrics, database, cabinet, channels))
-    app.on_shutdown.append(_stop_workers)
     return app
+
+
+def file_storage(settings: Settings, database: Database) -> FileStorage:
+    """In the database when several processes share it (the default on PostgreSQL), else on the disk."""
+    if settings.file_storage_kind(database.is_sqlite) == "database":
+        return DatabaseFileStorage(database)
+    return LocalFileStorage(settings.data_dir / "files")
 
 
 async def _stop_workers(app: web.Application) -> None:
@@ -135,9 +153,10 @@ def _lifecycle(
     database: Database,
     cabinet: CabinetServices,
     channels: ChannelSource,
+    role: Role,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        services = await start_services(settings, metrics, database, cabinet, channels)
+        services = await start_services(settings, metrics, database, cabinet, channels, role)
         app[SERVICES] = services
         try:
             yield
@@ -153,9 +172,10 @@ async def start_services(
     database: Database,
     cabinet: CabinetServices,
     channels: ChannelSource,
+    role: Role = Role.RUN,
 ) -> Services:
     await database.migrate()
-    if settings.demo:
+    if settings.demo and role.serves_clients:
         await seed_demo(cabinet)
         await seed_demo_people(cabinet)
     backends = await open_backends(settings)
@@ -202,19 +222,32 @@ async def start_services(
         on_finish=handoff.delivery_finished,
     )
     stop = backends.stop
-    services.tasks = [
-        asyncio.create_task(backends.inbox.run(inbox.handle, stop=stop), name="inbox"),
-        asyncio.create_task(backends.outbox.run(outbox.handle, stop=stop), name="outbox"),
-        asyncio.create_task(_connect_channels(services), name="connect-channels"),
-        asyncio.create_task(handoff.run(stop), name="handoff"),
-    ]
+    if role.works:
+        services.tasks += [
+            asyncio.create_task(backends.inbox.run(inbox.handle, stop=stop), name="inbox"),
+            asyncio.create_task(backends.outbox.run(outbox.handle, stop=stop), name="outbox"),
+            asyncio.create_task(handoff.run(stop), name="handoff"),
+        ]
+    if role.serves_clients:
+        services.tasks.append(asyncio.create_task(_connect_channels(services), name="connect-channels"))
     return services
 
 
-async def stop_workers(services: Services) -> None:
+async def stop_workers(services: Services, grace: float = WORKER_GRACE_SECONDS) -> None:
+    """Let the queues finish the items in hand and hand back their shard leases, then cancel.
+
+    A worker stopped this way leaves nothing leased: another process takes its shards over at its
+    next heartbeat instead of after the lease time-out.
+    """
     services.backends.stop.set()
+    draining = [task for task in services.tasks if task.get_name() in _DRAINED_ON_STOP]
     for task in services.tasks:
-        task.cancel()
+        if task not in draining:
+            task.cancel()
+    if draining:
+        _, late = await asyncio.wait(draining, timeout=grace)
+        for task in late:
+            task.cancel()
     await asyncio.gather(*services.tasks, return_exceptions=True)
     services.tasks.clear()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -104,6 +104,14 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
     data_dir: Path = PROJECT_ROOT / "var"
+    file_storage: Literal["database", "directory"] | None = Field(
+        default=None,
+        description="Where recordings and audio answers are kept: 'database' (shared by every process; "
+        "the default on PostgreSQL) or 'directory' (<data_dir>/files; the default on SQLite).",
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="`omnicab worker` serves /healthz and /metrics on it."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -122,6 +130,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()]
         return value
+
+    def file_storage_kind(self, database_is_sqlite: bool) -> Literal["database", "directory"]:
+        if self.file_storage is not None:
+            return self.file_storage
+        return "directory" if database_is_sqlite else "database"
 
     @property
     def base_url(self) -> str:

@@ -1,4 +1,5 @@
-"""Demo credentials: every bot gets all three channels, talking to the fakes served by the app itself."""
+"""Demo credentials: every bot gets all three channels, talking to the fakes served by the app itself,
+or by the web process named in ``OMNICAB_*_API_BASE`` (a demo worker has no fakes of its own)."""
 
 from __future__ import annotations
 
@@ -33,14 +34,14 @@ class DemoChannels:
                 bot,
                 demo_bot.telegram_token,
                 telegram_webhook_secret(settings, bot),
-                api_base=f"{fake}/telegram",
+                api_base=settings.telegram_api_base or f"{fake}/telegram",
                 rate_limits=settings.rate_limits(Channel.TELEGRAM, TelegramAdapter.RATE_LIMITS),
             ),
             Channel.VIBER: ViberAdapter(
                 bot,
                 demo_bot.viber_token,
                 name="Юрист 24/7",
-                api_base=f"{fake}/viber/pa",
+                api_base=settings.viber_api_base or f"{fake}/viber/pa",
                 rate_limits=settings.rate_limits(Channel.VIBER, ViberAdapter.RATE_LIMITS),
             ),
             Channel.WHATSAPP: WhatsAppAdapter(
@@ -49,7 +50,7 @@ class DemoChannels:
                 token=derived_secret(settings, f"whatsapp-token:{bot}"),
                 app_secret=derived_secret(settings, f"whatsapp-secret:{bot}"),
                 verify_token=derived_secret(settings, f"whatsapp-verify:{bot}"),
-                api_base=f"{fake}/whatsapp",
+                api_base=settings.whatsapp_api_base or f"{fake}/whatsapp",
                 templates=DEMO_TEMPLATES,
                 rate_limits=settings.rate_limits(Channel.WHATSAPP, WhatsAppAdapter.RATE_LIMITS),
             ),

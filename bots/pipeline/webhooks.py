@@ -10,6 +10,10 @@ optional protocols of ``adapters.types``: a ``GET`` subscription handshake
 (:class:`WelcomesInWebhookResponse`, Viber's ``conversation_started``); a welcomed event is not
 enqueued, since the client is not subscribed yet and any later send would be refused.
 
+While the inbox cannot be reached (Redis down) a webhook is answered 503 with ``Retry-After``:
+the platform delivers it again later, and whatever of a batch was queued before is dropped then
+as a duplicate.
+
 The inbox drops a redelivered event by its platform event id for the queue's dedupe TTL
 (``OMNICAB_DEDUPE_TTL_SECONDS``), which covers every adapter's declared retry horizon; what is
 stored is keyed by the message's durable identity instead (``Inbound.message_key``).
@@ -34,10 +38,12 @@ from adapters.types import (
 )
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.runtime import BotRuntime
-from bots.state import TokenStore, WorkQueue
+from bots.state import QueueUnavailable, TokenStore, WorkQueue
 from dialogs.turn import ClientView
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
 
 
 class Ingest:
@@ -93,7 +99,12 @@ class WebhookRoutes:
             return _error(400, "bad_request", reason)
         welcomer = adapter if isinstance(adapter, WelcomesInWebhookResponse) else None
         welcomes = [event for event in events if welcomer is not None and welcomer.welcome_expected(event)]
-        fresh = await self._ingest.events([event for event in events if event not in welcomes])
+        try:
+            fresh = await self._ingest.events([event for event in events if event not in welcomes])
+        except QueueUnavailable as error:
+            self._count(bot, adapter, "unavailable")
+            log.warning("webhook %s/%s: inbox unavailable, answered 503 (%s)", bot, channel_name, error)
+            return _unavailable()
         self._count(bot, adapter, "accepted" if fresh or welcomes else "duplicate_or_empty")
         if welcomer is not None and welcomes:
             return web.json_response(await self._welcome(runtime, adapter, welcomer, welcomes[0]))
@@ -141,6 +152,12 @@ class WebhookRoutes:
 def _reason(error: Exception) -> str:
     """Why a body was refused, safe to log and to answer: an adapter's own words, never the input."""
     return str(error) if isinstance(error, BadRequest) else "an event the adapter could not represent"
+
+
+def _unavailable() -> web.Response:
+    response = _error(503, "unavailable", "the inbox cannot take events now; deliver again later")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _error(status: int, code: str, message: str) -> web.Response:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bots.state.backoff import Backoff
 from bots.state.pubsub import PubSub, Subscription
-from bots.state.queue import Handler, WorkQueue, shard_of
+from bots.state.queue import Handler, QueueUnavailable, WorkQueue, shard_of
 from bots.state.ratelimit import RateLimiter
 from bots.state.tokens import TokenStore, is_token
 from dialogs.session import SessionStore
@@ -16,6 +16,7 @@ __all__ = [
     "Backoff",
     "Handler",
     "PubSub",
+    "QueueUnavailable",
     "RateLimiter",
     "SessionStore",
     "Subscription",

@@ -10,11 +10,18 @@ from typing import Protocol
 Handler = Callable[[bytes], Awaitable[None]]
 
 
+class QueueUnavailable(Exception):
+    """The queue's store cannot be reached: nothing was enqueued, and the caller may try again later."""
+
+
 class WorkQueue(Protocol):
     """Durable, at-least-once work queue: strict order per key, different keys concurrently."""
 
     async def put(self, key: str, item: bytes, *, dedupe_id: str | None = None) -> bool:
-        """Enqueue ``item``; False (and nothing enqueued) if ``dedupe_id`` was seen within the dedupe TTL."""
+        """Enqueue ``item``; False (and nothing enqueued) if ``dedupe_id`` was seen within the dedupe TTL.
+
+        Raises :class:`QueueUnavailable` when the store cannot be reached.
+        """
         ...
 
     async def run(self, handler: Handler, *, stop: asyncio.Event) -> None:

@@ -6,6 +6,7 @@ from cabinet_api.models.base import Base, UTCDateTime, new_public_id
 from cabinet_api.models.client import ChannelIdentity, Client
 from cabinet_api.models.contract import Contract, Payment
 from cabinet_api.models.conversation import Conversation, ConversationEvent
+from cabinet_api.models.file_blob import FileBlob
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
 from cabinet_api.models.person import CannedReply, ConsoleSession, LoginFailure, Person
@@ -48,6 +49,7 @@ __all__ = [
     "Direction",
     "EventAuthor",
     "EventKind",
+    "FileBlob",
     "FollowUpTask",
     "HandoffRecord",
     "HandoffStatus",

@@ -7,6 +7,12 @@ per-key order. An entry is XACKed and XDELed after the handler returns, so the s
 exactly the unacknowledged items. A process taking over a shard first claims (XAUTOCLAIM)
 the entries its previous owner read but never acknowledged, in stream order, then reads new
 ones.
+
+Take-over is fenced: an entry is acknowledged only while it is still pending for this process
+(checked in the same script as the XACK), so a process that lost its lease never acknowledges
+an entry its successor has claimed; and a process that regains a shard it lost
+first lets the entries it took under the lost lease settle, so they are claimed again in
+stream order instead of overtaking. A graceful stop hands every lease back at once.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Collection, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +34,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from bots.state.backoff import Backoff
 from bots.state.dispatch import KeyedDispatcher
-from bots.state.queue import Handler, shard_of
+from bots.state.queue import Handler, QueueUnavailable, shard_of
 from bots.state.redis.keys import KeySpace
 from bots.state.redis.leases import LeaseState, ShardLeases
 
@@ -67,6 +73,16 @@ return 0
 """
 
 
+# Fencing: the entry is acknowledged only by the consumer it is pending for; a successor that
+# claimed it (XAUTOCLAIM moves it to the successor) settles it instead.
+_ACK_IF_OWNER = """
+if #redis.call('XPENDING', KEYS[1], ARGV[2], ARGV[3], ARGV[3], 1, ARGV[1]) == 0 then return 0 end
+redis.call('XACK', KEYS[1], ARGV[2], ARGV[3])
+redis.call('XDEL', KEYS[1], ARGV[3])
+return 1
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     """What a consumption of one queue needs to know about it."""
@@ -77,6 +93,7 @@ class _Layout:
     streams: list[str]
     leases: ShardLeases
     prepare_shard: AsyncScript
+    ack_if_owner: AsyncScript
     max_in_flight: int
     block_ms: int
     backoff: Backoff
@@ -154,6 +171,7 @@ class RedisWorkQueue:
             streams=self._streams,
             leases=leases,
             prepare_shard=redis.register_script(_PREPARE_SHARD),
+            ack_if_owner=redis.register_script(_ACK_IF_OWNER),
             max_in_flight=max_in_flight,
             block_ms=block_ms,
             backoff=backoff or Backoff(),
@@ -165,11 +183,14 @@ class RedisWorkQueue:
         if self._closed:
             raise RuntimeError(f"work queue {self.name} is closed")
         stream = self._streams[shard_of(key, self._shards)]
-        if dedupe_id is None:
-            await self._redis.xadd(stream, {"k": key, "v": item})
-            return True
-        seen_key = self._keys.key(self.name, "seen", dedupe_id)
-        added = await self._enqueue_once(keys=[stream, seen_key], args=[self._dedupe_ttl, key, item])
+        try:
+            if dedupe_id is None:
+                await self._redis.xadd(stream, {"k": key, "v": item})
+                return True
+            seen_key = self._keys.key(self.name, "seen", dedupe_id)
+            added = await self._enqueue_once(keys=[stream, seen_key], args=[self._dedupe_ttl, key, item])
+        except (RedisError, OSError) as error:
+            raise QueueUnavailable(f"{self.name}: Redis unreachable ({type(error).__name__})") from error
         return bool(added)
 
     async def run(self, handler: Handler, *, stop: asyncio.Event) -> None:
@@ -206,6 +227,8 @@ class _Consumption:
         self._releasing: set[int] = set()
         self._outstanding: dict[int, set[bytes]] = {}
         self._sweep_cursors: dict[int, bytes] = {}
+        self._claims: dict[int, int] = {}
+        self._settled_while_claiming: dict[int, set[bytes]] = {}
         self._epochs = 0
         self._valid_until = 0.0
         self._background: set[asyncio.Task[None]] = set()
@@ -223,17 +246,41 @@ class _Consumption:
 
     def _settled(self, entry: _Entry) -> None:
         self._outstanding.get(entry.shard, set()).discard(entry.entry_id)
+        if self._claims.get(entry.shard):
+            self._settled_while_claiming.setdefault(entry.shard, set()).add(entry.entry_id)
         self._progress.set()
 
+    @contextlib.contextmanager
+    def _claiming(self, shards: Sequence[int]) -> Iterator[dict[int, set[bytes]]]:
+        """While a claim is on its way, entries settled meanwhile are remembered: the claim's reply
+        may still list them (taken before their acknowledgement), and they must not run twice."""
+        for shard in shards:
+            self._claims[shard] = self._claims.get(shard, 0) + 1
+            self._settled_while_claiming.setdefault(shard, set())
+        try:
+            yield self._settled_while_claiming
+        finally:
+            for shard in shards:
+                self._claims[shard] -= 1
+                if not self._claims[shard]:
+                    del self._claims[shard]
+                    self._settled_while_claiming.pop(shard, None)
+
     async def run(self, stop: asyncio.Event) -> None:
-        async with asyncio.TaskGroup() as tasks:
-            self._tasks = tasks
-            self._spawn(self._beat())
-            self._spawn(self._read(stop))
-            await self._dispatcher.run(stop)
-            # Whatever is unacknowledged now stays pending in Redis for the next owner.
-            for task in list(self._background):
-                task.cancel()
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                self._tasks = tasks
+                self._spawn(self._beat())
+                self._spawn(self._read(stop))
+                await self._dispatcher.run(stop)
+                # Whatever is unacknowledged now stays pending in Redis for the next owner.
+                for task in list(self._background):
+                    task.cancel()
+        finally:
+            # Also when cancelled: the next owner should not wait for the leases to expire.
+            await asyncio.shield(self._leave())
+
+    async def _leave(self) -> None:
         try:
             await self._layout.leases.leave()
         except (RedisError, OSError) as error:
@@ -250,16 +297,22 @@ class _Consumption:
         await self._handler(entry.payload)
 
     async def _acknowledge(self, entry: _Entry) -> None:
-        stream = self._layout.streams[entry.shard]
-        async with self._layout.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(stream, GROUP, entry.entry_id)
-            pipe.xdel(stream, entry.entry_id)
-            await pipe.execute()
+        acknowledged = await self._layout.ack_if_owner(
+            keys=[self._layout.streams[entry.shard]], args=[self._layout.consumer, GROUP, entry.entry_id]
+        )
+        if not acknowledged:
+            log.warning(
+                "%s: shard %d changed hands while an entry was handled; its new owner settles it",
+                self._layout.name,
+                entry.shard,
+            )
 
-    def _submit(self, shard: int, epoch: int, entries: Sequence[Any]) -> None:
+    def _submit(
+        self, shard: int, epoch: int, entries: Sequence[Any], settled: Collection[bytes] = ()
+    ) -> None:
         outstanding = self._outstanding.setdefault(shard, set())
         for entry_id, fields in entries:
-            if fields is None or entry_id in outstanding:
+            if fields is None or entry_id in outstanding or entry_id in settled:
                 continue
             if b"k" not in fields or b"v" not in fields:
                 log.error("%s: malformed entry in shard %d left pending", self._layout.name, shard)
@@ -306,6 +359,7 @@ class _Consumption:
 
     async def _take_over(self, shard: int, epoch: int) -> None:
         stream = self._layout.streams[shard]
+        await self._settle_earlier_epochs(shard)
         attempt = 0
         while self._owned.get(shard) == epoch:
             try:
@@ -315,11 +369,12 @@ class _Consumption:
                     await self._dispatcher.wait_for_room(self._prefetch)
                     if self._owned.get(shard) != epoch:
                         return
-                    reply = await self._layout.redis.xautoclaim(
-                        stream, GROUP, self._layout.consumer, 0, cursor, count=_CLAIM_BATCH
-                    )
-                    cursor = reply[0]
-                    self._submit(shard, epoch, reply[1])
+                    with self._claiming([shard]) as settled:
+                        reply = await self._layout.redis.xautoclaim(
+                            stream, GROUP, self._layout.consumer, 0, cursor, count=_CLAIM_BATCH
+                        )
+                        cursor = reply[0]
+                        self._submit(shard, epoch, reply[1], settled[shard])
                     if cursor in (b"0-0", "0-0"):
                         break
                 if self._owned.get(shard) == epoch:
@@ -331,6 +386,13 @@ class _Consumption:
                     "%s: taking over shard %d failed (%s)", self._layout.name, shard, type(error).__name__
                 )
                 await asyncio.sleep(self._layout.backoff.delay(attempt))
+
+    async def _settle_earlier_epochs(self, shard: int) -> None:
+        """Entries taken under a lease this process lost are dropped (or finish) before the shard is
+        claimed again, so they come back in stream order rather than behind newer entries."""
+        while self._outstanding.get(shard):
+            self._progress.clear()
+            await self._progress.wait()
 
     async def _release(self, shard: int) -> None:
         """Hand a surplus shard back once the entries already taken from it are settled."""
@@ -401,15 +463,21 @@ class _Consumption:
         if not shards:
             return
         min_idle = 2 * int(self._layout.leases.ttl * 1000)
-        async with self._layout.redis.pipeline(transaction=False) as pipe:
-            for shard in shards:
-                cursor = self._sweep_cursors.get(shard, b"0-0")
-                pipe.xautoclaim(
-                    self._layout.streams[shard], GROUP, self._layout.consumer, min_idle, cursor, _CLAIM_BATCH
-                )
-            replies = await pipe.execute()
-        for shard, reply in zip(shards, replies, strict=True):
-            self._sweep_cursors[shard] = reply[0]
-            epoch = self._owned.get(shard)
-            if epoch is not None and shard in self._readable:
-                self._submit(shard, epoch, reply[1])
+        with self._claiming(shards) as settled:
+            async with self._layout.redis.pipeline(transaction=False) as pipe:
+                for shard in shards:
+                    cursor = self._sweep_cursors.get(shard, b"0-0")
+                    pipe.xautoclaim(
+                        self._layout.streams[shard],
+                        GROUP,
+                        self._layout.consumer,
+                        min_idle,
+                        cursor,
+                        _CLAIM_BATCH,
+                    )
+                replies = await pipe.execute()
+            for shard, reply in zip(shards, replies, strict=True):
+                self._sweep_cursors[shard] = reply[0]
+                epoch = self._owned.get(shard)
+                if epoch is not None and shard in self._readable:
+                    self._submit(shard, epoch, reply[1], settled[shard])

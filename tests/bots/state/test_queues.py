@@ -106,7 +106,8 @@ async def test_items_of_one_key_are_handled_in_put_order_across_many_keys(make_q
 
     await _run_until(queue, handler, lambda: sum(map(len, seen.values())) == 1000)
 
-    assert {key: seen[key] for key in keys} == {key: list(range(20)) for key in keys}
+    wrong = {key: seen[key] for key in keys if seen[key] != list(range(20))}
+    assert not wrong, str(wrong)
     assert most_in_flight > 1
     assert await queue.depth() == 0
 
@@ -316,6 +317,48 @@ async def test_redis_a_second_consumer_takes_half_the_shards_and_every_item_is_h
     assert by_key == {key: list(range(15)) for key in keys}
     assert {"first", "second"} in consumers_of.values()
     assert await lease_owners() == set()
+
+
+async def test_redis_a_stopped_consumer_hands_its_leases_back_at_once(
+    redis_client: redis.Redis,
+    redis_keys: KeySpace,
+) -> None:
+    """Leases of a minute: the successor gets the shards at its first heartbeat only if they were released."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+
+    def queue(consumer: str) -> RedisWorkQueue:
+        return RedisWorkQueue(
+            redis_client,
+            redis_keys,
+            name,
+            shards=8,
+            dedupe_ttl=60,
+            consumer=consumer,
+            lease_ttl_ms=60_000,
+            block_ms=50,
+            backoff=FAST_RETRY,
+        )
+
+    await queue("old").put("chat", b"chat/0")
+    started = asyncio.Event()
+
+    async def hang(item: bytes) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    stopping = asyncio.create_task(queue("old").run(hang, stop=asyncio.Event()))
+    await asyncio.wait_for(started.wait(), 5)
+    stopping.cancel()  # what a graceful stop does to a handler still busy when its grace is over
+    with contextlib.suppress(asyncio.CancelledError):
+        await stopping
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(item)
+
+    await _run_until(queue("new"), handler, lambda: len(handled) == 1)
+
+    assert handled == [b"chat/0"]
 
 
 def test_redis_queue_refuses_a_client_that_decodes_responses() -> None:
