@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         default="24/7",
         description="When people answer: 24/7, or e.g. 'mon-fri 09:00-18:00; sat 10:00-15:00'.",
     )
+    business_holidays: str = Field(
+        default="ru",
+        description="Days people do not answer: ru (Russian public holidays), dates such as 2026-12-31 and "
+        "days of every year such as 12-31, comma-separated.",
+    )
     business_timezone: str = Field(
         default="Europe/Moscow", description="The time zone of the business hours."
     )

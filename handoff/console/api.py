@@ -8,7 +8,7 @@ from handoff.console import conversations as talk
 from handoff.console import directory, session
 from handoff.console.context import SOURCE, ContextSource
 from handoff.console.errors import error_middleware
-from handoff.console.live import live
+from handoff.console.live import live, track_live_sockets
 from handoff.console.openapi import openapi_document
 from handoff.console.routing import Route, guarded
 from handoff.console.schemas import (
@@ -147,4 +147,5 @@ def create_console_api(source: ContextSource) -> web.Application:
     for route in ROUTES:
         api.router.add_route(route.method, route.path, guarded(route))
     api.router.add_get(OPENAPI_PATH, _openapi)
+    track_live_sockets(api)
     return api

@@ -41,6 +41,7 @@ async def queues(request: web.Request, caller: Caller) -> web.Response:
             {
                 "name": queue.name,
                 "title": queue.title(caller.person.locale),
+                "titles": dict(queue.titles),
                 "waiting": len(in_queue),
                 "longest_wait_s": round(_longest(now, in_queue), 1),
                 "people_online": sum(
@@ -165,6 +166,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
             {
                 "name": queue.name,
                 "title": queue.title(caller.person.locale),
+                "titles": dict(queue.titles),
                 "waiting": len(in_queue),
                 "longest_wait_s": round(_longest(now, in_queue), 1),
                 "people_online": sum(
