@@ -35,8 +35,10 @@ def parse_holidays(spec: str | None) -> BusinessCalendar:
                 yearly.add((day.month, day.day))
             else:
                 dates.add(date.fromisoformat(part))
-        except ValueError:
-            raise ValueError(f"holiday {part!r}: write ru, a date such as 2026-12-31 or a day such as 12-31")
+        except ValueError as error:
+            raise ValueError(
+                f"holiday {part!r}: write ru, a date such as 2026-12-31 or a day such as 12-31"
+            ) from error
     return BusinessCalendar(holidays=frozenset(dates), yearly=frozenset(yearly))
 
 

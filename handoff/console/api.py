@@ -85,7 +85,7 @@ ROUTES = (
         talk.canned_preview,
         "A canned reply with its variables filled for this conversation",
     ),
-    Route("GET", "/queues", directory.queues, "Queues with waiting counts"),
+    Route("GET", "/queues", directory.queues, "Queues: titles in every language, waiting counts"),
     Route("GET", "/people", directory.people, "People with their load", roles=SUPERVISING),
     Route(
         "POST", "/people", directory.add_person, "Add a person", roles=ADMIN, body=NewPersonBody, status=201
@@ -132,7 +132,7 @@ ROUTES = (
         query=FiguresQuery,
     ),
     Route("GET", "/files/{signed}", directory.signed_file, "A recording or attachment by its signed link"),
-    Route("GET", "/live", live, "Live prompts (WebSocket)", websocket=True),
+    Route("GET", "/live", live, "Live prompts (WebSocket; closed with 1001 at shutdown)", websocket=True),
 )
 
 

@@ -35,7 +35,8 @@ def track_live_sockets(api: web.Application) -> None:
 
 
 async def _close_live_sockets(api: web.Application) -> None:
-    sockets = list(api[LIVE_SOCKETS])
+    registry = api[LIVE_SOCKETS]
+    sockets = list(registry)
     await asyncio.gather(
         *(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown") for socket in sockets),
         return_exceptions=True,

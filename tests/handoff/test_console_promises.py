@@ -138,7 +138,9 @@ async def test_a_reply_the_platform_refuses_is_shown_failed_live_and_in_the_hist
         conversation = await taken_by(lawyer, http, stack, 9621)
         socket = await live_line(lawyer, stack)
         refusal = {"error_code": 403, "description": "Forbidden: bot was blocked by the user"}
-        async with http.post(f"{stack.base_url}/fake/telegram/control", json={"fail_next": [refusal]}) as done:
+        async with http.post(
+            f"{stack.base_url}/fake/telegram/control", json={"fail_next": [refusal]}
+        ) as done:
             assert done.status == 200
 
         sent = await lawyer.post(
@@ -181,7 +183,9 @@ async def test_a_dropped_live_connection_catches_up_without_losing_or_repeating(
         assert said == ["пока не было связи", "и ещё одно"]
         assert [entry["id"] for entry in again["items"]] == [entry["id"] for entry in caught_up]
         assert not {entry["id"] for entry in before} & {entry["id"] for entry in caught_up}
-        latest = await lawyer.get(f"/conversations/{conversation}/messages", params={"after": again["cursor"]})
+        latest = await lawyer.get(
+            f"/conversations/{conversation}/messages", params={"after": again["cursor"]}
+        )
         assert latest["items"] == []
         await socket.close()
 

@@ -586,7 +586,9 @@ async def test_a_conversation_outside_my_queues_is_explained(page: Page, world: 
     await expect(page.get_by_text("Этот диалог вне ваших очередей")).to_be_visible()
 
 
-async def test_a_colleagues_conversation_is_read_only_but_takes_notes(page: Page, world: ConsoleWorld) -> None:
+async def test_a_colleagues_conversation_is_read_only_but_takes_notes(
+    page: Page, world: ConsoleWorld
+) -> None:
     await world.client_asks_for_person(ALINA)
     await world.another_person_takes(ALINA, "lawyer")
     await sign_in(page, world, "supervisor")

@@ -102,7 +102,9 @@ class ConsoleWorld:
             status, answer = await telegram.post_update(telegram.message_update(text))
         else:
             whatsapp = self.whatsapp_of(client)
-            status, answer = await whatsapp.post(whatsapp.notification({"type": "text", "text": {"body": text}}))
+            status, answer = await whatsapp.post(
+                whatsapp.notification({"type": "text", "text": {"body": text}})
+            )
         assert status == 200, answer
 
     async def texts_to(self, client: Client, channel: str) -> list[str]:
