@@ -187,6 +187,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
                 "login": person.login,
                 "name": person.name,
                 "role": person.role,
+                "queues": list(person.queues),
                 "status": person.status,
                 "load": load,
                 "max_chats": person.max_chats,

@@ -278,7 +278,7 @@ export function createSupervisor() {
               ),
               h("td", { class: "num" }, String(person.handled_today ?? 0)),
               h("td", { class: "num" }, person.aht_s != null ? duration(person.aht_s) : t("supervisor.none")),
-              h("td", {}, h("span", { class: "conv-chips" }, (person.queues ?? []).map((queue) => h("span", { class: "chip chip-queue" }, queue)))),
+              h("td", {}, h("span", { class: "conv-chips" }, (person.queues ?? []).map((queue) => h("span", { class: "chip chip-queue", title: queue }, queueTitle(queue))))),
             );
           }),
         ),
