@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.types import Channel, RateLimits
+from handoff.hours import parse_holidays
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_DEDUPE_TTL_SECONDS = 7 * 24 * 3600
@@ -119,6 +120,12 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
         if not (value.startswith("postgresql+asyncpg://") or value.startswith("sqlite+aiosqlite://")):
             raise ValueError("use postgresql+asyncpg://... or sqlite+aiosqlite:///path")
+        return value
+
+    @field_validator("business_holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        parse_holidays(value)
         return value
 
     @field_validator("bots", mode="before")
