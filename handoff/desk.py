@@ -447,10 +447,12 @@ class HandoffDesk:
     async def _tell_position(
         self, conversation: ConversationView, *, first: bool, force: bool = False
     ) -> None:
+        now = self._clock()
+        if not first and not self.policy.hours.is_open(now):
+            return  # the after-hours notice said when people answer; a place in the queue would not
         position = await self.position(conversation)
         if position is None:
             return
-        now = self._clock()
         if not first and not force:
             told_at = conversation.position_told_at
             recently = (
@@ -464,9 +466,12 @@ class HandoffDesk:
         if not claimed:
             return
         bot, locale = conversation.bot, await self._locale(conversation.client_id)
-        wait = self.texts.wait(bot, locale, position.wait_seconds)
         key = "position" if first or conversation.position_told is None else "position_update"
-        text = self.texts.text(bot, locale, key, position=position.place, wait=wait)
+        if position.wait_seconds is None:
+            text = self.texts.text(bot, locale, f"{key}_no_estimate", position=position.place)
+        else:
+            wait = self.texts.wait(bot, locale, position.wait_seconds)
+            text = self.texts.text(bot, locale, key, position=position.place, wait=wait)
         if first:
             reason = conversation.reason if conversation.reason in OWN_INTRO else "asked"
             intro = self.texts.text(bot, locale, f"intro_{reason}")

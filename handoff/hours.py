@@ -1,11 +1,12 @@
 """Business hours: when people answer. ``24/7`` by default (as the seed's service), or weekday ranges
-such as ``mon-fri 09:00-18:00; sat 10:00-15:00``, closed on the calendar's public holidays."""
+such as ``mon-fri 09:00-18:00; sat 10:00-15:00``, closed on the calendar's holidays: ``ru`` (Russian public
+holidays, the default), dates such as ``2026-12-31`` and yearly days such as ``12-31``."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from cabinet_api.services import BusinessCalendar
@@ -15,6 +16,30 @@ _RANGE = re.compile(
     r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(?P<open>\d{2}:\d{2})-(?P<close>\d{2}:\d{2})$"
 )
 ALWAYS = "24/7"
+RUSSIAN = "ru"
+_YEARLY = re.compile(r"^(?P<month>\d{2})-(?P<day>\d{2})$")
+
+
+def parse_holidays(spec: str | None) -> BusinessCalendar:
+    """``ru, 2026-12-31, 12-30``: Russian public holidays, one date, and a day of every year."""
+    dates: set[date] = set()
+    yearly: set[tuple[int, int]] = set()
+    for part in filter(None, (part.strip().lower() for part in (spec or RUSSIAN).split(","))):
+        if part == RUSSIAN:
+            yearly |= BusinessCalendar().yearly
+            continue
+        every_year = _YEARLY.match(part)
+        try:
+            if every_year is not None:
+                day = date(2000, int(every_year["month"]), int(every_year["day"]))
+                yearly.add((day.month, day.day))
+            else:
+                dates.add(date.fromisoformat(part))
+        except ValueError as error:
+            raise ValueError(
+                f"holiday {part!r}: write ru, a date such as 2026-12-31 or a day such as 12-31"
+            ) from error
+    return BusinessCalendar(holidays=frozenset(dates), yearly=frozenset(yearly))
 
 
 def _days(spec: str) -> set[int]:
@@ -45,11 +70,14 @@ class BusinessHours:
     spec: str = ALWAYS
 
     @classmethod
-    def parse(cls, spec: str | None, *, timezone: str = "Europe/Moscow") -> BusinessHours:
+    def parse(
+        cls, spec: str | None, *, timezone: str = "Europe/Moscow", holidays: str | None = None
+    ) -> BusinessHours:
         spec = (spec or ALWAYS).strip().lower()
         zone = ZoneInfo(timezone)
+        calendar = parse_holidays(holidays)
         if spec == ALWAYS:
-            return cls(timezone=zone)
+            return cls(calendar=calendar, timezone=zone)
         ranges: dict[int, tuple[time, time]] = {}
         for chunk in filter(None, (part.strip() for part in spec.split(";"))):
             match = _RANGE.match(chunk)
@@ -62,7 +90,7 @@ class BusinessHours:
                 raise ValueError(f"business hours {chunk!r}: opening must come before closing")
             for day in _days(match["days"]):
                 ranges[day] = (opens, closes)
-        return cls(ranges=ranges, timezone=zone, spec=spec)
+        return cls(ranges=ranges, calendar=calendar, timezone=zone, spec=spec)
 
     @property
     def always_open(self) -> bool:

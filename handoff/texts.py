@@ -23,8 +23,10 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "position": "Ваше место в очереди: {position}. Ожидание — {wait}. "
         "Пока ждёте, можно написать подробности: специалист увидит всю переписку.",
         "position_update": "Очередь движется: ваше место — {position}, ожидание — {wait}.",
+        "position_no_estimate": "Ваше место в очереди: {position}. Специалист ответит здесь же, в этом чате, "
+        "как только освободится. Пока ждёте, можно написать подробности: он увидит всю переписку.",
+        "position_update_no_estimate": "Очередь движется: ваше место — {position}.",
         "wait_minutes": "около {minutes} {unit}",
-        "wait_unknown": "несколько минут",
         "after_hours": "Сейчас специалисты не на связи. Ответим {when}. Ваш вопрос записан как обращение "
         "№{number} и не потеряется; всё, что вы напишете здесь, специалист прочитает.",
         "joined": "Специалист {name} подключился к чату и видит всю переписку.",
@@ -52,8 +54,11 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "position": "Your place in the queue: {position}. Waiting time: {wait}. "
         "While you wait, feel free to add details: the specialist will see the whole conversation.",
         "position_update": "The queue is moving: your place is {position}, waiting time {wait}.",
+        "position_no_estimate": "Your place in the queue: {position}. A specialist will answer right here, "
+        "in this chat, as soon as they are free. While you wait, feel free to add details: they will see "
+        "the whole conversation.",
+        "position_update_no_estimate": "The queue is moving: your place is {position}.",
         "wait_minutes": "about {minutes} {unit}",
-        "wait_unknown": "a few minutes",
         "after_hours": "Our specialists are not available right now. We will answer {when}. Your question "
         "is filed as request No. {number} and will not get lost; the specialist will read everything "
         "you write here.",
@@ -128,9 +133,7 @@ class Texts:
         template = found or DEFAULTS[language].get(key) or DEFAULTS["ru"][key]
         return template.format_map(_Keep(params))
 
-    def wait(self, bot: str, locale: str, seconds: float | None) -> str:
-        if seconds is None:
-            return self.text(bot, locale, "wait_unknown")
+    def wait(self, bot: str, locale: str, seconds: float) -> str:
         minutes = max(1, round(seconds / 60))
         return self.text(bot, locale, "wait_minutes", minutes=minutes, unit=minutes_unit(locale, minutes))
 

@@ -69,7 +69,11 @@ class SessionDialogs:
 def desk_policy(settings: Settings) -> DeskPolicy:
     return DeskPolicy(
         queues=Queues.parse(settings.queues),
-        hours=BusinessHours.parse(settings.business_hours, timezone=settings.business_timezone),
+        hours=BusinessHours.parse(
+            settings.business_hours,
+            timezone=settings.business_timezone,
+            holidays=settings.business_holidays,
+        ),
         repeat_contact_hours=settings.repeat_contact_hours,
         presence_timeout_seconds=settings.presence_timeout,
     )

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.types import Channel, RateLimits
+from handoff.hours import parse_holidays
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_DEDUPE_TTL_SECONDS = 7 * 24 * 3600
@@ -89,6 +90,11 @@ class Settings(BaseSettings):
         default="24/7",
         description="When people answer: 24/7, or e.g. 'mon-fri 09:00-18:00; sat 10:00-15:00'.",
     )
+    business_holidays: str = Field(
+        default="ru",
+        description="Days people do not answer: ru (Russian public holidays), dates such as 2026-12-31 and "
+        "days of every year such as 12-31, comma-separated.",
+    )
     business_timezone: str = Field(
         default="Europe/Moscow", description="The time zone of the business hours."
     )
@@ -122,6 +128,12 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
         if not (value.startswith("postgresql+asyncpg://") or value.startswith("sqlite+aiosqlite://")):
             raise ValueError("use postgresql+asyncpg://... or sqlite+aiosqlite:///path")
+        return value
+
+    @field_validator("business_holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        parse_holidays(value)
         return value
 
     @field_validator("bots", mode="before")

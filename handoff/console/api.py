@@ -8,7 +8,7 @@ from handoff.console import conversations as talk
 from handoff.console import directory, session
 from handoff.console.context import SOURCE, ContextSource
 from handoff.console.errors import error_middleware
-from handoff.console.live import live
+from handoff.console.live import live, track_live_sockets
 from handoff.console.openapi import openapi_document
 from handoff.console.routing import Route, guarded
 from handoff.console.schemas import (
@@ -85,7 +85,7 @@ ROUTES = (
         talk.canned_preview,
         "A canned reply with its variables filled for this conversation",
     ),
-    Route("GET", "/queues", directory.queues, "Queues with waiting counts"),
+    Route("GET", "/queues", directory.queues, "Queues: titles in every language, waiting counts"),
     Route("GET", "/people", directory.people, "People with their load", roles=SUPERVISING),
     Route(
         "POST", "/people", directory.add_person, "Add a person", roles=ADMIN, body=NewPersonBody, status=201
@@ -132,7 +132,7 @@ ROUTES = (
         query=FiguresQuery,
     ),
     Route("GET", "/files/{signed}", directory.signed_file, "A recording or attachment by its signed link"),
-    Route("GET", "/live", live, "Live prompts (WebSocket)", websocket=True),
+    Route("GET", "/live", live, "Live prompts (WebSocket; closed with 1001 at shutdown)", websocket=True),
 )
 
 
@@ -147,4 +147,5 @@ def create_console_api(source: ContextSource) -> web.Application:
     for route in ROUTES:
         api.router.add_route(route.method, route.path, guarded(route))
     api.router.add_get(OPENAPI_PATH, _openapi)
+    track_live_sockets(api)
     return api

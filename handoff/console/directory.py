@@ -41,6 +41,7 @@ async def queues(request: web.Request, caller: Caller) -> web.Response:
             {
                 "name": queue.name,
                 "title": queue.title(caller.person.locale),
+                "titles": dict(queue.titles),
                 "waiting": len(in_queue),
                 "longest_wait_s": round(_longest(now, in_queue), 1),
                 "people_online": sum(
@@ -165,6 +166,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
             {
                 "name": queue.name,
                 "title": queue.title(caller.person.locale),
+                "titles": dict(queue.titles),
                 "waiting": len(in_queue),
                 "longest_wait_s": round(_longest(now, in_queue), 1),
                 "people_online": sum(
@@ -185,6 +187,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
                 "login": person.login,
                 "name": person.name,
                 "role": person.role,
+                "queues": list(person.queues),
                 "status": person.status,
                 "load": load,
                 "max_chats": person.max_chats,

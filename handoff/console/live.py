@@ -2,6 +2,8 @@
 
 Prompts only say "look"; the tab fetches what changed, so a tab that reconnects catches up through
 ``messages?after=<cursor>`` and never loses or repeats an entry. The open socket keeps the person present.
+Every open socket is known to the API app, which closes them all when the server shuts down (an open tab
+would otherwise hold the shutdown for as long as the server waits for its connections).
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import weakref
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from cabinet_api.services import PersonView
 from handoff.access import sees_all
@@ -22,6 +25,22 @@ from handoff.desk import TOPIC
 from handoff.queues import serves
 
 PRESENCE_EVERY = 20.0
+LIVE_SOCKETS: web.AppKey[weakref.WeakSet[web.WebSocketResponse]] = web.AppKey("console_live_sockets")
+
+
+def track_live_sockets(api: web.Application) -> None:
+    """Remember the API's open sockets, and close them (1001, going away) when the server shuts down."""
+    api[LIVE_SOCKETS] = weakref.WeakSet()
+    api.on_shutdown.append(_close_live_sockets)
+
+
+async def _close_live_sockets(api: web.Application) -> None:
+    registry = api[LIVE_SOCKETS]
+    sockets = list(registry)
+    await asyncio.gather(
+        *(socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown") for socket in sockets),
+        return_exceptions=True,
+    )
 
 
 def _origin(url: str) -> str:
@@ -56,6 +75,7 @@ async def live(request: web.Request, caller: Caller) -> web.WebSocketResponse:
         raise ConsoleError(403, "origin", "this origin may not open the console's live connection")
     socket = web.WebSocketResponse(heartbeat=30.0, max_msg_size=4096)
     await socket.prepare(request)
+    request.config_dict[LIVE_SOCKETS].add(socket)
     await socket.send_json({"type": "hello", "person": caller.person.login})
     async with console.desk.prompts.subscribe(TOPIC) as subscription:
         relay = asyncio.create_task(_relay(socket, caller.person, subscription))

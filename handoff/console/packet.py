@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from cabinet_api.services import ConversationView, NotFound
+from cabinet_api.services import ConversationEventView, ConversationView, NotFound, PersonView
 from handoff.console.context import ConsoleContext
 from handoff.console.views import (
     cursor,
@@ -29,6 +29,13 @@ def file_link(console: ConsoleContext) -> Callable[[str], str]:
     return link
 
 
+async def note_authors(console: ConsoleContext, events: Sequence[ConversationEventView]) -> list[PersonView]:
+    """The people who wrote notes among ``events`` (none asked when there is no note)."""
+    if not any(event.kind == "note" for event in events):
+        return []
+    return list(await console.cabinet.people.people())
+
+
 async def history_after(
     console: ConsoleContext,
     conversation: ConversationView,
@@ -40,7 +47,8 @@ async def history_after(
     messages = await conversations.console_history(conversation.client_id, after_id=after[0], limit=limit)
     events = await conversations.events_of_client(conversation.client_id, after_id=after[1])
     channel_of = {event.conversation_id: conversation.channel for event in events}
-    entries = merged(messages, events, link=file_link(console), channel_of=channel_of)
+    names = {person.login: person.name for person in await note_authors(console, events)}
+    entries = merged(messages, events, link=file_link(console), channel_of=channel_of, names=names)
     return entries, cursor(messages, events, after)
 
 

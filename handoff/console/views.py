@@ -124,8 +124,12 @@ def message_entry(message: ConsoleMessage, link: Any) -> dict[str, Any]:
     }
 
 
-def event_entry(event: ConversationEventView, channel: str | None) -> dict[str, Any]:
+def event_entry(
+    event: ConversationEventView, channel: str | None, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """``names`` gives people's names by login, so a note is signed the way replies are."""
     note = event.kind == "note"
+    name = (names or {}).get(event.actor, event.actor)
     return {
         "id": f"e{event.id}",
         "at": iso(event.at),
@@ -133,7 +137,7 @@ def event_entry(event: ConversationEventView, channel: str | None) -> dict[str, 
         "channel": channel,
         "text": event.text,
         "kind": "note" if note else "event",
-        "person": {"login": event.actor, "name": event.actor} if note else None,
+        "person": {"login": event.actor, "name": name} if note else None,
         "attachment": None,
         "status": None,
         "private": note,
@@ -158,10 +162,12 @@ def merged(
     *,
     link: Any,
     channel_of: Mapping[int, str],
+    names: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     entries = [(message.created_at, 0, message.id, message_entry(message, link)) for message in messages]
     entries += [
-        (event.at, 1, event.id, event_entry(event, channel_of.get(event.conversation_id))) for event in events
+        (event.at, 1, event.id, event_entry(event, channel_of.get(event.conversation_id), names))
+        for event in events
     ]
     return [entry for *_, entry in sorted(entries, key=lambda item: item[:3])]
 

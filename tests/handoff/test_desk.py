@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from adapters.types import Channel, Outbound, TextBody
 from bots.state.memory import MemoryPubSub
 from cabinet_api import CabinetServices, ClientProfile
 from cabinet_api.services import ConversationConflict, PersonView
-from handoff import HandoffDesk, HandoffRequest
+from handoff import BusinessHours, DeskPolicy, HandoffDesk, HandoffRequest
 from handoff.passwords import hash_password
 from tests.cabinet_api.conftest import FakeClock, inbound
 
@@ -231,3 +231,28 @@ async def test_every_message_of_a_waiting_client_reaches_the_conversation_in_ord
     assert [entry.text for entry in history if entry.text and entry.text.startswith("сообщение")] == [
         f"сообщение {number}" for number in range(5)
     ]
+
+
+async def test_outside_business_hours_the_client_is_told_when_and_a_request_is_filed(
+    cabinet: CabinetServices, clock: FakeClock, outlet: RecordingOutlet
+) -> None:
+    """Monday 2 March 2026 is a holiday in this calendar: people answer on Tuesday at 09:00 Moscow time."""
+    hours = BusinessHours.parse("mon-fri 09:00-18:00", holidays="ru, 2026-03-02")
+    desk = HandoffDesk(
+        cabinet, outlet=outlet, prompts=MemoryPubSub(), clock=clock, policy=DeskPolicy(hours=hours)
+    )
+    client = await _client(cabinet, "k1")
+
+    await _ask(desk, client)
+    await desk.tick()
+
+    [told] = outlet.texts()
+    assert "Сейчас специалисты не на связи. Ответим завтра в 09:00 по московскому времени." in told
+    filed = (await cabinet.requests.list_requests(client.client_id, page=0, per_page=5)).items
+    assert len(filed) == 1
+    assert f"обращение №{filed[0].number}" in told
+
+    clock.now = datetime(2026, 3, 3, 6, 0, 5, tzinfo=UTC)
+    await desk.tick()
+
+    assert "Ваше место в очереди: 1." in outlet.texts()[-1]

@@ -48,11 +48,12 @@ class ConsoleUser:
         return body
 
     async def entries_until(
-        self, conversation_id: int, predicate: Any, *, wait_at_most: float = 10.0
+        self, conversation_id: int, predicate: Any, *, wait_at_most: float = 10.0, after: str | None = None
     ) -> list[Any]:
-        """History entries, fetched as a tab catches up, until one satisfies ``predicate``."""
+        """History entries after the cursor ``after``, fetched as a tab catches up, until one satisfies
+        ``predicate``."""
         deadline = time.monotonic() + wait_at_most
-        cursor, seen = None, []
+        cursor, seen = after, []
         while True:
             params = {"after": cursor} if cursor else {}
             body = await self.get(f"/conversations/{conversation_id}/messages", params=params)

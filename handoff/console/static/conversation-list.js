@@ -3,6 +3,7 @@
 import { channelMark, h, icon } from "./dom.js";
 import { clock, hueOf, initials, secondsSince, when } from "./format.js";
 import { t } from "./i18n.js";
+import { queueTitle } from "./queues.js";
 
 const LATE_S = 60;
 const OVERDUE_S = 300;
@@ -74,7 +75,7 @@ function listItem(item, { view, currentId, me, fresh }) {
     const mine = item.assignee.login === me?.login;
     chips.push(h("span", { class: "chip" }, icon("person", { size: 13 }), mine ? t("list.you") : item.assignee.name ?? item.assignee.login));
   }
-  if (view === "all" || view === "queue") chips.push(h("span", { class: "chip chip-queue" }, item.queue));
+  if (view === "all" || view === "queue") chips.push(h("span", { class: "chip chip-queue", title: item.queue }, queueTitle(item.queue)));
 
   const labelParts = [name, channelName, t(`state.${item.state}`)];
   if (emergency) labelParts.push(t("priority.emergency"));

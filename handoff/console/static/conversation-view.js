@@ -8,6 +8,7 @@ import { closeDialog, transferDialog } from "./dialogs.js";
 import { channelMark, h, icon } from "./dom.js";
 import { clock, day, dayKey, fileSize, hueOf, initials, parseTime, secondsSince, timeOfDay, when } from "./format.js";
 import { locale, t, tMaybe } from "./i18n.js";
+import { queueTitle } from "./queues.js";
 import { Timeline, signature } from "./timeline.js";
 import { toast } from "./toast.js";
 
@@ -181,7 +182,7 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     avatar.style.setProperty("--hue", String(hueOf(client.id ?? name)));
     const meta = [h("span", { class: `chip ${packet.state === "assigned" ? "chip-ok" : packet.state === "queued" ? "chip-warn" : ""}` }, t(`state.${packet.state}`))];
     if (packet.priority === 0) meta.unshift(h("span", { class: "chip chip-emergency" }, icon("warning", { size: 13 }), t("priority.emergency")));
-    meta.push(h("span", { class: "chip chip-queue" }, packet.queue));
+    meta.push(h("span", { class: "chip chip-queue", title: packet.queue }, queueTitle(packet.queue)));
     const channels = uniqueChannels(packet);
     if (channels.length) {
       meta.push(

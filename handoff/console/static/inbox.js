@@ -9,6 +9,7 @@ import { createConversationView } from "./conversation-view.js";
 import { createContextPanel } from "./context-panel.js";
 import { chime, desktopNotice } from "./notify.js";
 import { createPresence } from "./presence.js";
+import { queueTitle } from "./queues.js";
 
 const TAB_KEY = "omnicab.console.tab";
 const SAFETY_REFRESH_MS = 60_000;
@@ -204,7 +205,7 @@ export function createInbox({ session, canSupervise, onQueueCount, onPerson }) {
     const current = queueSelect.value;
     queueSelect.replaceChildren(
       h("option", { value: "" }, t("list.allQueues")),
-      [...names].sort().map((name) => h("option", { value: name }, name)),
+      [...names].sort().map((name) => h("option", { value: name }, queueTitle(name))),
     );
     queueSelect.value = names.has(current) ? current : "";
     queueFilter = queueSelect.value;

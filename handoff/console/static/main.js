@@ -4,6 +4,7 @@ import { api, onUnauthorized, setCsrf } from "./api.js";
 import { h, icon } from "./dom.js";
 import { chosenLocale, locale, onLocaleChange, setLocale, t } from "./i18n.js";
 import { renderLogin } from "./login.js";
+import { loadQueueTitles } from "./queues.js";
 import { mountShell } from "./shell.js";
 
 const root = document.getElementById("app");
@@ -24,9 +25,10 @@ function showLogin({ expired = false } = {}) {
   show(() => renderLogin(root, { expired, onSignedIn }));
 }
 
-function onSignedIn(answer) {
+async function onSignedIn(answer) {
   session = { person: answer.person, csrf: answer.csrf };
   setCsrf(answer.csrf);
+  await loadQueueTitles();
   if (!chosenLocale() && answer.person?.locale && answer.person.locale !== locale()) {
     setLocale(answer.person.locale, { remember: false });
     return;
@@ -60,7 +62,7 @@ onLocaleChange(() => {
 async function boot() {
   document.documentElement.lang = locale();
   try {
-    onSignedIn(await api.me());
+    await onSignedIn(await api.me());
   } catch (error) {
     if (error.status === 401) showLogin();
     else showBootError(error);

@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { channelMark, h, icon } from "./dom.js";
 import { decimal, duration, hueOf, initials, percent, timeOfDay } from "./format.js";
 import { t, tMaybe } from "./i18n.js";
+import { queueTitle, rememberQueues } from "./queues.js";
 
 const POLL_MS = 15_000;
 const CHART_MS = 60_000;
@@ -103,6 +104,7 @@ export function createSupervisor() {
       ]);
       if (destroyed) return;
       live = answer;
+      rememberQueues(answer.queues ?? []);
       emergencies = (queue?.items ?? []).filter((item) => item.priority === 0).length;
       byChannel = figures?.by_channel ?? {};
       fetchedAt = Date.now();
@@ -213,7 +215,7 @@ export function createSupervisor() {
             return h(
               "tr",
               {},
-              h("th", { scope: "row" }, h("div", { class: "who" }, h("span", {}, queue.title ?? queue.name, h("small", {}, queue.name)))),
+              h("th", { scope: "row" }, h("div", { class: "who" }, h("span", {}, queueTitle(queue.name), h("small", {}, queue.name)))),
               h("td", { class: ["num", queue.waiting ? "value-warn" : null] }, String(queue.waiting ?? 0)),
               h("td", { class: ["num", longest >= 300 ? "value-danger" : longest >= SL_TARGET_S ? "value-warn" : null] }, longest ? duration(longest) : t("supervisor.none")),
               h("td", { class: "num" }, queue.asa_s != null ? duration(queue.asa_s) : t("supervisor.none")),
@@ -276,7 +278,7 @@ export function createSupervisor() {
               ),
               h("td", { class: "num" }, String(person.handled_today ?? 0)),
               h("td", { class: "num" }, person.aht_s != null ? duration(person.aht_s) : t("supervisor.none")),
-              h("td", {}, h("span", { class: "conv-chips" }, (person.queues ?? []).map((queue) => h("span", { class: "chip chip-queue" }, queue)))),
+              h("td", {}, h("span", { class: "conv-chips" }, (person.queues ?? []).map((queue) => h("span", { class: "chip chip-queue", title: queue }, queueTitle(queue))))),
             );
           }),
         ),

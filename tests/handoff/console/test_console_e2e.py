@@ -3,8 +3,7 @@
 A client writes «оператор» in the Telegram simulator and is told their place in the queue; the
 conversation appears live in the console with the context packet; the reply reaches the fake Telegram;
 the client follows up from WhatsApp with the same verified phone and it lands in the same conversation;
-closing it asks the client to rate. Runs against the real console API only (``demo_world``): until
-handoff-core's branch is merged, this build has none and the test is skipped.
+closing it asks the client to rate.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.handoff.console.test_console_pages import history, sign_in
-from tests.handoff.console.world import DemoWorld
+from tests.handoff.console.world import ConsoleWorld
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +42,10 @@ async def telegram_outbox_texts(base_url: str) -> list[str]:
 
 
 async def test_a_client_is_served_across_channels_from_the_console(
-    browser: Browser, demo_page: Page, demo_world: DemoWorld
+    browser: Browser, page: Page, world: ConsoleWorld
 ) -> None:
-    page = demo_page
-    base_url = demo_world.base_url
-    await sign_in(page, demo_world, "lawyer")
+    base_url = world.base_url
+    await sign_in(page, world, "lawyer")
     client_context = await browser.new_context(viewport={"width": 1100, "height": 900}, locale="ru-RU")
     simulator = await client_context.new_page()
     await simulator.goto(f"{base_url}/")

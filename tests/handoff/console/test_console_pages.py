@@ -1,8 +1,5 @@
-"""The console pages in Chromium, driven as an operator, a lawyer or a supervisor would drive them.
-
-They run against ``world`` (see conftest.py): today the in-test double of our console API; after the
-merge of handoff-core's branch, the real demo app, by changing that one fixture.
-"""
+"""The console pages in Chromium, driven as an operator, a lawyer or a supervisor would drive them,
+against the real demo app (``world``: clients write through the fake platforms)."""
 
 from __future__ import annotations
 
@@ -15,9 +12,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator, Page, Request, WebSocketRoute, expect
 
-from tests.handoff.console.api_double import ConsoleApiDouble
-from tests.handoff.console.shift import ANNA_CONTEXT
-from tests.handoff.console.world import Client, ConsoleWorld, DoubleWorld
+from tests.handoff.console.world import Client, ConsoleWorld
 
 pytestmark = pytest.mark.browser
 
@@ -179,6 +174,7 @@ async def test_a_new_client_appears_live_with_a_ticking_wait(page: Page, world: 
     item = conversation_in_list(page, ALINA.name)
     await expect(item).to_be_visible(timeout=LIVE_MS)
     await expect(item.locator(".channel-mark")).to_have_attribute("aria-label", "Telegram")
+    await expect(item.locator(".chip-queue").filter(has_text="Юристы")).to_have_count(1)
     await expect(page.get_by_role("tab", name=re.compile(r"^Очередь: 1"))).to_be_visible()
     wait = item.locator(".conv-wait .tick")
     first = await wait.inner_text()
@@ -294,7 +290,7 @@ async def test_a_reply_the_platform_refuses_shows_failed_and_is_retried(
 ) -> None:
     await serving(page, world, ALINA)
 
-    await world.refuse_next_reply(ALINA)
+    await world.refuse_next_reply()
     await reply(page, "Ответ, который не дойдёт")
 
     failed = history(page).locator(".msg-out.is-failed").filter(has_text="Ответ, который не дойдёт")
@@ -346,7 +342,7 @@ async def test_transfer_to_a_queue_with_a_note(page: Page, world: ConsoleWorld) 
     await expect(
         page.get_by_role("alert").or_(page.locator(".toast")).filter(has_text="Диалог передан")
     ).to_be_visible()
-    await expect(page.locator(".chat-header .chip-queue")).to_have_text("first_line", timeout=LIVE_MS)
+    await expect(page.locator(".chat-header .chip-queue")).to_have_text("Первая линия", timeout=LIVE_MS)
 
 
 async def test_close_with_a_reason_asks_the_client_to_rate(page: Page, world: ConsoleWorld) -> None:
@@ -420,7 +416,7 @@ async def test_the_supervisor_sees_queues_people_and_a_chart(page: Page, world: 
     await expect(page.get_by_role("heading", name="Мониторинг смены")).to_be_visible()
     await expect(page.locator(".kpi").filter(has_text="В очереди").locator(".kpi-value")).to_have_text("1")
     queues = page.locator("section").filter(has=page.get_by_role("heading", name="Очереди"))
-    await expect(queues.get_by_role("row").filter(has_text="first_line")).to_be_visible()
+    await expect(queues.get_by_role("row").filter(has_text="Первая линия")).to_be_visible()
     people = page.locator("section").filter(has=page.get_by_role("heading", name="Сотрудники"))
     await expect(people.get_by_role("row").filter(has_text="Руководитель смены")).to_contain_text("Перерыв")
     await expect(page.locator(".chart-box canvas")).to_have_count(1, timeout=LIVE_MS)
@@ -500,6 +496,11 @@ async def test_a_file_goes_with_the_reply(page: Page, world: ConsoleWorld) -> No
     await expect(sent.locator(".msg-status")).not_to_contain_text("Не отправлено")
     await expect(page.locator(".file-chip")).to_have_count(0)
 
+    async def delivered() -> bool:
+        return "претензия.pdf" in await world.files_to(ALINA)
+
+    await eventually(delivered, "the client got the file in Telegram")
+
 
 NOTICES_AND_CHIMES = """
     window.__notices = [];
@@ -535,95 +536,89 @@ async def test_a_new_client_in_my_queues_chimes_and_notifies_the_desktop(
     assert await page.evaluate("window.__chimes") >= 2
 
 
-# ---- only against the double: states the demo app cannot be put in on demand -------------------------
+# ---- the context, the queue's order, other people's conversations ---------------------------------
 
 
-async def test_overdue_requests_slots_and_payouts_are_shown_masked(
-    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    api_double.client_asks_for_person(
-        "Анна Петрова", queue="lawyers", context=ANNA_CONTEXT, bot_said=("Опишите ситуацию",)
-    )
-    await sign_in(double_page, double_world)
-    await open_from_queue(double_page, "Анна Петрова")
-    context = double_page.get_by_role("complementary", name="Контекст")
+async def test_overdue_requests_and_card_numbers_are_shown_masked(page: Page, world: ConsoleWorld) -> None:
+    client = await world.client_stuck_in_a_refund_asks_for_person()
+    number = await world.crm_files_an_urgent_request(client)
+    await sign_in(page, world)
+    await open_from_queue(page, client.name)
+    context = page.get_by_role("complementary", name="Контекст")
 
     overdue = context.locator(".card-row.is-overdue")
     await expect(overdue).to_have_count(1)
-    await expect(overdue).to_contain_text("№1043")
-    await expect(overdue.locator(".deadline")).to_contain_text("просрочено на 3 ч")
+    await expect(overdue).to_contain_text(f"№{number}")
+    await expect(overdue.locator(".deadline")).to_contain_text("просрочено")
     await expect(context.locator('[data-section="requests"] summary .count.is-alert')).to_have_text("1")
-    refunds = context.locator('[data-section="refunds"]')
-    await expect(refunds).to_contain_text("на карту •••• 4242")
-    await expect(context.locator(".slots")).to_contain_text("payout_card")
-    await expect(context.locator(".flow-path")).to_contain_text("new_request")
-    await expect(context.locator('[data-section="ratings"] .stars').first).to_have_attribute(
-        "aria-label", "5 / 5"
-    )
-    await expect(context.locator('[data-section="broadcasts"]')).to_contain_text("Новое в трудовом праве")
-    await expect(history(double_page).locator(".msg-bot")).to_have_count(1)
+    slots = context.locator(".slots")
+    await expect(slots).to_contain_text("refund_card")
+    await expect(slots).to_contain_text("••••4242")
+    await expect(slots).not_to_contain_text("4242 4242")
+    await expect(context.locator('[data-section="recordings"] audio[controls]')).to_have_count(1)
 
 
-async def test_an_emergency_leads_the_queue_and_says_so(
-    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
-    api_double.client_asks_for_person("Игорь Соколов", queue="duty_lawyer", reason="emergency", priority=0)
-    await sign_in(double_page, double_world, "lawyer")
+async def test_an_emergency_leads_the_queue_and_says_so(page: Page, world: ConsoleWorld) -> None:
+    await world.client_asks_for_person(ALINA)
+    await world.client_has_an_emergency(BORIS)
 
-    first = double_page.locator("#conversation-list .conv-item").first
-    await expect(first).to_contain_text("Игорь Соколов")
+    async def told_their_place() -> bool:
+        return any("место в очереди: 1" in text for text in await world.texts_to(BORIS, "telegram"))
+
+    await eventually(told_their_place, "the client with an emergency is first in the lawyer on duty's queue")
+    await sign_in(page, world, "lawyer")
+
+    first = page.locator("#conversation-list .conv-item").first
+    await expect(first).to_contain_text(BORIS.name)
     await expect(first.locator(".chip-emergency")).to_have_text("Экстренно")
     await expect(
-        double_page.get_by_role("tab", name=re.compile("^Очередь: 2")).locator(".count-emergency")
+        page.get_by_role("tab", name=re.compile("^Очередь: 2")).locator(".count-emergency")
     ).to_be_visible()
     await first.click()
-    await expect(double_page.locator(".chat-banner.is-danger")).to_contain_text("Экстренная консультация")
+    await expect(page.locator(".chat-banner.is-danger")).to_contain_text("Экстренная консультация")
+    await expect(page.locator(".chat-header .chip-queue")).to_have_text("Дежурный юрист")
 
 
-async def test_a_conversation_outside_my_queues_is_explained(
-    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    conversation = api_double.client_asks_for_person("Игорь Соколов", queue="first_line")
-    await sign_in(double_page, double_world, "lawyer")
+async def test_a_conversation_outside_my_queues_is_explained(page: Page, world: ConsoleWorld) -> None:
+    await world.client_asks_for_person(ALINA)
+    conversation = await world.supervisor_moves(ALINA, "first_line")
+    await sign_in(page, world, "lawyer")
 
-    await double_page.goto(f"{double_world.base_url}/console/#/c/{conversation.id}")
+    await page.goto(f"{world.base_url}/console/#/c/{conversation}")
 
-    await expect(double_page.get_by_text("Этот диалог вне ваших очередей")).to_be_visible()
+    await expect(page.get_by_text("Этот диалог вне ваших очередей")).to_be_visible()
 
 
 async def test_a_colleagues_conversation_is_read_only_but_takes_notes(
-    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
+    page: Page, world: ConsoleWorld
 ) -> None:
-    conversation = api_double.client_asks_for_person("Пётр Волков", queue="lawyers")
-    api_double.someone_takes(conversation.id, "lawyer2")
-    await sign_in(double_page, double_world, "supervisor")
+    await world.client_asks_for_person(ALINA)
+    await world.another_person_takes(ALINA, "lawyer")
+    await sign_in(page, world, "supervisor")
 
-    await double_page.get_by_role("tab", name=re.compile("^Все")).click()
-    await open_from_queue(double_page, "Пётр Волков")
+    await page.get_by_role("tab", name=re.compile("^Все")).click()
+    await open_from_queue(page, ALINA.name)
 
-    await expect(double_page.locator(".chat-banner")).to_contain_text("Диалог ведёт Мария Кузнецова")
-    await expect(double_page.get_by_role("textbox", name="Ответ клиенту")).to_have_count(0)
-    await expect(double_page.get_by_role("textbox", name="Заметка для коллег")).to_be_visible()
+    await expect(page.locator(".chat-banner")).to_contain_text("Диалог ведёт Иван Смирнов")
+    await expect(page.get_by_role("textbox", name="Ответ клиенту")).to_have_count(0)
+    await expect(page.get_by_role("textbox", name="Заметка для коллег")).to_be_visible()
 
 
-async def test_going_online_is_one_click_and_the_server_is_told(
-    double_page: Page, double_world: DoubleWorld, api_double: ConsoleApiDouble
-) -> None:
-    await sign_in(double_page, double_world)
-    hint = double_page.get_by_role("status").filter(has_text="Перерыв")
+async def test_going_online_is_one_click_and_the_server_is_told(page: Page, world: ConsoleWorld) -> None:
+    await sign_in(page, world)
+    hint = page.get_by_role("status").filter(has_text="Перерыв")
     await expect(hint).to_be_visible()
 
     await hint.get_by_role("button", name="На линии").click()
 
-    await expect(double_page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
+    await expect(page.get_by_role("button", name="Мой статус: На линии")).to_be_visible()
     await expect(hint).to_be_hidden()
-    assert api_double.people["lawyer"].status == "online"
+    assert await world.status_of("lawyer") == "online"
 
 
-async def test_both_languages_have_every_text(double_page: Page, double_world: DoubleWorld) -> None:
-    await double_page.goto(f"{double_world.base_url}/console/")
-    difference = await double_page.evaluate(
+async def test_both_languages_have_every_text(page: Page, world: ConsoleWorld) -> None:
+    await page.goto(f"{world.base_url}/console/")
+    difference = await page.evaluate(
         """async () => {
             const ru = (await import('/console/static/strings-ru.js')).default;
             const en = (await import('/console/static/strings-en.js')).default;

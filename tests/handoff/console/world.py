@@ -1,8 +1,8 @@
-"""The world around the console for browser tests: clients who write, and what reaches them.
+"""The world around the console pages: the real demo app, its clients and their colleagues.
 
-The page tests talk to a :class:`ConsoleWorld` only, so one fixture decides what stands behind the pages:
-:class:`DoubleWorld` (the in-test double of our console API) or :class:`DemoWorld` (the real demo app,
-clients writing through the fake Telegram and WhatsApp). See ``conftest.py``.
+Clients write through the fake Telegram and WhatsApp as their apps would; colleagues act through the
+console API as their own console pages would; a CRM files requests through the cabinet REST API. What
+reached a client is read from the fake platform's outbox.
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 
-from tests.handoff.console.api_double import ConsoleApiDouble
-from tests.handoff.console.shift import ANNA_CONTEXT
+from tests.support.console_user import ConsoleUser
 from tests.support.telegram_user import TelegramUser
 from tests.support.whatsapp_user import WhatsAppUser
+
+DEMO_API_KEY = "omnicab-demo-api-key"
+WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -28,124 +30,100 @@ class Client:
     phone: str
 
 
-class ConsoleWorld(Protocol):
-    base_url: str
-
-    async def client_asks_for_person(self, client: Client) -> list[str]:
-        """The client writes «оператор» in Telegram; answers what the bot told them."""
-
-    async def client_writes(self, client: Client, text: str, *, channel: str = "telegram") -> None: ...
-
-    async def texts_to(self, client: Client, channel: str) -> list[str]:
-        """Every text the client has received on ``channel`` so far."""
-
-    async def refuse_next_reply(self, client: Client) -> None:
-        """The platform will refuse the next message to this client."""
-
-    async def another_person_takes(self, client: Client, login: str) -> None: ...
-
-    async def client_with_history_asks_for_person(self) -> Client:
-        """A client the cabinet knows (requests, a call recording) asks for a person; answers who."""
-
-    async def rating_asked(self, client: Client) -> bool:
-        """Whether the client was asked, in their channel, to rate the conversation."""
-
-
 KNOWN_CLIENT = Client("Анна Петрова", 5090, "79000000001")
+"""The demo's seeded client: requests in several states, contracts, a call recording."""
 
 
 @dataclass
-class DoubleWorld:
-    """Clients appear directly in the API double, as the real handoff would record them."""
-
-    double: ConsoleApiDouble
-    base_url: str
-    conversations: dict[str, int] = field(default_factory=dict)
-
-    async def client_asks_for_person(self, client: Client) -> list[str]:
-        conversation = self.double.client_asks_for_person(client.name, channel="telegram", queue="lawyers")
-        self.conversations[client.name] = conversation.id
-        return ["Ваше место в очереди: 1"]
-
-    async def client_writes(self, client: Client, text: str, *, channel: str = "telegram") -> None:
-        self.double.client_writes(self.conversations[client.name], text, channel=channel)
-
-    async def texts_to(self, client: Client, channel: str) -> list[str]:
-        conversation_id = self.conversations[client.name]
-        return [
-            text
-            for cid, sent_on, text in self.double.delivered
-            if cid == conversation_id and sent_on == channel
-        ]
-
-    async def rating_asked(self, client: Client) -> bool:
-        return self.conversations[client.name] in self.double.rating_requests
-
-    async def refuse_next_reply(self, client: Client) -> None:
-        self.double.fail_next_reply = True
-
-    async def client_with_history_asks_for_person(self) -> Client:
-        conversation = self.double.client_asks_for_person(
-            KNOWN_CLIENT.name, channel="telegram", queue="lawyers", context=ANNA_CONTEXT
-        )
-        self.conversations[KNOWN_CLIENT.name] = conversation.id
-        return KNOWN_CLIENT
-
-    async def another_person_takes(self, client: Client, login: str) -> None:
-        self.double.someone_takes(self.conversations[client.name], login)
-
-
-@dataclass
-class DemoWorld:
-    """The real demo app: clients write through the fake platforms, people act through the console API."""
-
+class ConsoleWorld:
     http: aiohttp.ClientSession
     base_url: str
     telegram: dict[str, TelegramUser] = field(default_factory=dict)
     whatsapp: dict[str, WhatsAppUser] = field(default_factory=dict)
 
-    def _telegram(self, client: Client) -> TelegramUser:
+    def telegram_of(self, client: Client) -> TelegramUser:
         if client.name not in self.telegram:
             self.telegram[client.name] = TelegramUser(
                 self.http, self.base_url, user_id=client.telegram_id, first_name=client.name.split()[0]
             )
         return self.telegram[client.name]
 
-    def _whatsapp(self, client: Client) -> WhatsAppUser:
+    def whatsapp_of(self, client: Client) -> WhatsAppUser:
         if client.name not in self.whatsapp:
             self.whatsapp[client.name] = WhatsAppUser(
                 self.http, self.base_url, wa_id=client.phone, name=client.name
             )
         return self.whatsapp[client.name]
 
-    async def client_asks_for_person(self, client: Client) -> list[str]:
-        telegram = self._telegram(client)
+    # ---- clients ----------------------------------------------------------------------------------
+
+    async def client_starts(self, client: Client) -> TelegramUser:
+        """The client opens the bot in Telegram and shares their phone."""
+        telegram = self.telegram_of(client)
         await telegram.send("/start")
         await telegram.share_contact(f"+{client.phone}")
+        return telegram
+
+    async def client_asks_for_person(self, client: Client) -> list[str]:
+        """The client writes «оператор» in Telegram; answers what they were told."""
+        telegram = await self.client_starts(client)
         return [message.text for message in await telegram.send("оператор")]
 
-    async def client_writes(self, client: Client, text: str, *, channel: str = "telegram") -> None:
-        user: TelegramUser | WhatsAppUser = (
-            self._telegram(client) if channel == "telegram" else self._whatsapp(client)
-        )
-        status, answer = await (
-            user.post_update(user.message_update(text))
-            if isinstance(user, TelegramUser)
-            else user.post(user.notification({"type": "text", "text": {"body": text}}))
-        )
-        assert status == 200, answer
-
-    async def texts_to(self, client: Client, channel: str) -> list[str]:
-        calls = await (self._telegram(client) if channel == "telegram" else self._whatsapp(client)).calls()
-        return [_text_of(call.get("body") or {}) for call in calls]
+    async def client_has_an_emergency(self, client: Client) -> list[str]:
+        """The client starts a new request and marks it urgent: the bot hands them to the lawyer on duty."""
+        telegram = await self.client_starts(client)
+        await telegram.send("меню")
+        await telegram.press("Новое обращение")
+        await telegram.press("Уголовное право")
+        return [message.text for message in await telegram.press("Срочно")]
 
     async def client_with_history_asks_for_person(self) -> Client:
+        """The demo's known client (requests, a call recording) asks for a person."""
         await self.client_asks_for_person(KNOWN_CLIENT)
         return KNOWN_CLIENT
 
+    async def client_stuck_in_a_refund_asks_for_person(self) -> Client:
+        """The known client starts a refund to her card, gives the card number, then asks for a person."""
+        telegram = await self.client_starts(KNOWN_CLIENT)
+        await telegram.send("возврат")
+        payments = await telegram.press("Подать заявление")
+        [payment] = [title for message in payments for title in message.titles() if "12" in title]
+        await telegram.press(payment)
+        await telegram.send("Сервис оказался не нужен")
+        await telegram.send("1000")
+        await telegram.press("На карту")
+        await telegram.send("4242 4242 4242 4242")
+        await telegram.send("оператор")
+        return KNOWN_CLIENT
+
+    async def client_writes(self, client: Client, text: str, *, channel: str = "telegram") -> None:
+        if channel == "telegram":
+            telegram = self.telegram_of(client)
+            status, answer = await telegram.post_update(telegram.message_update(text))
+        else:
+            whatsapp = self.whatsapp_of(client)
+            status, answer = await whatsapp.post(
+                whatsapp.notification({"type": "text", "text": {"body": text}})
+            )
+        assert status == 200, answer
+
+    async def texts_to(self, client: Client, channel: str) -> list[str]:
+        """Every text the client has received on ``channel`` so far."""
+        user = self.telegram_of(client) if channel == "telegram" else self.whatsapp_of(client)
+        return [_text_of(call.get("body") or {}) for call in await user.calls()]
+
+    async def files_to(self, client: Client) -> list[str]:
+        """The names of the documents the client has received in Telegram."""
+        calls = await self.telegram_of(client).calls()
+        return [
+            str(call["result"]["document"].get("file_name"))
+            for call in calls
+            if call["method"] == "sendDocument" and isinstance(call.get("result"), dict)
+        ]
+
     async def rating_asked(self, client: Client) -> bool:
         """The last message to the client offers the scores 1–5 as buttons."""
-        calls = await self._telegram(client).calls()
+        calls = await self.telegram_of(client).calls()
         if not calls:
             return False
         markup = (calls[-1].get("body") or {}).get("reply_markup") or {}
@@ -154,39 +132,88 @@ class DemoWorld:
         titles = [button.get("text") for row in markup.get("inline_keyboard", []) for button in row]
         return {"1", "5"} <= {str(title).strip("⭐ ") for title in titles}
 
-    async def refuse_next_reply(self, client: Client) -> None:
+    async def refuse_next_reply(self) -> None:
+        """Telegram will refuse the next message the bots send."""
         failure = {"error_code": 400, "description": "Bad Request: chat not found"}
         async with self.http.post(
             f"{self.base_url}/fake/telegram/control", json={"fail_next": [failure]}
         ) as answer:
             assert answer.status == 200
 
+    # ---- colleagues and other systems -----------------------------------------------------------
+
+    async def colleague(self, login: str) -> ConsoleUser:
+        """A colleague signed in to the console API; close it after use."""
+        person = ConsoleUser(self.base_url)
+        await person.login(login)
+        return person
+
+    async def conversation_of(self, client: Client) -> int:
+        person = await self.colleague("supervisor")
+        try:
+            return await _wait_for_item(person, client.name)
+        finally:
+            await person.close()
+
     async def another_person_takes(self, client: Client, login: str) -> None:
-        # The console's cookie is set for 127.0.0.1: only an "unsafe" jar keeps cookies of an IP address.
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as colleague:
-            async with colleague.post(
-                f"{self.base_url}/console/api/login", json={"login": login, "password": "demo"}
-            ) as answer:
-                assert answer.status == 200, await answer.text()
-                csrf = (await answer.json())["csrf"]
-            conversation_id = await _wait_for_item(colleague, self.base_url, client.name)
-            async with colleague.post(
-                f"{self.base_url}/console/api/conversations/{conversation_id}/take",
-                headers={"X-CSRF-Token": csrf},
-            ) as answer:
-                assert answer.status == 200, await answer.text()
+        person = await self.colleague(login)
+        try:
+            conversation = await _wait_for_item(person, client.name)
+            await person.post(f"/conversations/{conversation}/take")
+        finally:
+            await person.close()
+
+    async def supervisor_moves(self, client: Client, queue: str) -> int:
+        """The supervisor transfers the client's conversation to ``queue``; answers its id."""
+        person = await self.colleague("supervisor")
+        try:
+            conversation = await _wait_for_item(person, client.name)
+            await person.post(f"/conversations/{conversation}/transfer", {"queue": queue, "note": None})
+            return conversation
+        finally:
+            await person.close()
+
+    async def status_of(self, login: str) -> str:
+        person = await self.colleague("admin")
+        try:
+            people = (await person.get("/people"))["items"]
+        finally:
+            await person.close()
+        [found] = [item["status"] for item in people if item["login"] == login]
+        return str(found)
+
+    async def crm_files_an_urgent_request(self, client: Client) -> int:
+        """An urgent request filed through the cabinet REST API: due at once, so overdue from the start."""
+        person = await self.colleague("supervisor")
+        try:
+            conversation = await _wait_for_item(person, client.name)
+            client_id = (await person.get(f"/conversations/{conversation}"))["client"]["id"]
+        finally:
+            await person.close()
+        body = {
+            "client_id": client_id,
+            "topic": "Задержание",
+            "description": "Клиентку вызвали на допрос, нужен юрист",
+            "answer_format": "oral",
+            "urgency": "emergency",
+        }
+        async with self.http.post(
+            f"{self.base_url}/api/v1/requests",
+            json=body,
+            headers={"Authorization": f"Bearer {DEMO_API_KEY}"},
+        ) as answer:
+            assert answer.status == 201, await answer.text()
+            return int((await answer.json())["number"])
 
 
-async def _wait_for_item(http: aiohttp.ClientSession, base_url: str, name: str) -> Any:
-    deadline = time.monotonic() + 10
+async def _wait_for_item(person: ConsoleUser, name: str) -> int:
+    deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
-        async with http.get(f"{base_url}/console/api/conversations", params={"view": "all"}) as answer:
-            assert answer.status == 200, await answer.text()
-            for item in (await answer.json())["items"]:
-                if item["client"]["name"] and name.split()[0] in item["client"]["name"]:
-                    return item["id"]
+        for item in (await person.get("/conversations", params={"view": "all"}))["items"]:
+            if item["client"]["name"] and name.split()[0] in item["client"]["name"]:
+                return int(item["id"])
         await asyncio.sleep(0.1)
-    raise AssertionError(f"no open conversation of {name} within 10 s")
+    raise AssertionError(f"no open conversation of {name} within {WAIT_S} s")
 
 
 def _text_of(body: dict[str, Any]) -> str:
