@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bots.app.live_checks import UnsafeSettings, refuse_unsafe_settings
+from bots.app.log_redaction import install_log_redaction
 from bots.app.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ValidationError as error:
         print(f"omnicab: invalid settings:\n{error}", file=sys.stderr)
+        return 2
+    except UnsafeSettings as error:
+        print(f"omnicab: refusing to start: {error}", file=sys.stderr)
         return 2
 
 
@@ -84,8 +89,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_log_redaction()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -94,6 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     from bots.app.factory import create_app
 
     settings = _settings(args)
+    refuse_unsafe_settings(settings)
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from aiohttp import web
@@ -18,7 +19,10 @@ from adapters.types import ChannelAdapter, LongPolls
 from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
 from bots.app.handoff_wiring import build_desk, console_context
+from bots.app.key_throttle import ApiKeyThrottle
+from bots.app.live_checks import data_cipher, refuse_unsafe_settings
 from bots.app.loading import load_runtimes
+from bots.app.metrics_access import metrics_route
 from bots.app.settings import Settings
 from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
@@ -70,12 +74,15 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
     """The app; ``demo`` (``bots.demo.DemoMode``) is required exactly when ``settings.demo`` is set."""
     if settings.demo != (demo is not None):
         raise ValueError("demo mode needs the demo extension (bots.demo.DemoMode), and only demo mode")
+    refuse_unsafe_settings(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     metrics = Metrics()
     database = Database(settings.database_url)
-    cabinet = cabinet_services(database, storage=LocalFileStorage(settings.data_dir / "files"))
+    cabinet = cabinet_services(
+        database, storage=LocalFileStorage(settings.data_dir / "files"), cipher=data_cipher(settings)
+    )
     app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/metrics", metrics.handle)
+    app.router.add_get("/metrics", metrics_route(settings, metrics.handle))
     app.router.add_post("/webhooks/{bot}/{channel}", _webhook)
     app.router.add_get("/webhooks/{bot}/{channel}", _webhook_subscription)
     if demo is not None:
@@ -84,7 +91,15 @@ def create_app(settings: Settings, *, demo: Extension | None = None) -> web.Appl
         settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo
     )
     secret = settings.secret_key.get_secret_value().encode()
-    app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
+    api = create_api(
+        cabinet,
+        secret=secret,
+        api_keys=api_keys,
+        notify=_notifier(app),
+        link_lifetime=timedelta(seconds=settings.link_lifetime_seconds),
+        throttle=ApiKeyThrottle(lambda: app[SERVICES].backends.failed_attempts, settings),
+    )
+    app.add_subapp("/api/v1", api)
     app.router.add_get("/console", _to_console)
     app.add_subapp("/console", create_console_site(create_console_api(lambda: app[SERVICES].console)))
     channels = demo.channels if demo is not None else LiveChannels()
@@ -155,6 +170,8 @@ async def start_services(
     channels: ChannelSource,
 ) -> Services:
     await database.migrate()
+    if sealed := await cabinet.payments.seal_plaintext_payouts():
+        log.info("encrypted the payout numbers of %d refunds stored before encryption", sealed)
     if settings.demo:
         await seed_demo(cabinet)
         await seed_demo_people(cabinet)
@@ -199,6 +216,7 @@ async def start_services(
         stop=backends.stop,
         public_base_url=settings.public_url or settings.base_url,
         link_secret=settings.secret_key.get_secret_value().encode(),
+        link_ttl_seconds=settings.link_lifetime_seconds,
         on_finish=handoff.delivery_finished,
     )
     stop = backends.stop
