@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from bots.app.live_checks import data_cipher
+from bots.app.data_key import data_cipher
 from bots.app.sealed_sessions import SealedSessionStore
 from bots.app.settings import Settings
 from bots.state import FailedAttempts, PubSub, RateLimiter, SessionStore, TokenStore, WorkQueue

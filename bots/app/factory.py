@@ -18,9 +18,10 @@ from aiohttp import web
 from adapters.types import ChannelAdapter, LongPolls
 from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
+from bots.app.data_key import data_cipher
 from bots.app.handoff_wiring import build_desk, console_context
 from bots.app.key_throttle import ApiKeyThrottle
-from bots.app.live_checks import data_cipher, refuse_unsafe_settings
+from bots.app.live_checks import refuse_unsafe_settings
 from bots.app.loading import load_runtimes
 from bots.app.metrics_access import metrics_route
 from bots.app.settings import Settings

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from bots.app.settings import DEFAULT_SECRET_KEY, MIN_SECRET_KEY_LENGTH, Settings
-from cabinet_api.crypto import MIN_KEY_LENGTH as MIN_DATA_KEY_LENGTH
-from cabinet_api.crypto import DataCipher
+from bots.app.settings import DEFAULT_SECRET_KEY, MIN_DATA_KEY_LENGTH, MIN_SECRET_KEY_LENGTH, Settings
 
 
 class UnsafeSettings(ValueError):
@@ -32,20 +30,15 @@ def refuse_unsafe_settings(settings: Settings) -> None:
     refuse_missing_data_key(settings)
 
 
-def data_cipher(settings: Settings) -> DataCipher:
-    """The cipher of ``OMNICAB_DATA_KEY``; demo mode without one uses the development key."""
-    if settings.data_key is None:
-        return DataCipher.development()
-    try:
-        return DataCipher.from_setting(settings.data_key.get_secret_value())
-    except ValueError as error:
-        raise UnsafeSettings(str(error)) from None
-
-
 def refuse_missing_data_key(settings: Settings) -> None:
     """Refunds (in the chat and through the REST API) keep payout numbers, sealed with this key."""
-    if settings.demo or settings.data_key is not None:
+    if settings.demo:
         return
+    if settings.data_key is not None:
+        keys = [key.strip() for key in settings.data_key.get_secret_value().split(",")]
+        if all(len(key) >= MIN_DATA_KEY_LENGTH for key in keys):
+            return
+        raise UnsafeSettings(f"every key in OMNICAB_DATA_KEY needs at least {MIN_DATA_KEY_LENGTH} characters")
     raise UnsafeSettings(
         "OMNICAB_DATA_KEY is not set; live mode encrypts refund payout numbers with it "
         f"(a random value of at least {MIN_DATA_KEY_LENGTH} characters, kept apart from database backups)"

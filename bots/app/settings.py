@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_DEDUPE_TTL_SECONDS = 7 * 24 * 3600
 DEFAULT_SECRET_KEY = "omnicab-demo-secret-change-me"
 MIN_SECRET_KEY_LENGTH = 32
+MIN_DATA_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
