@@ -31,7 +31,8 @@ async def _victim_and_attacker(settings: Settings, channel: str, attacker_id: st
             )
     finally:
         await database.dispose()
-    assert victim is not None and attacker is not None
+    assert victim is not None
+    assert attacker is not None
     return victim, attacker
 
 
