@@ -145,6 +145,12 @@ class Settings(BaseSettings):
             raise ValueError("use postgresql+asyncpg://... or sqlite+aiosqlite:///path")
         return value
 
+    @field_validator("metrics_token", "data_key", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        """``OMNICAB_METRICS_TOKEN=`` (as docker-compose passes an unset variable) means no token."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("bots", mode="before")
     @classmethod
     def _split_bots(cls, value: object) -> object:
