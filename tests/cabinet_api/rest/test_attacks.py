@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -18,6 +16,7 @@ from cabinet_api.db import Database
 from cabinet_api.demo import DEMO_PHONE
 from cabinet_api.models import Client
 from cabinet_api.rest.keys import DEMO_API_KEY
+from tests.support.addresses import from_address
 
 LINK_LIFETIME_SECONDS = 120
 
@@ -25,14 +24,6 @@ LINK_LIFETIME_SECONDS = 120
 @pytest.fixture
 def stack_settings() -> dict[str, object]:
     return {"link_lifetime_seconds": LINK_LIFETIME_SECONDS}
-
-
-@asynccontextmanager
-async def from_address(address: str) -> AsyncIterator[aiohttp.ClientSession]:
-    """A client connecting from another loopback address, as a second machine would."""
-    connector = aiohttp.TCPConnector(local_addr=(address, 0))
-    async with aiohttp.ClientSession(connector=connector) as session:
-        yield session
 
 
 async def _demo_client_id(settings: Settings) -> str:
