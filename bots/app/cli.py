@@ -111,6 +111,12 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 1
     mode = "demo (fake platforms)" if settings.demo else "live"
+    if settings.demo and settings.host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            f"omnicab: warning: demo mode on {settings.host} lets anyone who reaches it drive the fake "
+            "platforms and the simulator, and its secrets are public; keep it on 127.0.0.1",
+            file=sys.stderr,
+        )
     print(f"omnicab: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
     web.run_app(create_app(settings, demo=_demo_mode(settings)), sock=sock, print=None)
     return 0
