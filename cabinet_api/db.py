@@ -101,6 +101,15 @@ class Database:
         await self.engine.dispose()
 
 
+def head_revision() -> str:
+    """The newest migration's revision, the one ``migrate`` brings a database to."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations directory is empty"
+    return head
+
+
 def _upgrade_to_head(connection: Connection) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection

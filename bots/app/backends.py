@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from bots.app.data_key import data_cipher
+from bots.app.sealed_sessions import SealedSessionStore
 from bots.app.settings import Settings
-from bots.state import PubSub, RateLimiter, SessionStore, TokenStore, WorkQueue
+from bots.state import FailedAttempts, PubSub, RateLimiter, SessionStore, TokenStore, WorkQueue
 from bots.state.memory import (
+    MemoryFailedAttempts,
     MemoryPubSub,
     MemoryRateLimiter,
     MemorySessionStore,
@@ -18,6 +21,7 @@ from bots.state.memory import (
 )
 from bots.state.redis import (
     KeySpace,
+    RedisFailedAttempts,
     RedisPubSub,
     RedisRateLimiter,
     RedisSessionStore,
@@ -25,6 +29,7 @@ from bots.state.redis import (
     RedisWorkQueue,
 )
 from bots.state.sqlite import SqliteQueueFile, SqliteWorkQueue
+from cabinet_api.actions.refunds import SENSITIVE_SLOTS
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
 
@@ -37,6 +42,7 @@ class Backends:
     inbox: WorkQueue
     outbox: WorkQueue
     pubsub: PubSub
+    failed_attempts: FailedAttempts = field(default_factory=MemoryFailedAttempts)
     redis: Redis | None = None
     queue_file: SqliteQueueFile | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -64,7 +70,7 @@ async def open_backends(settings: Settings) -> Backends:
     if settings.redis_url is None:
         queue_file = await SqliteQueueFile.open(settings.data_dir / "queues.db")
         return Backends(
-            sessions=MemorySessionStore(settings.session_ttl_seconds),
+            sessions=sealed_sessions(settings, MemorySessionStore(settings.session_ttl_seconds)),
             tokens=MemoryTokenStore(TOKEN_TTL_SECONDS),
             limiter=MemoryRateLimiter(),
             inbox=SqliteWorkQueue(queue_file, "inbox", dedupe_ttl=settings.dedupe_ttl_seconds),
@@ -80,7 +86,7 @@ async def open_backends(settings: Settings) -> Backends:
     keys = KeySpace(settings.redis_prefix)
     secret = settings.secret_key.get_secret_value().encode()
     return Backends(
-        sessions=RedisSessionStore(redis, keys, settings.session_ttl_seconds),
+        sessions=sealed_sessions(settings, RedisSessionStore(redis, keys, settings.session_ttl_seconds)),
         tokens=RedisTokenStore(redis, keys, TOKEN_TTL_SECONDS, secret),
         limiter=RedisRateLimiter(redis, keys),
         inbox=RedisWorkQueue(
@@ -90,5 +96,11 @@ async def open_backends(settings: Settings) -> Backends:
             redis, keys, "outbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
         ),
         pubsub=RedisPubSub(redis, keys),
+        failed_attempts=RedisFailedAttempts(redis, keys),
         redis=redis,
     )
+
+
+def sealed_sessions(settings: Settings, store: SessionStore) -> SessionStore:
+    """Refund payout slots encrypted, any other card or account number masked."""
+    return SealedSessionStore(store, data_cipher(settings), SENSITIVE_SLOTS)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bots.app.live_checks import UnsafeSettings, refuse_unsafe_settings
+from bots.app.log_redaction import install_log_redaction
 from bots.app.roles import Role
 from bots.app.settings import Settings
 
@@ -31,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ValidationError as error:
         print(f"omnicab: invalid settings:\n{error}", file=sys.stderr)
+        return 2
+    except UnsafeSettings as error:
+        print(f"omnicab: refusing to start: {error}", file=sys.stderr)
         return 2
 
 
@@ -104,13 +109,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    install_log_redaction()
 
 
 def _run(args: argparse.Namespace) -> int:
     role = Role(args.role)
     settings = _settings(args)
+    refuse_unsafe_settings(settings)
     configure_logging(settings.log_level)
     if not _roles_allowed(settings, role):
         return 2
@@ -129,6 +134,12 @@ def _run(args: argparse.Namespace) -> int:
     from bots.app.factory import create_app  # aiogram's types take seconds to import: after the port check
 
     mode = "demo (fake platforms)" if settings.demo else "live"
+    if settings.demo and settings.host not in ("127.0.0.1", "::1", "localhost"):
+        print(
+            f"omnicab: warning: demo mode on {settings.host} lets anyone who reaches it drive the fake "
+            "platforms and the simulator, and its secrets are public; keep it on 127.0.0.1",
+            file=sys.stderr,
+        )
     print(f"omnicab {role}: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
     web.run_app(create_app(settings, demo=_demo_mode(settings), role=role), sock=sock, print=None)
     return 0
@@ -153,6 +164,7 @@ def _worker(args: argparse.Namespace) -> int:
     from bots.app.factory import create_app
 
     settings = _settings(args)
+    refuse_unsafe_settings(settings)
     configure_logging(settings.log_level)
     if not _roles_allowed(settings, Role.WORKER):
         return 2

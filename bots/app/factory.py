@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from aiohttp import web
@@ -20,8 +21,12 @@ from aiohttp import web
 from adapters.types import ChannelAdapter, LongPolls
 from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
+from bots.app.data_key import data_cipher
 from bots.app.handoff_wiring import build_desk, console_context
+from bots.app.key_throttle import ApiKeyThrottle
+from bots.app.live_checks import refuse_unsafe_settings
 from bots.app.loading import load_runtimes
+from bots.app.metrics_access import metrics_route
 from bots.app.roles import Role
 from bots.app.settings import Settings
 from bots.pipeline.inbox import InboxWorker
@@ -79,12 +84,15 @@ def create_app(
     """The app; ``demo`` (``bots.demo.DemoMode``) is required exactly when ``settings.demo`` is set."""
     if settings.demo != (demo is not None):
         raise ValueError("demo mode needs the demo extension (bots.demo.DemoMode), and only demo mode")
+    refuse_unsafe_settings(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     metrics = Metrics()
     database = Database(settings.database_url)
-    cabinet = cabinet_services(database, storage=file_storage(settings, database))
+    cabinet = cabinet_services(
+        database, storage=file_storage(settings, database), cipher=data_cipher(settings)
+    )
     app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/metrics", metrics.handle)
+    app.router.add_get("/metrics", metrics_route(settings, metrics.handle))
     channels = demo.channels if demo is not None else LiveChannels()
     app.cleanup_ctx.append(_lifecycle(settings, metrics, database, cabinet, channels, role))
     app.on_shutdown.append(_stop_workers)
@@ -98,7 +106,15 @@ def create_app(
         settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo
     )
     secret = settings.secret_key.get_secret_value().encode()
-    app.add_subapp("/api/v1", create_api(cabinet, secret=secret, api_keys=api_keys, notify=_notifier(app)))
+    api = create_api(
+        cabinet,
+        secret=secret,
+        api_keys=api_keys,
+        notify=_notifier(app),
+        link_lifetime=timedelta(seconds=settings.link_lifetime_seconds),
+        throttle=ApiKeyThrottle(lambda: app[SERVICES].backends.failed_attempts, settings),
+    )
+    app.add_subapp("/api/v1", api)
     app.router.add_get("/console", _to_console)
     app.add_subapp("/console", create_console_site(create_console_api(lambda: app[SERVICES].console)))
     return app
@@ -175,6 +191,8 @@ async def start_services(
     role: Role = Role.RUN,
 ) -> Services:
     await database.migrate()
+    if sealed := await cabinet.payments.seal_plaintext_payouts():
+        log.info("encrypted the payout numbers of %d refunds stored before encryption", sealed)
     if settings.demo and role.serves_clients:
         await seed_demo(cabinet)
         await seed_demo_people(cabinet)
@@ -219,6 +237,7 @@ async def start_services(
         stop=backends.stop,
         public_base_url=settings.public_url or settings.base_url,
         link_secret=settings.secret_key.get_secret_value().encode(),
+        link_ttl_seconds=settings.link_lifetime_seconds,
         on_finish=handoff.delivery_finished,
     )
     stop = backends.stop

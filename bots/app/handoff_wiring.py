@@ -109,4 +109,5 @@ def console_context(
         secure_cookie=bool(public and public.startswith("https://")),
         public_origin=public,
         service_level_seconds=settings.service_level_seconds,
+        link_lifetime=timedelta(seconds=settings.link_lifetime_seconds),
     )

@@ -13,6 +13,9 @@ from handoff.hours import parse_holidays
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_DEDUPE_TTL_SECONDS = 7 * 24 * 3600
+DEFAULT_SECRET_KEY = "omnicab-demo-secret-change-me"
+MIN_SECRET_KEY_LENGTH = 32
+MIN_DATA_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -73,9 +76,35 @@ class Settings(BaseSettings):
     whatsapp_chat_rate_per_second: float | None = Field(default=None, gt=0, description="Per user (1/6 s).")
     whatsapp_chat_burst: int | None = Field(default=None, ge=1)
     secret_key: SecretStr = Field(
-        default=SecretStr("omnicab-demo-secret-change-me"),
-        description="Signs short-lived links and console cookies; set a long random value in production.",
+        default=SecretStr(DEFAULT_SECRET_KEY),
+        description="Signs short-lived links and derives webhook secrets; live mode refuses the default "
+        f"and anything shorter than {MIN_SECRET_KEY_LENGTH} characters.",
     )
+    data_key: SecretStr | None = Field(
+        default=None,
+        description="Encrypts refund payout numbers and payout details in dialog sessions (at least 32 "
+        "characters; 'new,old' while rotating). Required in live mode; demo mode uses a development key.",
+    )
+    link_lifetime_seconds: int = Field(
+        default=15 * 60,
+        ge=30,
+        le=24 * 3600,
+        description="How long a signed file link (recordings, answers) works; at most a day.",
+    )
+    metrics_public: bool = Field(
+        default=False, description="Serve /metrics to anyone in live mode (demo mode always does)."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Live mode: /metrics answers a request with 'Authorization: Bearer <token>'.",
+    )
+    auth_failures_per_address: int = Field(
+        default=30, ge=1, description="Failed API keys one address may send per auth_failure_window_seconds."
+    )
+    auth_failures_per_key: int = Field(
+        default=10, ge=1, description="Failed attempts with one API key per auth_failure_window_seconds."
+    )
+    auth_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     api_keys: SecretStr | None = Field(
         default=None,
         description="REST API keys: 'name:scope1,scope2:key;...' (scopes: read, requests:write, "
@@ -135,6 +164,12 @@ class Settings(BaseSettings):
     def _holidays(cls, value: str) -> str:
         parse_holidays(value)
         return value
+
+    @field_validator("metrics_token", "data_key", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        """``OMNICAB_METRICS_TOKEN=`` (as docker-compose passes an unset variable) means no token."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("bots", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ runs against every implementation."""
 
 from __future__ import annotations
 
+from bots.state.attempts import AttemptLimit, FailedAttempts
 from bots.state.backoff import Backoff
 from bots.state.pubsub import PubSub, Subscription
 from bots.state.queue import Handler, QueueUnavailable, WorkQueue, shard_of
@@ -13,7 +14,9 @@ from bots.state.tokens import TokenStore, is_token
 from dialogs.session import SessionStore
 
 __all__ = [
+    "AttemptLimit",
     "Backoff",
+    "FailedAttempts",
     "Handler",
     "PubSub",
     "QueueUnavailable",

@@ -12,7 +12,8 @@ from cabinet_api.models.base import Base, new_public_id
 
 
 class Refund(Base):
-    """Payout digits are kept in full here (they are needed to pay) and leave only masked."""
+    """Payout numbers are kept encrypted (``cabinet_api.crypto``; they are needed to pay) and leave
+    the payment service only masked, or decrypted through ``PaymentService.payout_details``."""
 
     __tablename__ = "refunds"
 
@@ -26,8 +27,8 @@ class Refund(Base):
     payout_kind: Mapped[str] = mapped_column(String(16))
     holder: Mapped[str] = mapped_column(String(255))
     bik: Mapped[str | None] = mapped_column(String(9))
-    account: Mapped[str | None] = mapped_column(String(20))
-    card: Mapped[str | None] = mapped_column(String(19))
+    account: Mapped[str | None] = mapped_column(String(255))
+    card: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiohttp import web
 
 from cabinet_api.rest import clients, feedback, files, recordings, refunds, requests
-from cabinet_api.rest.context import CONTEXT, ApiContext, Notify, Route, guarded
+from cabinet_api.rest.context import CONTEXT, LINK_LIFETIME, ApiContext, Notify, Route, guarded
 from cabinet_api.rest.errors import error_middleware
 from cabinet_api.rest.keys import ApiKeyStore
 from cabinet_api.rest.openapi import openapi_document
+from cabinet_api.rest.throttle import KeyThrottle
 from cabinet_api.services import CabinetServices
 
 OPENAPI_PATH = "/openapi.json"
@@ -23,14 +26,28 @@ ROUTES: tuple[Route, ...] = (
 
 
 def create_api(
-    cabinet: CabinetServices, *, secret: bytes, api_keys: ApiKeyStore, notify: Notify | None = None
+    cabinet: CabinetServices,
+    *,
+    secret: bytes,
+    api_keys: ApiKeyStore,
+    notify: Notify | None = None,
+    link_lifetime: timedelta = LINK_LIFETIME,
+    throttle: KeyThrottle | None = None,
 ) -> web.Application:
     """Mount with ``app.add_subapp("/api/v1", create_api(...))``.
 
-    ``notify`` is awaited after a lawyer's answer is saved, to tell the client it is ready.
+    ``notify`` is awaited after a lawyer's answer is saved, to tell the client it is ready;
+    ``throttle`` answers 429 to an address or a key after too many wrong keys.
     """
     api = web.Application(middlewares=[error_middleware])
-    api[CONTEXT] = ApiContext(cabinet=cabinet, secret=secret, api_keys=api_keys, notify=notify)
+    api[CONTEXT] = ApiContext(
+        cabinet=cabinet,
+        secret=secret,
+        api_keys=api_keys,
+        notify=notify,
+        link_lifetime=link_lifetime,
+        throttle=throttle,
+    )
     document = openapi_document(ROUTES)
 
     async def openapi(_request: web.Request) -> web.Response:

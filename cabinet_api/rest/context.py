@@ -3,6 +3,7 @@ OpenAPI document are both built from."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 
 from cabinet_api.rest.errors import ApiError
 from cabinet_api.rest.keys import ApiKey, ApiKeyStore
+from cabinet_api.rest.throttle import KeyThrottle
 from cabinet_api.services import CabinetServices, Notification
 
 Notify = Callable[[Notification], Awaitable[None]]
@@ -28,6 +30,7 @@ class ApiContext:
     api_keys: ApiKeyStore
     notify: Notify | None
     link_lifetime: timedelta = LINK_LIFETIME
+    throttle: KeyThrottle | None = None
 
 
 CONTEXT = web.AppKey("cabinet_api_context", ApiContext)
@@ -58,13 +61,23 @@ def context(request: web.Request) -> ApiContext:
     return request.config_dict[CONTEXT]
 
 
-def authenticate(request: web.Request, scope: str) -> ApiKey:
+async def authenticate(request: web.Request, scope: str) -> ApiKey:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise ApiError(401, "unauthorized", "an API key is required: Authorization: Bearer <key>")
-    caller = context(request).api_keys.authenticate(key.strip())
+    api = context(request)
+    key, address = key.strip(), request.remote or "unknown"
+    if api.throttle is not None:
+        wait = await api.throttle.retry_after(key, address)
+        if wait > 0:
+            raise ApiError(
+                429, "too_many_attempts", "too many wrong API keys; try later", retry_after=math.ceil(wait)
+            )
+    caller = api.api_keys.authenticate(key)
     if caller is None:
+        if api.throttle is not None:
+            await api.throttle.failed(key, address)
         raise ApiError(401, "unauthorized", "unknown API key")
     if scope not in caller.scopes:
         raise ApiError(403, "forbidden", f"the key lacks the scope {scope}")
@@ -76,7 +89,7 @@ def guarded(route: Route) -> RouteHandler:
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if scope is not None:
-            authenticate(request, scope)
+            await authenticate(request, scope)
         return await route.handler(request)
 
     handle.__name__ = route.handler.__name__

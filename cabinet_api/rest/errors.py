@@ -25,19 +25,29 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.retry_after = retry_after
 
 
 def error_response(error: ApiError) -> web.Response:
     body: dict[str, str] = {"code": error.code, "message": error.message}
     if error.field is not None:
         body["field"] = error.field
-    return web.json_response({"error": body}, status=error.status)
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return web.json_response({"error": body}, status=error.status, headers=headers)
 
 
 def _field_of(error: ValidationError) -> str:
@@ -59,7 +69,7 @@ def translate(error: Exception) -> ApiError | None:
         case NotFound() | UnknownClient():
             return ApiError(404, "not_found", "no such object")
         case LinkExpired():
-            return ApiError(410, "gone", "the link has expired")
+            return ApiError(410, "gone", "the link has expired; ask for a new one")
         case InvalidTransition() | RequestClosed():
             return ApiError(409, "conflict", str(error))
         case RefundAmountExceeded():

@@ -12,7 +12,9 @@ from cabinet_api.services import NotFound
 async def get_file(request: web.Request) -> web.Response:
     api = context(request)
     try:
-        file = await api.cabinet.files.read_linked(request.match_info["token"], secret=api.secret)
+        file = await api.cabinet.files.read_linked(
+            request.match_info["token"], secret=api.secret, max_lifetime=api.link_lifetime
+        )
     except NotFound:
         raise ApiError(404, "not_found", "no such file") from None
     return web.Response(

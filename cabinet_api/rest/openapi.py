@@ -22,6 +22,7 @@ _ERRORS = {
     "401": "No or unknown API key",
     "403": "The API key lacks the scope",
     "404": "Unknown id, or an object of another client",
+    "429": "Too many wrong API keys from this address or with this key; see Retry-After",
 }
 
 

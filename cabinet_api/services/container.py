@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cabinet_api.clock import utc_now
+from cabinet_api.crypto import DataCipher
 from cabinet_api.db import Database
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
@@ -61,6 +62,7 @@ def cabinet_services(
     clock: Callable[[], datetime] = utc_now,
     storage: FileStorage | None = None,
     calendar: BusinessCalendar | None = None,
+    cipher: DataCipher | None = None,
 ) -> CabinetServices:
     """The services over ``db``; files go to ``var/files`` of the project unless ``storage`` says else."""
     files = storage if storage is not None else LocalFileStorage(DEFAULT_FILES_ROOT)
@@ -72,7 +74,7 @@ def cabinet_services(
         requests=RequestService(db, clock),
         request_events=RequestEventService(db, clock),
         handoffs=HandoffService(db, clock),
-        payments=PaymentService(db, clock),
+        payments=PaymentService(db, clock, cipher),
         recordings=RecordingService(db, clock, files),
         ratings=RatingService(db, clock, calendar or BusinessCalendar()),
         files=FileService(files, clock),

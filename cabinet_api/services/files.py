@@ -11,6 +11,9 @@ from cabinet_api import links
 from cabinet_api.services.errors import LinkExpired, NotFound
 from cabinet_api.storage import FileNotStored, FileStorage, StoredFile, mime_of_key
 
+LIFETIME_SLACK = timedelta(minutes=1)
+"""Clocks of the processes that sign and check a link may differ a little."""
+
 
 @dataclass(frozen=True, slots=True)
 class FileLink:
@@ -44,13 +47,22 @@ class FileService:
         expires_at = self._clock() + lifetime
         return FileLink(token=links.sign(key, expires_at, secret), expires_at=expires_at)
 
-    async def read_linked(self, token: str, *, secret: bytes) -> FileContent:
-        """NotFound for a forged token or a file no longer stored, LinkExpired for a genuine old one."""
+    async def read_linked(
+        self, token: str, *, secret: bytes, max_lifetime: timedelta | None = None
+    ) -> FileContent:
+        """NotFound for a forged token or a file no longer stored, LinkExpired for a genuine old one.
+
+        A link that would live longer than ``max_lifetime`` from now (signed before the lifetime was
+        shortened, or by an older version that made year-long links) is refused as expired too.
+        """
         link = links.read(token, secret)
         if link is None:
             raise NotFound("file", "")
-        if link.expired(self._clock()):
+        now = self._clock()
+        if link.expired(now):
             raise LinkExpired("the link has expired")
+        if max_lifetime is not None and link.expires_at - now > max_lifetime + LIFETIME_SLACK:
+            raise LinkExpired("the link outlives the allowed lifetime")
         try:
             data = await self._storage.open(link.key)
         except FileNotStored:

@@ -1,4 +1,8 @@
-"""The conversation history: one timeline per client across channels, appended idempotently."""
+"""The conversation history: one timeline per client across channels, appended idempotently.
+
+Card, account and passport numbers are masked as they are appended (``adapters.redaction``): the
+history is read by every person in the console and kept for years; the one place that needs the
+full digits, a refund, keeps them encrypted (``cabinet_api.payouts``)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select
 
+from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
 from cabinet_api.models import ChannelIdentity, Direction, Message, MessageStatus
@@ -220,8 +225,8 @@ class HistoryService:
             "bot": bot,
             "event_id": event_id,
             "kind": kind,
-            "text": text,
-            "payload": payload,
+            "text": mask_sensitive(text) if text is not None else None,
+            "payload": mask_sensitive_data(payload),
             "status": status.value,
             "created_at": now,
             "updated_at": now,

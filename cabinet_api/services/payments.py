@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cabinet_api.crypto import SEALED_PREFIX, DataCipher
 from cabinet_api.db import Database
 from cabinet_api.models import Client, Contract, Payment, PayoutKind, Refund, RefundStatus
 from cabinet_api.payouts import (
@@ -42,13 +43,13 @@ def refund_number(number: int) -> str:
     return f"{REFUND_NUMBER_PREFIX}{number:06d}"
 
 
-def _masked_payout(refund: Refund) -> str:
+def _masked_payout(refund: Refund, cipher: DataCipher) -> str:
     if refund.payout_kind == PayoutKind.CARD:
-        return mask_card(refund.card or "")
-    return mask_account(refund.account or "")
+        return mask_card(cipher.open(refund.card or ""))
+    return mask_account(cipher.open(refund.account or ""))
 
 
-def _refund_view(refund: Refund, payment: Payment, contract: Contract) -> RefundView:
+def _refund_view(refund: Refund, payment: Payment, contract: Contract, cipher: DataCipher) -> RefundView:
     return RefundView(
         public_id=refund.public_id,
         number=refund_number(refund.number),
@@ -58,7 +59,7 @@ def _refund_view(refund: Refund, payment: Payment, contract: Contract) -> Refund
         amount=to_roubles(refund.amount_kopecks),
         reason=refund.reason,
         payout_kind=refund.payout_kind,
-        payout_masked=_masked_payout(refund),
+        payout_masked=_masked_payout(refund, cipher),
         status=refund.status,
         channel=refund.channel,
         created_at=refund.created_at,
@@ -99,9 +100,15 @@ def _checked_payout(payout: PayoutDetails) -> tuple[PayoutKind, str, str | None,
 
 
 class PaymentService:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    """Payout numbers are sealed with ``cipher`` before they are stored."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime], cipher: DataCipher | None = None) -> None:
         self._db = db
         self._clock = clock
+        self._cipher = cipher or DataCipher.development()
+
+    def _sealed(self, value: str | None) -> str | None:
+        return self._cipher.seal(value) if value is not None else None
 
     async def add_contract(self, client_id: int, *, title: str) -> str:
         """A new contract's public id."""
@@ -172,8 +179,8 @@ class PaymentService:
                 payout_kind=kind.value,
                 holder=holder,
                 bik=bik,
-                account=account,
-                card=card,
+                account=self._sealed(account),
+                card=self._sealed(card),
                 status=RefundStatus.SUBMITTED.value,
                 channel=channel,
                 created_at=now,
@@ -182,7 +189,7 @@ class PaymentService:
             session.add(refund)
             await session.flush()
             contract = await session.get_one(Contract, payment.contract_id)
-            return _refund_view(refund, payment, contract)
+            return _refund_view(refund, payment, contract, self._cipher)
 
     async def list_refunds(self, client_id: int) -> list[RefundView]:
         """Newest first."""
@@ -194,7 +201,10 @@ class PaymentService:
                 .where(Refund.client_id == client_id)
                 .order_by(Refund.created_at.desc(), Refund.id.desc())
             )
-            return [_refund_view(*row) for row in rows.all()]
+            return [
+                _refund_view(refund, payment, contract, self._cipher)
+                for refund, payment, contract in rows.all()
+            ]
 
     async def get_refund(self, public_id: str) -> RefundView:
         async with self._db.session() as session:
@@ -213,8 +223,35 @@ class PaymentService:
             await session.flush()
             return await self._view_of(session, refund)
 
-    @staticmethod
-    async def _view_of(session: AsyncSession, refund: Refund) -> RefundView:
+    async def payout_details(self, public_id: str) -> PayoutDetails:
+        """The full payout details, decrypted: for paying the refund, never for showing it."""
+        async with self._db.session() as session:
+            refund = await by_public_id(session, Refund, "refund", public_id)
+            return PayoutDetails(
+                kind="card" if refund.payout_kind == PayoutKind.CARD else "account",
+                holder=refund.holder,
+                bik=refund.bik,
+                account=self._cipher.open(refund.account) if refund.account is not None else None,
+                card=self._cipher.open(refund.card) if refund.card is not None else None,
+            )
+
+    async def seal_plaintext_payouts(self) -> int:
+        """Encrypt payout numbers stored before encryption existed; how many refunds it sealed."""
+        sealed = 0
+        async with self._db.session() as session:
+            plain_account = Refund.account.is_not(None) & Refund.account.not_like(f"{SEALED_PREFIX}%")
+            plain_card = Refund.card.is_not(None) & Refund.card.not_like(f"{SEALED_PREFIX}%")
+            plain = select(Refund).where(plain_account | plain_card).with_for_update()
+            for refund in await session.scalars(plain):
+                changed = False
+                if refund.account is not None and not self._cipher.is_sealed(refund.account):
+                    refund.account, changed = self._cipher.seal(refund.account), True
+                if refund.card is not None and not self._cipher.is_sealed(refund.card):
+                    refund.card, changed = self._cipher.seal(refund.card), True
+                sealed += changed
+        return sealed
+
+    async def _view_of(self, session: AsyncSession, refund: Refund) -> RefundView:
         payment = await session.get_one(Payment, refund.payment_id)
         contract = await session.get_one(Contract, payment.contract_id)
-        return _refund_view(refund, payment, contract)
+        return _refund_view(refund, payment, contract, self._cipher)

@@ -203,7 +203,9 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
 
 async def signed_file(request: web.Request, caller: Caller) -> web.Response:
     console = context(request)
-    content = await console.cabinet.files.read_linked(request.match_info["signed"], secret=console.secret)
+    content = await console.cabinet.files.read_linked(
+        request.match_info["signed"], secret=console.secret, max_lifetime=console.link_lifetime
+    )
     return web.Response(
         body=content.data, content_type=content.mime, headers={"Cache-Control": "private, max-age=600"}
     )

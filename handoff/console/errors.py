@@ -53,7 +53,7 @@ def _translate(error: Exception) -> ConsoleError | None:
         case NotFound() | UnknownClient():
             return ConsoleError(404, "not_found", "no such object")
         case LinkExpired():
-            return ConsoleError(410, "gone", "the link has expired")
+            return ConsoleError(410, "gone", "the link has expired; reload the conversation for a new one")
         case ConversationConflict():
             return ConsoleError(409, error.code, str(error))
         case LoginTaken():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bots.state.redis.attempts import RedisFailedAttempts
 from bots.state.redis.keys import KeySpace
 from bots.state.redis.pubsub import RedisPubSub
 from bots.state.redis.queue import RedisWorkQueue
@@ -11,6 +12,7 @@ from bots.state.redis.tokens import RedisTokenStore
 
 __all__ = [
     "KeySpace",
+    "RedisFailedAttempts",
     "RedisPubSub",
     "RedisRateLimiter",
     "RedisSessionStore",

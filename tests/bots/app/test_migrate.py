@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 
 from bots.app.cli import main
+from cabinet_api.db import head_revision
 
 
 def test_two_concurrent_migrations_both_succeed_and_migrate_once(
@@ -20,7 +21,7 @@ def test_two_concurrent_migrations_both_succeed_and_migrate_once(
 
     assert results == [0, 0]
     assert capsys.readouterr().out.count("database is up to date") == 2
-    assert asyncio.run(_versions(postgres_url)) == ["0005"]
+    assert asyncio.run(_versions(postgres_url)) == [head_revision()]
 
 
 async def _versions(postgres_url: str) -> list[str]:
