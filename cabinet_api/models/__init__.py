@@ -6,6 +6,7 @@ from cabinet_api.models.base import Base, UTCDateTime, new_public_id
 from cabinet_api.models.client import ChannelIdentity, Client
 from cabinet_api.models.contract import Contract, Payment
 from cabinet_api.models.conversation import Conversation, ConversationEvent
+from cabinet_api.models.delivery import DeadLetter, OutboundSend
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
 from cabinet_api.models.person import CannedReply, ConsoleSession, LoginFailure, Person
@@ -17,6 +18,7 @@ from cabinet_api.models.request_event import Answer, RequestEvent
 from cabinet_api.models.vocabulary import (
     AnswerFormat,
     CallDirection,
+    DeadLetterKind,
     Direction,
     EventAuthor,
     EventKind,
@@ -28,6 +30,7 @@ from cabinet_api.models.vocabulary import (
     RecordingSource,
     RefundStatus,
     RequestStatus,
+    SendState,
     TaskStatus,
     Urgency,
 )
@@ -45,6 +48,8 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "Counter",
+    "DeadLetter",
+    "DeadLetterKind",
     "Direction",
     "EventAuthor",
     "EventKind",
@@ -54,6 +59,7 @@ __all__ = [
     "LoginFailure",
     "Message",
     "MessageStatus",
+    "OutboundSend",
     "Payment",
     "PayoutKind",
     "Person",
@@ -67,6 +73,7 @@ __all__ = [
     "Request",
     "RequestEvent",
     "RequestStatus",
+    "SendState",
     "TaskStatus",
     "UTCDateTime",
     "Urgency",

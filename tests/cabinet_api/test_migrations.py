@@ -37,7 +37,7 @@ async def test_migrating_twice_and_concurrently_is_harmless(database_url: str) -
         await first.migrate()
         async with first.engine.connect() as connection:
             versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-        assert [row[0] for row in versions] == ["0004"]
+        assert [row[0] for row in versions] == ["0005"]
     finally:
         await first.dispose()
         await second.dispose()
