@@ -7,6 +7,7 @@ as an attempt of the item that caused it.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -15,9 +16,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 _OUTAGES = (
-    OSError,
-    TimeoutError,
     ConnectionError,
+    TimeoutError,
     DisconnectionError,
     InterfaceError,
     OperationalError,
@@ -26,12 +26,28 @@ _OUTAGES = (
     RedisTimeoutError,
     sqlite3.OperationalError,
 )
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+    }
+)
 
 
 def is_outage(error: BaseException) -> bool:
+    cause = error.__cause__ or error.__context__
+    return _is_outage(error) or (cause is not None and cause is not error and _is_outage(cause))
+
+
+def _is_outage(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(error, _OUTAGES):
         return True
-    cause = error.__cause__ or error.__context__
-    return cause is not None and cause is not error and isinstance(cause, _OUTAGES)
+    if type(error) is OSError:
+        return True  # asyncio's "Multiple exceptions" when no address of a host accepts a connection
+    return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
