@@ -686,6 +686,8 @@ NEVER_LEFT: Final = (
     httpx.ConnectError,
     httpx.ConnectTimeout,
     httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
     httpx.WriteError,
     httpx.WriteTimeout,
 )
