@@ -139,7 +139,10 @@ async def run(args: argparse.Namespace) -> _Figures:
                 changed = time.monotonic()
                 while (figures.lost or figures.pending) and time.monotonic() - changed < args.settle:
                     await asyncio.sleep(0.5)
-                    latest = await _figures(f"{POSTGRES}/{name}", base, accepted)
+                    try:
+                        latest = await _figures(f"{POSTGRES}/{name}", base, accepted)
+                    except (OSError, asyncpg.PostgresError):
+                        continue  # a busy server (too many clients): read again
                     if latest != figures:
                         figures, changed = latest, time.monotonic()
                 return figures
