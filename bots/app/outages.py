@@ -43,11 +43,23 @@ def is_outage(error: BaseException) -> bool:
     return _is_outage(error) or (cause is not None and cause is not error and _is_outage(cause))
 
 
+_OUTAGE_SQLSTATE_CLASSES = ("08", "53", "57P")
+"""PostgreSQL's connection exceptions, insufficient resources (too many clients) and shutdowns."""
+
+
 def _is_outage(error: BaseException) -> bool:
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or _server_busy(error)):
         return True
     if isinstance(error, _OUTAGES):
         return True
     if type(error) is OSError:
         return True  # asyncio's "Multiple exceptions" when no address of a host accepts a connection
     return isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS
+
+
+def _server_busy(error: DBAPIError) -> bool:
+    for candidate in (error.orig, getattr(error.orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_OUTAGE_SQLSTATE_CLASSES):
+            return True
+    return False
