@@ -20,6 +20,7 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramEntityTooLarge,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
@@ -41,6 +42,7 @@ from aiogram.types import (
     WebhookInfo,
 )
 from aiogram.utils.token import TokenValidationError
+from aiohttp import ClientConnectorError, ConnectionTimeoutError
 from pydantic import ValidationError
 
 from adapters.phones import normalize_phone
@@ -58,6 +60,7 @@ from adapters.types import (
     Inbound,
     LocationBody,
     MediaKind,
+    OutcomeUnknown,
     RateLimits,
     RecipientGone,
     RenderedButton,
@@ -561,7 +564,20 @@ def _send_error(error: BaseException) -> SendError:
         return SendError(message, code=413, permanent=True)
     if isinstance(error, TelegramServerError):
         return SendError(message, code=500)
+    if isinstance(error, TelegramNetworkError | TimeoutError) and not _never_left(error):
+        return OutcomeUnknown(message)
     return SendError(message)
+
+
+def _never_left(error: BaseException) -> bool:
+    """Whether the request surely never reached Telegram: the connection was never made.
+
+    aiogram's session turns every aiohttp failure into ``TelegramNetworkError`` (and a timeout into
+    one saying so); the aiohttp error it replaced is its ``__context__``. A timeout, a disconnect or
+    a reset after connecting may come after Telegram took the message.
+    """
+    cause = error.__context__ or error.__cause__
+    return isinstance(cause, ClientConnectorError | ConnectionTimeoutError)
 
 
 async def _until_stopped(work: Awaitable[list[Update]], stop: asyncio.Event) -> list[Update] | None:

@@ -201,6 +201,11 @@ class Inbound(_Frozen):
     body: Body
     received_at: datetime = Field(default_factory=_now)
     raw: Mapping[str, Any] = Field(default_factory=dict, repr=False)
+    sanitized: tuple[str, ...] = Field(
+        default=(),
+        description="Fields in which characters no database can store (U+0000, lone surrogates) "
+        "were replaced by U+FFFD at ingest, e.g. ``body.text`` or ``sender.first_name``.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -420,6 +425,15 @@ class OutsideWindow(SendError):
 
     def __init__(self, message: str, *, code: int | str | None = None) -> None:
         super().__init__(message, code=code, permanent=True)
+
+
+class OutcomeUnknown(SendError):
+    """The request left and no answer came back (the connection broke after it was written, or the
+    answer timed out): the platform may have taken the message. Never repeated blindly, since a
+    repeat may reach the client twice; the outbox marks the message ``unknown`` instead."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
 
 
 class BadRequest(Exception):

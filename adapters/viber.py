@@ -56,6 +56,7 @@ from adapters.types import (
     Inbound,
     LocationBody,
     MediaKind,
+    OutcomeUnknown,
     RateLimits,
     RecipientGone,
     RenderedButton,
@@ -299,8 +300,11 @@ class ViberAdapter:
             async with self._client().post(url, json=body, headers={AUTH_HEADER: self._token}) as response:
                 status = response.status
                 text = await response.text()
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
             raise SendError(f"viber {endpoint}: {type(error).__name__}") from error
+        except (aiohttp.ClientError, TimeoutError) as error:
+            # The request may have left: Viber may have taken the message though no answer came.
+            raise OutcomeUnknown(f"viber {endpoint}: {type(error).__name__}") from error
         if status == 429:
             raise SendError(f"viber {endpoint}: HTTP 429", code=429, retry_after=TOO_MANY_REQUESTS_WAIT)
         if status >= 500:

@@ -21,7 +21,7 @@ import logging
 import mimetypes
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -45,6 +45,7 @@ from adapters.types import (
     Inbound,
     LocationBody,
     MediaKind,
+    OutcomeUnknown,
     OutsideWindow,
     RateLimits,
     RenderedMessage,
@@ -232,10 +233,33 @@ class _Metadata(_Lenient):
 
 
 class _Value(_Lenient):
+    """Messages, statuses and contacts are read one by one (``_parse_value``), not all or nothing."""
+
     metadata: _Metadata | None = None
-    contacts: list[_Contact] = Field(default_factory=list)
-    messages: list[_Message] = Field(default_factory=list)
-    statuses: list[_Status] = Field(default_factory=list)
+    contacts: list[dict[str, Any]] = Field(default_factory=list)
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    statuses: list[dict[str, Any]] = Field(default_factory=list)
+
+
+_C = TypeVar("_C", bound=_Lenient)
+
+
+def _each(items: list[dict[str, Any]], model: type[_C]) -> list[_C]:
+    """The items that are valid ``model`` values; the others left out."""
+    valid: list[_C] = []
+    for item in items:
+        try:
+            valid.append(model.model_validate(item))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _why(error: Exception) -> str:
+    """Why an item was skipped, safe to log: never the item's content."""
+    if isinstance(error, ValidationError):
+        return f"{error.error_count()} validation errors"
+    return type(error).__name__ if not isinstance(error, BadRequest) else str(error)
 
 
 class _Change(_Lenient):
@@ -345,20 +369,31 @@ class WhatsAppAdapter:
         return events
 
     def _parse_value(self, raw_value: dict[str, Any]) -> list[Inbound]:
+        """The events of one change; a message or status that cannot be read is skipped with a
+        warning (naming only its position), so it never costs its neighbours their answers."""
         try:
             value = _Value.model_validate(raw_value)
         except ValidationError as error:
-            raise BadRequest(f"not a WhatsApp messages value ({error.error_count()} errors)") from error
+            log.warning("whatsapp %s: a change skipped (%d errors)", self.bot, error.error_count())
+            return []
         phone_id = value.metadata.phone_number_id if value.metadata else None
         if phone_id is not None and phone_id != self.phone_id:
             log.info("whatsapp %s: events for another phone number id skipped", self.bot)
             return []
-        events = [
-            self._from_message(message, value.contacts, raw_value["messages"][index])
-            for index, message in enumerate(value.messages)
-        ]
-        for index, status in enumerate(value.statuses):
-            event = self._from_status(status, raw_value["statuses"][index])
+        contacts = _each(value.contacts, _Contact)
+        events: list[Inbound] = []
+        for index, raw_message in enumerate(value.messages):
+            try:
+                message = _Message.model_validate(raw_message)
+                events.append(self._from_message(message, contacts, raw_message))
+            except (BadRequest, ValidationError, ValueError) as error:
+                log.warning("whatsapp %s: message %d of a batch skipped (%s)", self.bot, index, _why(error))
+        for index, raw_status in enumerate(value.statuses):
+            try:
+                event = self._from_status(_Status.model_validate(raw_status), raw_status)
+            except (BadRequest, ValidationError, ValueError) as error:
+                log.warning("whatsapp %s: status %d of a batch skipped (%s)", self.bot, index, _why(error))
+                continue
             if event is not None:
                 events.append(event)
         return events
@@ -647,8 +682,25 @@ def _body_params(params: Sequence[str]) -> dict[str, Any]:
     return {"type": "body", "parameters": [{"type": "text", "text": value} for value in params]}
 
 
+NEVER_LEFT: Final = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+"""Transport failures before the whole request was written: the Graph API cannot have acted on it.
+Any other (a read timeout, a reset or a protocol error after writing) leaves the outcome unknown."""
+
+
 def send_error(error: BaseException) -> SendError:
     """What a Graph API failure means for the outbox: wait, give up, or try again."""
+    if isinstance(error, NEVER_LEFT):
+        return SendError(f"whatsapp: {type(error).__name__}")
+    if isinstance(error, httpx.TransportError):
+        return OutcomeUnknown(f"whatsapp: {type(error).__name__}")
     if isinstance(error, httpx.HTTPError):
         return SendError(f"whatsapp: {type(error).__name__}")
     if not isinstance(error, WhatsAppError):

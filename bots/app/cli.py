@@ -81,6 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(func=_migrate)
 
+    replay = commands.add_parser(
+        "replay", help="put dead letters back into their queues (a running worker takes them)"
+    )
+    replay.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead letter ids")
+    replay.add_argument("--all", action="store_true", help="every dead letter")
+    replay.add_argument("--list", action="store_true", help="list the dead letters, newest first")
+    replay.set_defaults(func=_replay)
+
     people = commands.add_parser("people", help="people who answer clients in the console")
     people_commands = people.add_subparsers(required=True, metavar="ACTION")
     add = people_commands.add_parser(
@@ -253,6 +261,17 @@ def _migrate(args: argparse.Namespace) -> int:
     asyncio.run(migrate())
     print("database is up to date")
     return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from bots.app.replay import replay_command
+
+    if sum((bool(args.ids), args.all, args.list)) != 1:
+        print("omnicab replay: give dead letter ids, --all or --list (one of them)", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(replay_command(settings, ids=args.ids, every=args.all, listing=args.list))
 
 
 def _people_add(args: argparse.Namespace) -> int:

@@ -27,14 +27,17 @@ from bots.app.key_throttle import ApiKeyThrottle
 from bots.app.live_checks import refuse_unsafe_settings
 from bots.app.loading import load_runtimes
 from bots.app.metrics_access import metrics_route
+from bots.app.outages import is_outage
 from bots.app.roles import Role
 from bots.app.settings import Settings
+from bots.pipeline.dead_letters import Bounded, conversation_key, run_replays
 from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
+from bots.state import WorkQueue
 from cabinet_api import CabinetServices, Database, Notification, cabinet_services
 from cabinet_api.demo import seed_demo
 from cabinet_api.rest import create_api
@@ -233,18 +236,42 @@ async def start_services(
         tokens=backends.tokens,
         limiter=backends.limiter,
         metrics=metrics,
+        journal=cabinet.sends,
+        dead_letters=cabinet.dead_letters,
         max_attempts=settings.outbox_max_attempts,
         stop=backends.stop,
+        transient=is_outage,
         public_base_url=settings.public_url or settings.base_url,
         link_secret=settings.secret_key.get_secret_value().encode(),
         link_ttl_seconds=settings.link_lifetime_seconds,
         on_finish=handoff.delivery_finished,
     )
     stop = backends.stop
+    queues: dict[str, WorkQueue] = {"inbox": backends.inbox, "outbox": backends.outbox}
+
+    def bounded(kind: str, handler: Callable[[bytes], Awaitable[None]], attempts: int) -> Bounded:
+        return Bounded(
+            kind,
+            handler,
+            key_of=conversation_key,
+            letters=cabinet.dead_letters,
+            metrics=metrics,
+            stop=stop,
+            max_attempts=attempts,
+            transient=is_outage,
+        )
+
     if role.works:
         services.tasks += [
-            asyncio.create_task(backends.inbox.run(inbox.handle, stop=stop), name="inbox"),
-            asyncio.create_task(backends.outbox.run(outbox.handle, stop=stop), name="outbox"),
+            asyncio.create_task(
+                backends.inbox.run(bounded("inbox", inbox.handle, settings.inbox_max_attempts), stop=stop),
+                name="inbox",
+            ),
+            asyncio.create_task(
+                backends.outbox.run(bounded("outbox", outbox.handle, settings.inbox_max_attempts), stop=stop),
+                name="outbox",
+            ),
+            asyncio.create_task(run_replays(cabinet.dead_letters, queues, stop=stop), name="replays"),
             asyncio.create_task(handoff.run(stop), name="handoff"),
         ]
     if role.serves_clients:

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     )
     inbox_shards: int = Field(default=8, ge=1, le=256)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    inbox_max_attempts: int = Field(
+        default=5, ge=1, description="Failed attempts of an inbound event before it is dead-lettered."
+    )
     # Rate limits: each adapter declares its platform's; these override them per channel.
     telegram_rate_per_second: float | None = Field(default=None, gt=0, description="Per bot (~30/s).")
     telegram_chat_rate_per_second: float | None = Field(default=None, gt=0, description="Per chat (~1/s).")

@@ -9,13 +9,17 @@ Mounted under a prefix (``/fake/telegram`` in the app):
   it waits a few seconds for the bot to register one, as the app may still be starting; with
   several bots and none named it answers 400, naming the choices;
 - ``GET|DELETE {prefix}/outbox[?bot=]``: every API call the bots made (or one bot's);
-- ``POST {prefix}/control``: ``{"fail_next": [{"error_code": 429, "retry_after": 1}, ...]}``;
+- ``POST {prefix}/control``: ``{"fail_next": [{"error_code": 429, "retry_after": 1}, ...]}``; an entry
+  may instead carry out the call and answer slowly (``{"delay": 2.5}``, seconds) or close the
+  connection without answering (``{"disconnect": true}``), as a platform overloaded or a network
+  broken after the request arrived does: the message is taken, the bot cannot know it;
 - ``POST {prefix}/files`` uploads a file as a user would; ``GET {prefix}/file/bot{token}/{path}`` serves it;
 - ``GET {prefix}/user_file/{file_id}``: a file a bot sent, as the recipient's app downloads it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -63,12 +67,19 @@ DEFAULT_DESCRIPTIONS = {
 
 @dataclass(frozen=True)
 class InjectedFailure:
-    error_code: int
+    """An error answer (``error_code``), or a call carried out and then answered late (``delay``) or
+    not at all (``disconnect``)."""
+
+    error_code: int | None = None
     retry_after: int | None = None
     method: str | None = None
     description: str | None = None
+    delay: float = 0.0
+    disconnect: bool = False
 
     def error(self) -> ApiError:
+        if self.error_code is None:
+            raise ValueError("this failure carries out the call; it has no error answer")
         if self.error_code == 429:
             retry_after = self.retry_after or 1
             return ApiError(
@@ -128,18 +139,23 @@ class FakeTelegram:
         token, method = request.match_info["token"], self.api.method_name(request.match_info["method"])
         token_id = token.split(":", 1)[0] if ":" in token else "?"
         body: dict[str, Any] = {}
+        failure: InjectedFailure | None = None
         try:
             params = await self._read_api_params(request)
             body = _listed_body(params)
             bot = self.api.bot(token)
             failure = self._take_failure(method)
-            if failure is not None:
+            if failure is not None and failure.error_code is not None:
                 raise failure.error()
             result = await self.api.call(bot, method, params)
         except ApiError as error:
             self._record(method, token_id, body, error=error)
             return web.json_response(error.envelope(), status=error.error_code)
         self._record(method, token_id, body, result=result)
+        if failure is not None:
+            await asyncio.sleep(failure.delay)
+            if failure.disconnect and request.transport is not None:
+                request.transport.abort()
         return web.json_response({"ok": True, "result": result})
 
     async def _read_api_params(self, request: web.Request) -> RequestParams:
@@ -322,8 +338,12 @@ def _telegram_bot_id(bot: DemoBot) -> str:
 
 
 def _failure(entry: Any) -> InjectedFailure:
-    if not isinstance(entry, dict) or not isinstance(entry.get("error_code"), int):
-        raise ValueError("each failure needs an integer error_code")
+    if not isinstance(entry, dict):
+        raise ValueError("each failure is an object")
+    if "error_code" not in entry:
+        return _late_answer(entry)
+    if not isinstance(entry.get("error_code"), int):
+        raise ValueError("each failure needs an integer error_code, a delay or disconnect")
     if not 400 <= entry["error_code"] <= 599:
         raise ValueError("error_code must be 4xx or 5xx")
     retry_after = entry.get("retry_after")
@@ -335,6 +355,17 @@ def _failure(entry: Any) -> InjectedFailure:
         method=entry.get("method"),
         description=entry.get("description"),
     )
+
+
+def _late_answer(entry: dict[str, Any]) -> InjectedFailure:
+    delay = entry.get("delay", 0)
+    disconnect = entry.get("disconnect", False)
+    if not isinstance(delay, int | float) or not 0 <= delay <= 120:
+        raise ValueError("delay must be a number of seconds, at most 120")
+    if not isinstance(disconnect, bool) or not (delay or disconnect):
+        raise ValueError("each failure needs an integer error_code, a delay or disconnect")
+    method = entry.get("method")
+    return InjectedFailure(delay=float(delay), disconnect=disconnect, method=method)
 
 
 def _listed_body(params: RequestParams) -> dict[str, Any]:

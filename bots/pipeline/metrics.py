@@ -32,6 +32,15 @@ class Metrics:
             ["channel", "status"],
             registry=r,
         )
+        self.outbox_unknown = Counter(
+            "omnicab_outbox_unknown",
+            "Sends whose outcome is unknown (the request may have reached the platform); not repeated",
+            ["channel"],
+            registry=r,
+        )
+        self.dead_letters = Counter(
+            "omnicab_dead_letters", "Events and sends dead-lettered after every attempt", ["kind"], registry=r
+        )
         self.send_retries = Counter("omnicab_send_retries", "Platform calls retried", ["channel"], registry=r)
         self.turn_seconds = Histogram(
             "omnicab_turn_seconds",

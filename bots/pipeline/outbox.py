@@ -9,6 +9,15 @@ What differs per channel comes from the adapter's declarations: a stored file go
 or by a short-lived signed link where the platform takes files by URL only; when the platform
 admits only templates (:class:`OutsideWindow`), an adapter that :class:`SendsTemplates` sends
 the outbound's template instead.
+
+Every platform call is journaled (:class:`~bots.pipeline.ports.SendJournal`): its intent is
+written before the call and its result after it, so a send and its record never split. When the
+result cannot be written (the database is down), the writing is retried, never the call. A call
+whose outcome is unknown (the connection broke after the request left, the answer timed out, or
+the process died between intent and result) is never made again: the message is marked
+``unknown`` in the history and counted. Only calls the platform surely did not take (connection
+refused, 429, an error answer) are repeated, at most ``max_attempts`` times; then the message is
+dead-lettered and the conversation's later replies go on.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from adapters.render import render
 from adapters.types import (
@@ -25,19 +35,30 @@ from adapters.types import (
     ChannelAdapter,
     FileSource,
     Outbound,
+    OutcomeUnknown,
     OutsideWindow,
     RecipientGone,
     RenderedMessage,
     SendError,
     SendsTemplates,
+    TemplateRef,
 )
 from bots.pipeline.metrics import Metrics
-from bots.pipeline.ports import ClientDirectory, ConversationLog, FileReader
+from bots.pipeline.ports import ClientDirectory, ConversationLog, DeadLetters, FileReader, SendJournal
 from bots.pipeline.runtime import BotRuntime
-from bots.state import RateLimiter, TokenStore
+from bots.state import Backoff, RateLimiter, TokenStore
 from bots.state.dispatch import sleep_or_stop
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TEMPLATE_PART = -1
+"""The journal's part number of a template sent instead of the message."""
+
+
+def _always(_error: BaseException) -> bool:
+    return True
 
 
 class ShuttingDown(Exception):
@@ -53,10 +74,15 @@ class OutboxWorker:
     tokens: TokenStore
     limiter: RateLimiter
     metrics: Metrics
+    journal: SendJournal
+    dead_letters: DeadLetters
     max_attempts: int = 8
     base_backoff: float = 0.5
     max_backoff: float = 60.0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    transient: Callable[[BaseException], bool] = _always
+    """Whether an error writing a send's record is an outage to wait out (else it is raised)."""
+    record_backoff: Backoff = field(default_factory=lambda: Backoff(initial=0.2, maximum=5.0))
     public_base_url: str = "http://127.0.0.1:8080"
     link_secret: bytes = b""
     link_ttl_seconds: int = 15 * 60
@@ -80,19 +106,27 @@ class OutboxWorker:
             await self._finish(outbound, status="failed", error=f"cannot render: {type(error).__name__}")
             return
         platform_ids: list[str] = []
-        for part in parts:
+        for number, part in enumerate(parts):
             try:
-                message_id = await self._send_with_retries(adapter, part)
+                message_id = await self._send_with_retries(adapter, outbound, number, part)
+            except OutcomeUnknown as error:
+                await self._finish(outbound, status="unknown", error=str(error))
+                return
             except OutsideWindow:
                 await self._send_template_instead(adapter, outbound)
                 return
             except RecipientGone as gone:
-                await self.clients.mark_recipient_gone(
-                    conversation.channel.value, conversation.bot, conversation.user_id
+                await self._durably(
+                    lambda: self.clients.mark_recipient_gone(
+                        conversation.channel.value, conversation.bot, conversation.user_id
+                    )
                 )
                 await self._finish(outbound, status="failed", error=f"recipient gone: {gone}")
                 return
             except SendError as error:
+                if not error.permanent:
+                    await self._dead_letter(outbound, raw, error)
+                    return
                 await self._finish(outbound, status="failed", error=f"{error.code}: {error}")
                 return
             if message_id:
@@ -134,21 +168,28 @@ class OutboxWorker:
             )
             return
         try:
-            message_id = await adapter.send_template(outbound.conversation, template)
+            message_id = await self._call_once(
+                outbound, TEMPLATE_PART, _template_call(adapter, outbound, template)
+            )
+        except OutcomeUnknown as error:
+            await self._finish(outbound, status="unknown", error=f"template: {error}")
+            return
         except SendError as error:
             await self._finish(outbound, status="failed", error=f"template: {error.code}: {error}")
             return
         await self._finish(outbound, status="sent", platform_message_id=message_id)
 
-    async def _send_with_retries(self, adapter: ChannelAdapter, part: RenderedMessage) -> str | None:
+    async def _send_with_retries(
+        self, adapter: ChannelAdapter, outbound: Outbound, number: int, part: RenderedMessage
+    ) -> str | None:
+        """Send one part; repeated only while the platform surely did not take it (a non-permanent
+        :class:`SendError`), which raises out once ``max_attempts`` calls were refused."""
         attempt = 0
         while True:
             attempt += 1
             await self._wait_for_rate(adapter, part)
             try:
-                return await adapter.send(part)
-            except RecipientGone:
-                raise
+                return await self._call_once(outbound, number, _part_call(adapter, part))
             except SendError as error:
                 if error.permanent or attempt >= self.max_attempts:
                     raise
@@ -163,6 +204,77 @@ class OutboxWorker:
                     delay,
                 )
                 await self._pause(delay)
+
+    async def _call_once(
+        self, outbound: Outbound, part: int, call: Callable[[], Awaitable[str | None]]
+    ) -> str | None:
+        """Make one journaled platform call: the intent is written first, the result after.
+
+        A part already sent is not sent again (its platform id is returned); a part whose earlier
+        call has no result may have reached the platform, so it raises :class:`OutcomeUnknown`.
+        """
+        ref = outbound.conversation
+        channel, bot = ref.channel.value, ref.bot
+        earlier = await self.journal.begin(channel, bot, outbound.id, part)
+        if earlier is not None:
+            if earlier.state == "sent":
+                return earlier.platform_message_id
+            await self._settle(outbound, part, "unknown")
+            raise OutcomeUnknown("an earlier call has no recorded result; it is not repeated")
+        try:
+            message_id = await call()
+        except OutcomeUnknown:
+            await self._settle(outbound, part, "unknown")
+            raise
+        except SendError:
+            await self._settle(outbound, part, "refused")
+            raise
+        await self._settle(outbound, part, "sent", message_id)
+        return message_id
+
+    async def _settle(self, outbound: Outbound, part: int, state: str, message_id: str | None = None) -> None:
+        ref = outbound.conversation
+        await self._durably(
+            lambda: self.journal.settle(
+                ref.channel.value, ref.bot, outbound.id, part, state=state, platform_message_id=message_id
+            )
+        )
+
+    async def _durably(self, write: Callable[[], Awaitable[T]]) -> T:
+        """Run a write that must not be lost after a platform call, until it lands.
+
+        An outage of the database is waited out with back-off (the call is never repeated for it);
+        any other error is raised. Stopping leaves the message queued, to be resolved by the journal.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await write()
+            except Exception as error:
+                if not self.transient(error):
+                    raise
+                attempt += 1
+                delay = self.record_backoff.delay(attempt)
+                log.warning(
+                    "recording a send failed (%s), attempt %d; retry in %.1fs",
+                    type(error).__name__,
+                    attempt,
+                    delay,
+                )
+                await self._pause(delay)
+
+    async def _dead_letter(self, outbound: Outbound, raw: bytes, error: SendError) -> None:
+        ref = outbound.conversation
+        reason = f"{error.code}: {error}" if error.code is not None else str(error)
+        letter = await self._durably(
+            lambda: self.dead_letters.add("outbox", ref.key, raw, error=reason, attempts=self.max_attempts)
+        )
+        self.metrics.dead_letters.labels("outbox").inc()
+        await self._finish(
+            outbound,
+            status="failed",
+            error=f"dead letter {letter} after {self.max_attempts} attempts: {reason}",
+        )
 
     async def _pause(self, seconds: float) -> None:
         """Wait, unless the worker is stopping: then leave the message unacknowledged for later."""
@@ -193,15 +305,19 @@ class OutboxWorker:
         platform_message_id: str | None = None,
     ) -> None:
         ref = outbound.conversation
-        await self.history.mark_outbound(
-            outbound.id,
-            ref.channel.value,
-            ref.bot,
-            status=status,
-            platform_message_id=platform_message_id,
-            error=error,
+        await self._durably(
+            lambda: self.history.mark_outbound(
+                outbound.id,
+                ref.channel.value,
+                ref.bot,
+                status=status,
+                platform_message_id=platform_message_id,
+                error=error,
+            )
         )
         self.metrics.outbound.labels(ref.channel.value, status).inc()
+        if status == "unknown":
+            self.metrics.outbox_unknown.labels(ref.channel.value).inc()
         if status == "sent":
             latency = (datetime.now(UTC) - outbound.created_at).total_seconds()
             self.metrics.reply_seconds.labels(ref.channel.value).observe(max(latency, 0.0))
@@ -212,3 +328,19 @@ class OutboxWorker:
                 await self.on_finish(outbound, status)
             except Exception:
                 log.exception("on_finish of outbound %s failed", outbound.id)
+
+
+def _part_call(adapter: ChannelAdapter, part: RenderedMessage) -> Callable[[], Awaitable[str | None]]:
+    async def call() -> str | None:
+        return await adapter.send(part)
+
+    return call
+
+
+def _template_call(
+    adapter: SendsTemplates, outbound: Outbound, template: TemplateRef
+) -> Callable[[], Awaitable[str | None]]:
+    async def call() -> str | None:
+        return await adapter.send_template(outbound.conversation, template)
+
+    return call

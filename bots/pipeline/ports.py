@@ -6,12 +6,12 @@ passes the concrete services of ``cabinet_api`` and the ``handoff`` desk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import ClientProfile, FileLink, Reachable
+from cabinet_api import ClientProfile, FileLink, Reachable, Replay, SendRecord
 from handoff import HandoffRequest, Owner
 
 
@@ -52,6 +52,35 @@ class ConversationLog(Protocol):
         platform_message_id: str | None = None,
         error: str | None = None,
     ) -> None: ...
+
+
+class SendJournal(Protocol):
+    """Each platform call of an outgoing message, written before the call and after it."""
+
+    async def begin(self, channel: str, bot: str, outbound_id: str, part: int) -> SendRecord | None:
+        """Write the intent; None when the call may be made, else what is known of an earlier one."""
+        ...
+
+    async def settle(
+        self,
+        channel: str,
+        bot: str,
+        outbound_id: str,
+        part: int,
+        *,
+        state: str,
+        platform_message_id: str | None = None,
+    ) -> None: ...
+
+
+class DeadLetters(Protocol):
+    """Work that failed every attempt, kept with its error until an admin replays it."""
+
+    async def add(self, kind: str, key: str, payload: bytes, *, error: str, attempts: int) -> int: ...
+
+    async def replay_requested(
+        self, put: Callable[[Replay], Awaitable[None]], *, limit: int = 100
+    ) -> int: ...
 
 
 class DeliveryReceipts(Protocol):

@@ -36,8 +36,10 @@ from adapters.types import (
     VerifiesSubscription,
     WelcomesInWebhookResponse,
 )
+from bots.pipeline.bodies import UnreadableBody, check_body
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.runtime import BotRuntime
+from bots.pipeline.sanitize import storable
 from bots.state import QueueUnavailable, TokenStore, WorkQueue
 from dialogs.turn import ClientView
 
@@ -53,11 +55,23 @@ class Ingest:
         self._inbox = inbox
 
     async def events(self, events: list[Inbound]) -> int:
+        """Queue each event on its own: one that cannot be stored is skipped, its neighbours queued.
+
+        Texts a database cannot store are sanitised here, with a mark (:mod:`bots.pipeline.sanitize`).
+        """
         fresh = 0
         for event in events:
-            if await self._inbox.put(
-                event.conversation.key, event.model_dump_json().encode(), dedupe_id=event.dedupe_key
-            ):
+            try:
+                item = storable(event).model_dump_json().encode()
+            except ValueError as error:
+                log.warning(
+                    "%s %s: an event skipped, it cannot be queued (%s)",
+                    event.channel.value,
+                    event.bot,
+                    type(error).__name__,
+                )
+                continue
+            if await self._inbox.put(event.conversation.key, item, dedupe_id=event.dedupe_key):
                 fresh += 1
         return fresh
 
@@ -91,8 +105,10 @@ class WebhookRoutes:
             self._count(bot, adapter, "unauthorized")
             return _error(401, "bad_signature", "signature or secret token missing or wrong")
         try:
+            check_body(raw)
             events = adapter.parse(raw)
-        except (BadRequest, ValueError) as error:
+        except Exception as error:
+            # Whatever no platform sends is refused with its reason, never a 500 with a traceback.
             self._count(bot, adapter, "bad_request")
             reason = _reason(error)
             log.warning("webhook %s/%s: bad body: %s", bot, channel_name, reason)
@@ -151,7 +167,9 @@ class WebhookRoutes:
 
 def _reason(error: Exception) -> str:
     """Why a body was refused, safe to log and to answer: an adapter's own words, never the input."""
-    return str(error) if isinstance(error, BadRequest) else "an event the adapter could not represent"
+    if isinstance(error, BadRequest | UnreadableBody):
+        return str(error)
+    return "an event the adapter could not represent"
 
 
 def _unavailable() -> web.Response:

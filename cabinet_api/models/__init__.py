@@ -6,6 +6,7 @@ from cabinet_api.models.base import Base, UTCDateTime, new_public_id
 from cabinet_api.models.client import ChannelIdentity, Client
 from cabinet_api.models.contract import Contract, Payment
 from cabinet_api.models.conversation import Conversation, ConversationEvent
+from cabinet_api.models.delivery import DeadLetter, OutboundSend
 from cabinet_api.models.file_blob import FileBlob
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
@@ -18,6 +19,7 @@ from cabinet_api.models.request_event import Answer, RequestEvent
 from cabinet_api.models.vocabulary import (
     AnswerFormat,
     CallDirection,
+    DeadLetterKind,
     Direction,
     EventAuthor,
     EventKind,
@@ -29,6 +31,7 @@ from cabinet_api.models.vocabulary import (
     RecordingSource,
     RefundStatus,
     RequestStatus,
+    SendState,
     TaskStatus,
     Urgency,
 )
@@ -46,6 +49,8 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "Counter",
+    "DeadLetter",
+    "DeadLetterKind",
     "Direction",
     "EventAuthor",
     "EventKind",
@@ -56,6 +61,7 @@ __all__ = [
     "LoginFailure",
     "Message",
     "MessageStatus",
+    "OutboundSend",
     "Payment",
     "PayoutKind",
     "Person",
@@ -69,6 +75,7 @@ __all__ = [
     "Request",
     "RequestEvent",
     "RequestStatus",
+    "SendState",
     "TaskStatus",
     "UTCDateTime",
     "Urgency",

@@ -17,6 +17,8 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"
     DELIVERED = "delivered"
     READ = "read"
+    UNKNOWN = "unknown"
+    """The platform call was made and no answer came: the client may or may not have it."""
 
 
 class AnswerFormat(enum.StrEnum):
@@ -90,3 +92,15 @@ class RatingSubject(enum.StrEnum):
 class TaskStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class SendState(enum.StrEnum):
+    SENDING = "sending"
+    SENT = "sent"
+    REFUSED = "refused"
+    UNKNOWN = "unknown"
+
+
+class DeadLetterKind(enum.StrEnum):
+    INBOX = "inbox"
+    OUTBOX = "outbox"

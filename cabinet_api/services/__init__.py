@@ -17,6 +17,7 @@ from cabinet_api.services.console_views import (
 )
 from cabinet_api.services.container import CabinetServices, cabinet_services
 from cabinet_api.services.conversations import ConversationConflict, ConversationService
+from cabinet_api.services.dead_letters import DeadLetterService, DeadLetterView, Replay
 from cabinet_api.services.errors import (
     InvalidTransition,
     LinkExpired,
@@ -29,6 +30,7 @@ from cabinet_api.services.errors import (
 from cabinet_api.services.files import FileContent, FileLink
 from cabinet_api.services.people import LoginTaken, PeopleService
 from cabinet_api.services.recordings import MAX_RECORDING_BYTES, RECORDING_MIME_TYPES, RecordingRejected
+from cabinet_api.services.sends import SendJournal, SendRecord
 from cabinet_api.services.views import (
     AnswerView,
     ClientDetail,
@@ -68,6 +70,8 @@ __all__ = [
     "ConversationService",
     "ConversationView",
     "Credentials",
+    "DeadLetterService",
+    "DeadLetterView",
     "FigureRow",
     "FileContent",
     "FileLink",
@@ -92,10 +96,13 @@ __all__ = [
     "RecordingView",
     "RefundAmountExceeded",
     "RefundView",
+    "Replay",
     "RequestClosed",
     "RequestDetail",
     "RequestEventView",
     "RequestView",
+    "SendJournal",
+    "SendRecord",
     "SessionView",
     "StoredFile",
     "TaskView",

@@ -19,6 +19,7 @@ from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.clients import ClientService
 from cabinet_api.services.console_sessions import ConsoleSessionService
 from cabinet_api.services.conversations import ConversationService
+from cabinet_api.services.dead_letters import DeadLetterService
 from cabinet_api.services.delivery import DeliveryService
 from cabinet_api.services.files import FileService
 from cabinet_api.services.handoffs import HandoffService
@@ -30,6 +31,7 @@ from cabinet_api.services.ratings import RatingService
 from cabinet_api.services.recordings import RecordingService
 from cabinet_api.services.request_events import RequestEventService
 from cabinet_api.services.requests import RequestService
+from cabinet_api.services.sends import SendJournal
 from cabinet_api.storage import FileStorage, LocalFileStorage
 
 DEFAULT_FILES_ROOT = Path(__file__).resolve().parent.parent.parent / "var" / "files"
@@ -54,6 +56,8 @@ class CabinetServices:
     console_sessions: ConsoleSessionService
     conversations: ConversationService
     canned: CannedReplyService
+    sends: SendJournal
+    dead_letters: DeadLetterService
 
 
 def cabinet_services(
@@ -82,4 +86,6 @@ def cabinet_services(
         console_sessions=ConsoleSessionService(db, clock),
         conversations=ConversationService(db, clock),
         canned=CannedReplyService(db, clock),
+        sends=SendJournal(db, clock),
+        dead_letters=DeadLetterService(db, clock),
     )

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 _RANK = {
     MessageStatus.QUEUED: 0,
+    MessageStatus.UNKNOWN: 0,
     MessageStatus.SENT: 1,
     MessageStatus.DELIVERED: 2,
     MessageStatus.READ: 3,

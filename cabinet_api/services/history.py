@@ -30,6 +30,14 @@ def _inbound_text(body: Body) -> str | None:
     return None
 
 
+def _inbound_payload(event: Inbound) -> dict[str, Any]:
+    """The body as data; ``sanitized`` lists the fields whose unstorable characters became U+FFFD."""
+    payload = event.body.model_dump(mode="json")
+    if event.sanitized:
+        payload["sanitized"] = list(event.sanitized)
+    return payload
+
+
 def _entry(message: Message) -> HistoryEntry:
     return HistoryEntry(
         id=message.id,
@@ -93,7 +101,7 @@ class HistoryService:
             event_id=event.message_key,
             kind=event.body.kind,
             text=_inbound_text(event.body),
-            payload=event.body.model_dump(mode="json"),
+            payload=_inbound_payload(event),
             status=MessageStatus.RECEIVED,
         )
         async with self._db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from handoff.console import conversations as talk
-from handoff.console import directory, session
+from handoff.console import dead_letters, directory, session
 from handoff.console.context import SOURCE, ContextSource
 from handoff.console.errors import error_middleware
 from handoff.console.live import live, track_live_sockets
@@ -15,6 +15,7 @@ from handoff.console.schemas import (
     AfterQuery,
     CannedBody,
     CloseBody,
+    DeadLetterQuery,
     FiguresQuery,
     ListQuery,
     LoginBody,
@@ -130,6 +131,22 @@ ROUTES = (
         "SLA and satisfaction figures",
         roles=SUPERVISING,
         query=FiguresQuery,
+    ),
+    Route(
+        "GET",
+        "/dead-letters",
+        dead_letters.dead_letters,
+        "Events and sends that failed every attempt, newest first",
+        roles=ADMIN,
+        query=DeadLetterQuery,
+    ),
+    Route(
+        "POST",
+        "/dead-letters/{letter_id}/replay",
+        dead_letters.replay,
+        "Put a dead letter back into its queue (a running worker takes it within seconds)",
+        roles=ADMIN,
+        status=202,
     ),
     Route("GET", "/files/{signed}", directory.signed_file, "A recording or attachment by its signed link"),
     Route("GET", "/live", live, "Live prompts (WebSocket; closed with 1001 at shutdown)", websocket=True),

@@ -77,3 +77,8 @@ class CannedBody(_Body):
 class FiguresQuery(_Body):
     from_: datetime | None = Field(default=None, alias="from")
     to: datetime | None = None
+
+
+class DeadLetterQuery(_Body):
+    before: int | None = Field(default=None, ge=1, description="Only letters older than this id.")
+    limit: int = Field(default=50, ge=1, le=200)

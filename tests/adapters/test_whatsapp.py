@@ -304,15 +304,31 @@ def test_other_webhook_fields_and_other_numbers_are_skipped() -> None:
         b"{}",
         b'{"object": "page", "entry": []}',
         b'{"object": "whatsapp_business_account"}',
-        b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", '
-        b'"value": {"messages": [{"type": "text"}]}}]}]}',
-        b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", '
-        b'"value": {"messages": [{"id": "wamid.1", "type": "text", "text": {"body": "x"}}]}}]}]}',
     ],
 )
 def test_malformed_bodies_are_bad_requests(raw: bytes) -> None:
     with pytest.raises(BadRequest):
         adapter().parse(raw)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        b'{"type": "text"}',
+        b'{"id": "wamid.1", "type": "text", "text": {"body": "secret words"}}',
+        b'{"id": "wamid.2", "from": "79161234567", "type": "text", "text": "secret words"}',
+    ],
+)
+def test_a_message_that_cannot_be_read_is_skipped_without_its_content_logged(
+    message: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = (
+        b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", '
+        b'"value": {"messages": [' + message + b"]}}]}]}"
+    )
+    assert adapter().parse(raw) == []
+    assert "message 0 of a batch skipped" in caplog.text
+    assert "secret words" not in caplog.text
 
 
 def test_parsed_events_round_trip_through_json() -> None:

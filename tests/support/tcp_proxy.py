@@ -1,4 +1,8 @@
-"""A TCP proxy a test owns: ``cut()`` drops every connection and refuses new ones, ``restore()`` heals."""
+"""A TCP proxy a test owns, to make a real server unreachable and reachable again.
+
+``cut()`` closes every connection through it and refuses new ones (connection refused, as when
+the server is down); ``restore()`` listens again on the same port.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ class TcpProxy:
         self.port = 0
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
-        self.port = int(self._server.sockets[0].getsockname()[1])
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
 
     async def cut(self) -> None:
         if self._server is not None:
@@ -32,23 +36,25 @@ class TcpProxy:
     async def close(self) -> None:
         await self.cut()
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
+            server_reader, server_writer = await asyncio.open_connection(*self._target)
         except OSError:
-            writer.transport.abort()
+            client_writer.transport.abort()
             return
-        self._writers |= {writer, upstream_writer}
+        self._writers.update((client_writer, server_writer))
         await asyncio.gather(
-            self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer), return_exceptions=True
+            self._pipe(client_reader, server_writer), self._pipe(server_reader, client_writer)
         )
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            while data := await reader.read(65536):
-                writer.write(data)
+            while chunk := await reader.read(65536):
+                writer.write(chunk)
                 await writer.drain()
+        except (ConnectionError, OSError):
+            pass
         finally:
             self._writers.discard(writer)
             with contextlib.suppress(Exception):
-                writer.close()
+                writer.transport.abort()

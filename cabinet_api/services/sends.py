@@ -1,0 +1,102 @@
+"""The send journal: each platform call of an outgoing message, written before and after the call.
+
+The outbox asks :meth:`SendJournal.begin` before a call. The first time, the intent is written
+(``sending``) and the call may go. When the message is handled again (after a crash, or after
+the result could not be written), the journal answers with what is known: ``sent`` (skip the
+call, keep its platform id), ``unknown`` (it was resolved so), or ``sending``: the intent is
+there and no result, so the call may have reached the platform and is never made again. Only a
+call the platform ``refused`` may be made again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, select
+
+from cabinet_api.db import Database
+from cabinet_api.models import OutboundSend, SendState
+from cabinet_api.services.upsert import insert_on_conflict
+
+_KEY = ["channel", "bot", "outbound_id", "part"]
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecord:
+    state: str
+    platform_message_id: str | None = None
+
+
+class SendJournal:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._clock = clock
+        table = cast(Table, OutboundSend.__table__)
+        self._intend = (
+            insert_on_conflict(table, is_sqlite=db.is_sqlite)
+            .on_conflict_do_nothing(index_elements=_KEY)
+            .returning(table.c.id)
+        )
+
+    async def begin(self, channel: str, bot: str, outbound_id: str, part: int) -> SendRecord | None:
+        """Write the intent of a call; None when it may be made, else the earlier call's record."""
+        now = self._clock()
+        row = {
+            "channel": channel,
+            "bot": bot,
+            "outbound_id": outbound_id,
+            "part": part,
+            "state": SendState.SENDING.value,
+            "created_at": now,
+            "updated_at": now,
+        }
+        async with self._db.session() as session:
+            if (await session.execute(self._intend, row)).scalar_one_or_none() is not None:
+                return None
+            earlier = await session.scalar(
+                select(OutboundSend)
+                .where(
+                    OutboundSend.channel == channel,
+                    OutboundSend.bot == bot,
+                    OutboundSend.outbound_id == outbound_id,
+                    OutboundSend.part == part,
+                )
+                .with_for_update()
+            )
+            if earlier is None:
+                raise RuntimeError("the send journal lost a row it had just found")
+            if earlier.state == SendState.REFUSED:
+                earlier.state = SendState.SENDING.value
+                earlier.updated_at = now
+                return None
+            return SendRecord(state=earlier.state, platform_message_id=earlier.platform_message_id)
+
+    async def settle(
+        self,
+        channel: str,
+        bot: str,
+        outbound_id: str,
+        part: int,
+        *,
+        state: str,
+        platform_message_id: str | None = None,
+    ) -> None:
+        """Write the result of a call: ``sent``, ``refused`` or ``unknown``."""
+        checked = SendState(state)
+        async with self._db.session() as session:
+            record = await session.scalar(
+                select(OutboundSend).where(
+                    OutboundSend.channel == channel,
+                    OutboundSend.bot == bot,
+                    OutboundSend.outbound_id == outbound_id,
+                    OutboundSend.part == part,
+                )
+            )
+            if record is None:
+                return
+            record.state = checked.value
+            record.platform_message_id = platform_message_id or record.platform_message_id
+            record.updated_at = self._clock()
