@@ -45,7 +45,7 @@ async def test_kill_9_of_the_embedded_default_loses_and_doubles_nothing_it_accep
         processes.env.update(echo_env(tmp_path, platform, OMNICAB_DATABASE_URL=database_url))
         app = processes.omnicab("run-1", "run")
         await healthy(http, app)
-        accepted: set[str] = set()
+        accepted: list[str] = []
         killed = asyncio.Event()
 
         async def deliver(user: TelegramUser, update: dict[str, Any], text: str) -> None:
@@ -56,7 +56,7 @@ async def test_kill_9_of_the_embedded_default_loses_and_doubles_nothing_it_accep
                 except (aiohttp.ClientError, OSError):
                     status = 0
                 if status == 200:
-                    accepted.add(text)
+                    accepted.append(text)
                     if len(accepted) >= KILL_AFTER_ACCEPTED:
                         killed.set()
                     return
