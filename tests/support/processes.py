@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ECHO_BOT = ROOT / "tests" / "bots" / "app" / "echo"
 ECHO_TOKEN = "7100000001:ECHO-test-token-0123456789abcdef"
 SECRET_KEY = "multi-process-test-secret-key-0123456789abcdef"
+DATA_KEY = "multi-process-test-data-key-0123456789abcdef"
 
 
 @dataclass
@@ -107,6 +108,7 @@ def echo_env(tmp: Path, platform: Proc, **extra: str) -> dict[str, str]:
         "OMNICAB_TELEGRAM_CHAT_BURST": "100",
         "OMNICAB_TELEGRAM_RATE_PER_SECOND": "1000",
         "OMNICAB_SECRET_KEY": SECRET_KEY,
+        "OMNICAB_DATA_KEY": DATA_KEY,
         "OMNICAB_DATA_DIR": str(tmp / "var"),
         "OMNICAB_LOG_LEVEL": "WARNING",
         **extra,

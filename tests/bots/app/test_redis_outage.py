@@ -53,7 +53,7 @@ async def test_webhooks_answer_503_with_retry_after_while_redis_is_unreachable_a
         assert [reply.text for reply in await user.send("/start")] == ["Готов"]
         webhook = f"{base_url}/webhooks/echo/telegram"
         headers = {"X-Telegram-Bot-Api-Secret-Token": telegram_webhook_secret(settings, "echo")}
-        update = user.message_update("во время сбоя")
+        update = {"update_id": 880_001, **user.message_update("во время сбоя")}
 
         await redis_proxy.cut()
         async with http.post(webhook, json=update, headers=headers) as response:
