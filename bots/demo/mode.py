@@ -22,4 +22,3 @@ class DemoMode:
         FakeViber().mount(app, "/fake/viber")
         FakeWhatsApp().mount(app, "/fake/whatsapp")
         mount_simulator(app)
-

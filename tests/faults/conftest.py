@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.faults.load import Figures, Load, figures, settled_tally
-from tests.faults.processes import App, AppConfig, PrivateRedis, StandIn, TcpProxy, free_port, has_roles, stand_in
+from tests.faults.processes import (
+    App,
+    AppConfig,
+    PrivateRedis,
+    StandIn,
+    TcpProxy,
+    free_port,
+    has_roles,
+    stand_in,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -52,17 +61,13 @@ class World:
         """``omnicab web`` + ``workers`` x ``omnicab worker``, or as many ``omnicab run`` without roles."""
         await self.app.migrate()
         if self.roles:
-            await self.app.start_web(role="web")
-            for _ in range(workers):
-                await self.app.start_worker(role="worker")
+            await self.app.start(web="web", workers=["worker"] * workers)
         else:
-            await self.app.start_web(role="run")
-            for _ in range(workers - 1):
-                await self.app.start_worker(role="run")
+            await self.app.start(web="run", workers=["run"] * (workers - 1))
         await self.webhook_registered()
 
     async def start_embedded(self) -> None:
-        await self.app.start_web(role="run")
+        await self.app.start(web="run", workers=[])
         await self.webhook_registered()
 
     async def webhook_registered(self) -> None:
@@ -73,7 +78,9 @@ class World:
 
         await until(registered, timeout=30, what="the app's setWebhook")
 
-    async def outcome(self, load: Load, *, in_flight: int = 0, quiet_for: float = 6.0) -> Figures:
+    async def outcome(self, load: Load, *, in_flight: int = 0, quiet_for: float = 20.0) -> Figures:
+        """The figures once every accepted message is answered or nothing changed for ``quiet_for``
+        seconds (longer than a dead process's leases take to expire)."""
         taken = await settled_tally(load, quiet_for=quiet_for)
         tally = await self.platform.tally()
         result = figures(
@@ -120,7 +127,13 @@ async def world_of(platform: StandIn, config: AppConfig, logs: Path, roles: bool
 
 @pytest.fixture
 async def services_world(
-    platform: StandIn, postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path, logs: Path, roles: bool
+    platform: StandIn,
+    postgres_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    tmp_path: Path,
+    logs: Path,
+    roles: bool,
 ) -> AsyncIterator[World]:
     """The app on real PostgreSQL and Redis, under this test's own database and key prefix."""
     config = AppConfig(
@@ -138,7 +151,9 @@ async def services_world(
 async def embedded_world(platform: StandIn, tmp_path: Path, logs: Path, roles: bool) -> AsyncIterator[World]:
     """The embedded default: SQLite and in-process state, one process."""
     data = tmp_path / "data"
-    config = AppConfig(data_dir=data, database_url=f"sqlite+aiosqlite:///{data}/omnicab.db", platform_url=platform.url)
+    config = AppConfig(
+        data_dir=data, database_url=f"sqlite+aiosqlite:///{data}/omnicab.db", platform_url=platform.url
+    )
     async with world_of(platform, config, logs, roles) as world:
         yield world
 

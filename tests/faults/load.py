@@ -27,7 +27,12 @@ FIRST_CHAT = 610_000
 
 
 def update(update_id: int, chat_id: int, text: str, *, first_name: str | None = None) -> dict[str, Any]:
-    sender = {"id": chat_id, "is_bot": False, "first_name": first_name or f"Chat{chat_id}", "language_code": "ru"}
+    sender = {
+        "id": chat_id,
+        "is_bot": False,
+        "first_name": first_name or f"Chat{chat_id}",
+        "language_code": "ru",
+    }
     return {
         "update_id": update_id,
         "message": {
@@ -68,6 +73,7 @@ class Load:
     accepted: set[tuple[str, int]] = field(default_factory=set)
     redeliveries: int = 0
     poison_sent: int = 0
+    server_errors: int = 0
     bodies: dict[tuple[str, int], bytes] = field(default_factory=dict)
 
     async def run(self) -> None:
@@ -86,7 +92,8 @@ class Load:
             if self.poison_every and seq % self.poison_every == 0:
                 for body in poison_bodies(update_id + 1, chat_id):
                     self.poison_sent += 1
-                    await self._post(http, body)
+                    if await self._post(http, body) >= 500:
+                        self.server_errors += 1
             body = json.dumps(update(update_id, chat_id, f"m{seq}")).encode()
             if await self._deliver(http, body):
                 self.accepted.add((str(chat_id), seq))
@@ -193,7 +200,7 @@ def figures(load: Load, taken: list[list[str]], *, unknown: int, in_flight: int)
     )
 
 
-async def settled_tally(load: Load, *, quiet_for: float = 6.0, timeout: float = 60.0) -> list[list[str]]:
+async def settled_tally(load: Load, *, quiet_for: float = 20.0, timeout: float = 240.0) -> list[list[str]]:
     """What the stand-in took once every accepted message is answered, or nothing changed for
     ``quiet_for`` seconds (then the figures say what is missing), at most ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

@@ -25,6 +25,7 @@ SEQBOT = Path(__file__).resolve().parent / "seqbot"
 BOT_TOKEN = "7100000001:FAULTSUITE-abcdefghijklmnopqrstuvwxyz"
 WEBHOOK_SECRET = "fault-suite-webhook-secret"
 SECRET_KEY = "fault-suite-" + "k" * 52
+START_TIMEOUT = 180.0  # seconds; a process imports the channel SDKs first, slow on a busy machine
 
 
 def free_port() -> int:
@@ -122,7 +123,10 @@ class StandIn:
 async def stand_in(logs: Path) -> AsyncIterator[StandIn]:
     port = free_port()
     child = await spawn(
-        "stand-in", [sys.executable, "-m", "bots.demo.standalone", "--port", str(port)], dict(os.environ), logs
+        "stand-in",
+        [sys.executable, "-m", "bots.demo.standalone", "--port", str(port)],
+        dict(os.environ),
+        logs,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -138,7 +142,11 @@ async def stand_in(logs: Path) -> AsyncIterator[StandIn]:
 def has_roles() -> bool:
     """Whether this omnicab has the ``web`` and ``worker`` roles, or only ``run``."""
     listed = subprocess.run(
-        [sys.executable, "-m", "bots.app.cli", "--help"], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bots.app.cli", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return "worker" in listed.stdout
 
@@ -202,18 +210,31 @@ class App:
         child = await spawn("migrate", [sys.executable, "-m", "bots.app.cli", "migrate"], env, self.logs)
         assert await child.process.wait() == 0, child.tail()
 
-    async def start_web(self, *, role: str) -> Child:
-        self.web = await self._spawn(role, self.web_port)
-        await until(lambda: answers(f"{self.url}/healthz"), timeout=90, what=f"{role} process\n{self.web.tail()}")
-        return self.web
+    async def start(self, *, web: str, workers: list[str]) -> None:
+        """Spawns the processes at once and waits until each is up (a ``worker`` serves no HTTP)."""
+        self.web = await self._spawn(web, self.web_port)
+        waits = [
+            until(
+                lambda: answers(f"{self.url}/healthz"),
+                timeout=START_TIMEOUT,
+                what=f"{web}\n{self.web.tail()}",
+            )
+        ]
+        for role in workers:
+            port = free_port()
+            child = await self._spawn(role, port)
+            self.workers.append(child)
+            if role == "run":
+                waits.append(until(_healthy(port), timeout=START_TIMEOUT, what=child.tail()))
+        await asyncio.gather(*waits)
 
-    async def start_worker(self, *, role: str) -> Child:
-        port = free_port()
-        child = await self._spawn(role, port)
-        self.workers.append(child)
-        if role == "run":
-            await until(lambda: answers(f"http://127.0.0.1:{port}/healthz"), timeout=90, what=child.tail())
-        return child
+    async def restart_web(self) -> None:
+        """The web process again, on the same port and data, after it was killed."""
+        assert self.web is not None
+        await self.web.stop()
+        role = self.web.name.rsplit("-", 1)[0]
+        self.web = await self._spawn(role, self.web_port)
+        await until(lambda: answers(f"{self.url}/healthz"), timeout=START_TIMEOUT, what=self.web.tail())
 
     async def _spawn(self, role: str, port: int) -> Child:
         self.started += 1
@@ -228,6 +249,10 @@ class App:
 
     def tails(self) -> str:
         return "\n".join(child.tail() for child in [*([self.web] if self.web else []), *self.workers])
+
+
+def _healthy(port: int) -> Callable[[], Awaitable[bool]]:
+    return lambda: answers(f"http://127.0.0.1:{port}/healthz")
 
 
 # ---- a private Redis and a TCP proxy ------------------------------------------------------------
