@@ -76,7 +76,7 @@ class World:
         async def registered() -> bool:
             return bool(await self.platform.setwebhook_calls())
 
-        await until(registered, timeout=30, what="the app's setWebhook")
+        await until(registered, within=30, what="the app's setWebhook")
 
     async def outcome(self, load: Load, *, in_flight: int = 0, quiet_for: float = 20.0) -> Figures:
         """The figures once every accepted message is answered or nothing changed for ``quiet_for``

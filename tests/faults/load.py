@@ -200,10 +200,10 @@ def figures(load: Load, taken: list[list[str]], *, unknown: int, in_flight: int)
     )
 
 
-async def settled_tally(load: Load, *, quiet_for: float = 20.0, timeout: float = 240.0) -> list[list[str]]:
+async def settled_tally(load: Load, *, quiet_for: float = 20.0, at_most: float = 240.0) -> list[list[str]]:
     """What the stand-in took once every accepted message is answered, or nothing changed for
-    ``quiet_for`` seconds (then the figures say what is missing), at most ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    ``quiet_for`` seconds (then the figures say what is missing), at most ``at_most`` seconds."""
+    deadline = time.monotonic() + at_most
     last: list[list[str]] = []
     changed = time.monotonic()
     while True:

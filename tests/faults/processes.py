@@ -34,12 +34,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def until(condition: Callable[[], Awaitable[bool]], *, timeout: float, what: str) -> None:
-    """Polls ``condition`` until it holds; fails naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+async def until(condition: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
+    """Polls ``condition`` until it holds; fails naming ``what`` after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+            raise TimeoutError(f"{what}: not within {within:.0f} s")
         await asyncio.sleep(0.05)
 
 
@@ -130,7 +130,7 @@ async def stand_in(logs: Path) -> AsyncIterator[StandIn]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        await until(lambda: answers(f"{url}/healthz"), timeout=20, what="the platform stand-in")
+        await until(lambda: answers(f"{url}/healthz"), within=20, what="the platform stand-in")
         yield StandIn(child, url)
     finally:
         await child.stop()
@@ -213,19 +213,13 @@ class App:
     async def start(self, *, web: str, workers: list[str]) -> None:
         """Spawns the processes at once and waits until each is up (a ``worker`` serves no HTTP)."""
         self.web = await self._spawn(web, self.web_port)
-        waits = [
-            until(
-                lambda: answers(f"{self.url}/healthz"),
-                timeout=START_TIMEOUT,
-                what=f"{web}\n{self.web.tail()}",
-            )
-        ]
+        waits = [until(_healthy(self.web_port), within=START_TIMEOUT, what=f"the {web} process")]
         for role in workers:
             port = free_port()
             child = await self._spawn(role, port)
             self.workers.append(child)
             if role == "run":
-                waits.append(until(_healthy(port), timeout=START_TIMEOUT, what=child.tail()))
+                waits.append(until(_healthy(port), within=START_TIMEOUT, what=child.tail()))
         await asyncio.gather(*waits)
 
     async def restart_web(self) -> None:
@@ -234,7 +228,7 @@ class App:
         await self.web.stop()
         role = self.web.name.rsplit("-", 1)[0]
         self.web = await self._spawn(role, self.web_port)
-        await until(lambda: answers(f"{self.url}/healthz"), timeout=START_TIMEOUT, what=self.web.tail())
+        await until(lambda: answers(f"{self.url}/healthz"), within=START_TIMEOUT, what=self.web.tail())
 
     async def _spawn(self, role: str, port: int) -> Child:
         self.started += 1
@@ -286,7 +280,7 @@ class PrivateRedis:
             "no",
         ]
         self.child = await spawn(f"redis-{self.port}", args, dict(os.environ), self.logs)
-        await until(self._pong, timeout=10, what="the private redis-server")
+        await until(self._pong, within=10, what="the private redis-server")
 
     async def _pong(self) -> bool:
         import redis.asyncio as redis
