@@ -20,7 +20,16 @@ def client_timeout() -> dict[str, str]:
     [
         pytest.param("429", {"every": 4, "retry_after": 1}, id="429-retry-after"),
         pytest.param("500", {"every": 5}, id="500"),
-        pytest.param("slow", {"every": 25, "delay": CLIENT_TIMEOUT_SECONDS + 1}, id="slower-than-timeout"),
+        pytest.param(
+            "slow",
+            {"every": 25, "delay": CLIENT_TIMEOUT_SECONDS + 1},
+            id="slower-than-timeout",
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="issue 8 point 1 (delivery branch): on main a send that timed out is repeated "
+                "blindly instead of being marked unknown",
+            ),
+        ),
     ],
 )
 async def test_the_platform_misbehaving(

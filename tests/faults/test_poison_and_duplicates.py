@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.faults.conftest import World
 from tests.faults.load import Load
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 8 point 2 (delivery branch): on main a NUL is rejected by PostgreSQL and the event is "
+    "retried forever, blocking its conversation; a lone surrogate fails serialisation",
+)
 async def test_poison_messages_never_block_the_load(services_world: World) -> None:
     world = services_world
     await world.start_cluster(workers=2)
