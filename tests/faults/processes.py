@@ -25,7 +25,7 @@ SEQBOT = Path(__file__).resolve().parent / "seqbot"
 BOT_TOKEN = "7100000001:FAULTSUITE-abcdefghijklmnopqrstuvwxyz"
 WEBHOOK_SECRET = "fault-suite-webhook-secret"
 SECRET_KEY = "fault-suite-" + "k" * 52
-START_TIMEOUT = 180.0  # seconds; a process imports the channel SDKs first, slow on a busy machine
+START_TIMEOUT = 300.0  # seconds; a process imports the channel SDKs first, slow on a busy machine
 
 
 def free_port() -> int:
