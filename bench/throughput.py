@@ -101,8 +101,9 @@ async def _demo_app(args: argparse.Namespace) -> AsyncIterator[str]:
 
 
 async def wait_ready(base: str) -> None:
+    """Up to two minutes: aiogram alone takes several seconds to import on a busy machine."""
     async with aiohttp.ClientSession() as http:
-        for _ in range(300):
+        for _ in range(1200):
             with contextlib.suppress(aiohttp.ClientError):
                 async with http.get(
                     f"{base}/fake/telegram/outbox", params={"method": "setWebhook"}

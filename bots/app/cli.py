@@ -89,10 +89,6 @@ def configure_logging(level: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from bots.app.factory import create_app
-
     settings = _settings(args)
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -105,6 +101,10 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    from aiohttp import web
+
+    from bots.app.factory import create_app  # aiogram's types take seconds to import: after the port check
+
     mode = "demo (fake platforms)" if settings.demo else "live"
     print(f"omnicab: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
     web.run_app(create_app(settings, demo=_demo_mode(settings)), sock=sock, print=None)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bots.demo.channels import DemoChannels
     from bots.demo.mode import DemoMode
+    from bots.demo.registry import DemoBots
 
-__all__ = ["DemoChannels", "DemoMode"]
+__all__ = ["DemoBots", "DemoChannels", "DemoMode"]
 
 
 def __getattr__(name: str) -> Any:
@@ -25,4 +26,8 @@ def __getattr__(name: str) -> Any:
         from bots.demo.channels import DemoChannels
 
         return DemoChannels
+    if name == "DemoBots":
+        from bots.demo.registry import DemoBots
+
+        return DemoBots
     raise AttributeError(f"module 'bots.demo' has no attribute {name!r}")

@@ -147,5 +147,9 @@ def only_registered(registered: Sequence[T]) -> T:
     if not registered:
         raise RejectedBody(409, "no webhook registered")
     if len(registered) > 1:
-        raise RejectedBody(400, "several webhooks registered; pass ?token=")
+        raise RejectedBody(
+            400,
+            "Вебхук зарегистрировали несколько ботов — укажите, какому писать: ?token=. "
+            "/ Several bots registered webhooks; name the one to write to: ?token=.",
+        )
     return registered[0]

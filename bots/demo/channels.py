@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import zlib
-
 from adapters.telegram import TelegramAdapter
 from adapters.types import Channel, ChannelAdapter
 from adapters.viber import ViberAdapter
 from adapters.whatsapp import TemplateSpec, WhatsAppAdapter
 from bots.app.channels import derived_secret, telegram_webhook_secret
+from bots.app.loading import bot_directory, bot_name
 from bots.app.settings import Settings
-from bots.demo.viber_api import demo_auth_token
+from bots.demo.registry import DemoBot, DemoBots, bot_title
 
 DEMO_TEMPLATES = {
     "answer_ready": TemplateSpec(name="omnicab_answer_ready", language="ru", body_params=1),
@@ -20,36 +18,34 @@ DEMO_TEMPLATES = {
 }
 
 
-def demo_telegram_token(bot: str) -> str:
-    bot_id = 7_000_000_000 + zlib.crc32(bot.encode()) % 1_000_000_000
-    return f"{bot_id}:DEMO-{hashlib.sha256(bot.encode()).hexdigest()[:30]}"
-
-
-def demo_whatsapp_phone_id(bot: str) -> str:
-    return str(100_000_000_000_000 + zlib.crc32(bot.encode()))
-
-
 class DemoChannels:
+    """Adapters pointed at the fakes; each bot they are made for joins ``bots``, which the fakes share."""
+
+    def __init__(self, bots: DemoBots) -> None:
+        self.bots = bots
+
     def adapters(self, settings: Settings, bot: str) -> dict[Channel, ChannelAdapter]:
+        demo_bot = DemoBot(bot, _title(settings, bot))
+        self.bots.add(demo_bot)
         fake = f"{settings.base_url}/fake"
         return {
             Channel.TELEGRAM: TelegramAdapter(
                 bot,
-                demo_telegram_token(bot),
+                demo_bot.telegram_token,
                 telegram_webhook_secret(settings, bot),
                 api_base=f"{fake}/telegram",
                 rate_limits=settings.rate_limits(Channel.TELEGRAM, TelegramAdapter.RATE_LIMITS),
             ),
             Channel.VIBER: ViberAdapter(
                 bot,
-                demo_auth_token(bot),
+                demo_bot.viber_token,
                 name="Юрист 24/7",
                 api_base=f"{fake}/viber/pa",
                 rate_limits=settings.rate_limits(Channel.VIBER, ViberAdapter.RATE_LIMITS),
             ),
             Channel.WHATSAPP: WhatsAppAdapter(
                 bot,
-                phone_id=demo_whatsapp_phone_id(bot),
+                phone_id=demo_bot.whatsapp_phone_id,
                 token=derived_secret(settings, f"whatsapp-token:{bot}"),
                 app_secret=derived_secret(settings, f"whatsapp-secret:{bot}"),
                 verify_token=derived_secret(settings, f"whatsapp-verify:{bot}"),
@@ -58,3 +54,11 @@ class DemoChannels:
                 rate_limits=settings.rate_limits(Channel.WHATSAPP, WhatsAppAdapter.RATE_LIMITS),
             ),
         }
+
+
+def _title(settings: Settings, bot: str) -> str:
+    for entry in settings.bots:
+        directory = bot_directory(entry, settings.bots_dir)
+        if bot_name(directory) == bot:
+            return bot_title(directory, bot)
+    return bot

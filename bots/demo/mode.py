@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bots.demo.channels import DemoChannels
+from bots.demo.registry import DemoBots
 from bots.demo.telegram import FakeTelegram
 from bots.demo.viber import FakeViber
 from bots.demo.web import mount_simulator
@@ -15,10 +16,11 @@ class DemoMode:
     """What demo mode adds to the app: the fake platforms, the simulator, and adapters pointed at them."""
 
     def __init__(self) -> None:
-        self.channels = DemoChannels()
+        self.bots = DemoBots()
+        self.channels = DemoChannels(self.bots)
 
     def mount(self, app: web.Application) -> None:
-        FakeTelegram().mount(app, "/fake/telegram")
-        FakeViber().mount(app, "/fake/viber")
-        FakeWhatsApp().mount(app, "/fake/whatsapp")
+        FakeTelegram(bots=self.bots).mount(app, "/fake/telegram")
+        FakeViber(bots=self.bots).mount(app, "/fake/viber")
+        FakeWhatsApp(bots=self.bots).mount(app, "/fake/whatsapp")
         mount_simulator(app)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from bots.demo.registry import BotChoiceError, DemoBot, DemoBots
 
 DEFAULT_CAPACITY = 10_000
 
@@ -50,6 +52,8 @@ class Outbox:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self._calls: deque[RecordedCall] = deque(maxlen=capacity)
         self._seq = 0
+        self._bots = DemoBots()
+        self._token_id_of: Callable[[DemoBot], str] | None = None
 
     def record(
         self,
@@ -79,7 +83,12 @@ class Outbox:
         return call
 
     def calls(
-        self, *, chat_id: str | None = None, after: int = 0, method: str | None = None
+        self,
+        *,
+        chat_id: str | None = None,
+        after: int = 0,
+        method: str | None = None,
+        token_id: str | None = None,
     ) -> list[RecordedCall]:
         return [
             call
@@ -87,13 +96,26 @@ class Outbox:
             if call.seq > after
             and (chat_id is None or call.chat_id == chat_id)
             and (method is None or call.method == method)
+            and (token_id is None or call.token_id == token_id)
         ]
 
     def clear(self) -> None:
         self._calls.clear()
 
-    def add_routes(self, app: web.Application, prefix: str) -> None:
-        """``GET {prefix}/outbox[?chat_id=&after=&method=]`` lists; ``DELETE {prefix}/outbox`` clears."""
+    def add_routes(
+        self,
+        app: web.Application,
+        prefix: str,
+        bots: DemoBots | None = None,
+        token_id_of: Callable[[DemoBot], str] | None = None,
+    ) -> None:
+        """``GET {prefix}/outbox[?chat_id=&after=&method=&bot=]`` lists; ``DELETE {prefix}/outbox`` clears.
+
+        Without ``bot`` the list holds every bot's calls; ``token_id_of`` is how the fake records
+        the calls of a bot ``bots`` knows by name.
+        """
+        self._bots = bots if bots is not None else DemoBots()
+        self._token_id_of = token_id_of
         app.router.add_get(f"{prefix}/outbox", self._list)
         app.router.add_delete(f"{prefix}/outbox", self._clear)
 
@@ -103,7 +125,16 @@ class Outbox:
             after = int(query.get("after", "0"))
         except ValueError:
             return web.json_response({"error": "after must be an integer"}, status=400)
-        calls = self.calls(chat_id=query.get("chat_id"), after=after, method=query.get("method"))
+        token_id = None
+        if query.get("bot") and self._token_id_of is not None:
+            try:
+                bot = self._bots.choose(query["bot"])
+            except BotChoiceError as error:
+                return error.response
+            token_id = None if bot is None else self._token_id_of(bot)
+        calls = self.calls(
+            chat_id=query.get("chat_id"), after=after, method=query.get("method"), token_id=token_id
+        )
         return web.json_response({"calls": [call.as_json() for call in calls]})
 
     async def _clear(self, request: web.Request) -> web.Response:

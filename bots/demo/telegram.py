@@ -3,10 +3,12 @@
 Mounted under a prefix (``/fake/telegram`` in the app):
 
 - ``POST|GET {prefix}/bot{token}/{method}``: the Bot API methods a bot calls, in Telegram's envelope;
-- ``POST {prefix}/updates[?token=]``: an update in webhook format, delivered to the bot's webhook
-  with the secret header (or queued for ``getUpdates`` when the named bot has no webhook); without
-  a token it waits a few seconds for a bot to register one, as the app may still be starting;
-- ``GET|DELETE {prefix}/outbox``: every API call the bots made;
+- ``GET {prefix}/bots``: the demo bots a person can write to (name, title);
+- ``POST {prefix}/updates[?bot=|?token=]``: an update in webhook format, delivered to the bot's
+  webhook with the secret header (or queued for ``getUpdates`` when the named bot has no webhook);
+  it waits a few seconds for the bot to register one, as the app may still be starting; with
+  several bots and none named it answers 400, naming the choices;
+- ``GET|DELETE {prefix}/outbox[?bot=]``: every API call the bots made (or one bot's);
 - ``POST {prefix}/control``: ``{"fail_next": [{"error_code": 429, "retry_after": 1}, ...]}``;
 - ``POST {prefix}/files`` uploads a file as a user would; ``GET {prefix}/file/bot{token}/{path}`` serves it;
 - ``GET {prefix}/user_file/{file_id}``: a file a bot sent, as the recipient's app downloads it.
@@ -14,8 +16,6 @@ Mounted under a prefix (``/fake/telegram`` in the app):
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -38,6 +38,7 @@ from bots.demo.bodies import (
 )
 from bots.demo.files import FileStore
 from bots.demo.outbox import Outbox
+from bots.demo.registry import BotChoiceError, DemoBot, DemoBots
 from bots.demo.telegram_api import ApiError, BotState, TelegramBotApi, Webhook, bad_request, typed_fields
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,9 @@ class FakeTelegram:
         max_json_bytes: int = MAX_JSON_BYTES,
         webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
         webhook_wait: float = WEBHOOK_WAIT_SECONDS,
+        bots: DemoBots | None = None,
     ) -> None:
+        self.bots = bots if bots is not None else DemoBots()
         self.files = FileStore()
         self.api = TelegramBotApi(self.files)
         self.outbox = Outbox()
@@ -107,7 +110,8 @@ class FakeTelegram:
         app.router.add_post(f"{prefix}/files", self._upload)
         app.router.add_get(f"{prefix}/file/bot{{token}}/{{file_path:.+}}", self._download)
         app.router.add_get(f"{prefix}/user_file/{{file_id}}", self._delivered_file)
-        self.outbox.add_routes(app, prefix)
+        self.outbox.add_routes(app, prefix, self.bots, _telegram_bot_id)
+        self.bots.add_routes(app, prefix)
         app.on_cleanup.append(self._on_cleanup)
 
     async def close(self) -> None:
@@ -191,8 +195,8 @@ class FakeTelegram:
                 return web.json_response({"error": "Unauthorized"}, status=401)
         else:
             try:
-                bot = only_registered(await self._registered_webhooks())
-            except RejectedBody as rejected:
+                bot = await self._chosen_bot(request.query.get("bot"))
+            except (BotChoiceError, RejectedBody) as rejected:
                 return rejected.response
         update = self.api.accept_update(bot, update)
         update_id = update["update_id"]
@@ -204,11 +208,20 @@ class FakeTelegram:
             return web.json_response({"delivered": False, "filtered": update_type, "update_id": update_id})
         return await self._post_to_webhook(bot, bot.webhook, update)
 
+    async def _chosen_bot(self, name: str | None) -> BotState:
+        """The demo bot ``name`` picks (or the only one), waiting a little for its webhook."""
+        chosen = self.bots.choose(name)
+        if chosen is None:
+            return only_registered(await self._registered_webhooks())
+        bot = self.api.bot(chosen.telegram_token)
+        await self.api.webhook_arrivals.wait_until(lambda: bot.webhook is not None, self._webhook_wait)
+        return bot
+
     async def _registered_webhooks(self) -> list[BotState]:
         """Bots with a webhook, waiting a little for one while the app is still starting."""
-        if not self.api.bots_with_webhook():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.api.webhook_registered.wait(), self._webhook_wait)
+        await self.api.webhook_arrivals.wait_until(
+            lambda: bool(self.api.bots_with_webhook()), self._webhook_wait
+        )
         return self.api.bots_with_webhook()
 
     async def _post_to_webhook(self, bot: BotState, webhook: Webhook, update: dict[str, Any]) -> web.Response:
@@ -302,6 +315,10 @@ class FakeTelegram:
 
     async def _on_cleanup(self, app: web.Application) -> None:
         await self.close()
+
+
+def _telegram_bot_id(bot: DemoBot) -> str:
+    return bot.telegram_bot_id
 
 
 def _failure(entry: Any) -> InjectedFailure:

@@ -19,6 +19,7 @@ from typing import Any
 
 from bots.demo.bodies import RequestParams, Upload
 from bots.demo.files import FileStore, StoredFile
+from bots.demo.registry import WebhookArrivals
 
 TOKEN_PATTERN = re.compile(r"(\d+):[A-Za-z0-9_-]{20,}")
 SECRET_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -191,7 +192,7 @@ class TelegramBotApi:
     def __init__(self, files: FileStore) -> None:
         self.files = files
         self._bots: dict[int, BotState] = {}
-        self.webhook_registered = asyncio.Event()
+        self.webhook_arrivals = WebhookArrivals()
         self._methods: dict[str, tuple[str, Method]] = {
             name.lower(): (name, method)
             for name, method in {
@@ -327,7 +328,7 @@ class TelegramBotApi:
             Webhook(url, secret, list(allowed) if isinstance(allowed, list) else None) if url else None
         )
         if url:
-            self.webhook_registered.set()
+            self.webhook_arrivals.announce()
         return True
 
     async def _delete_webhook(self, bot: BotState, fields: dict[str, Any], params: RequestParams) -> Any:

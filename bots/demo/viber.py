@@ -6,12 +6,13 @@ Mounted under a prefix (``/fake/viber`` in the app):
   ``get_user_details``, ``get_online``, authorized by ``X-Viber-Auth-Token``; every answer is
   HTTP 200 with Viber's ``status`` and ``status_message``; ``set_webhook`` first checks the URL
   with a signed ``webhook`` callback, as Viber does;
-- ``POST {prefix}/updates[?token=]``: a callback in Viber's format (``event``, ``sender`` or
+- ``GET {prefix}/bots``: the demo bots a person can write to (name, title);
+- ``POST {prefix}/updates[?bot=|?token=]``: a callback in Viber's format (``event``, ``sender`` or
   ``user``...; ``timestamp`` and ``message_token`` filled when missing), signed with the account's
   token and posted to its webhook; the answer carries the webhook's status and JSON response
   (so a ``conversation_started`` welcome message is visible, and is listed in the outbox as
-  ``welcome_message``);
-- ``GET|DELETE {prefix}/outbox``: every API call the bots made;
+  ``welcome_message``); with several bots and none named it answers 400, naming the choices;
+- ``GET|DELETE {prefix}/outbox[?bot=]``: every API call the bots made (or one bot's);
 - ``POST {prefix}/control[?auto_status=1]``: ``{"fail_next": [{"status": 12}, {"http_status": 503,
   "method": "send_message"}], "auto_status": true}``; with auto status every accepted message is
   followed by ``delivered`` and ``seen`` callbacks.
@@ -20,7 +21,6 @@ Mounted under a prefix (``/fake/viber`` in the app):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import deque
@@ -39,6 +39,7 @@ from bots.demo.bodies import (
     read_json_object,
 )
 from bots.demo.outbox import Outbox
+from bots.demo.registry import BotChoiceError, DemoBot, DemoBots, WebhookArrivals
 from bots.demo.viber_api import (
     Account,
     ApiError,
@@ -85,7 +86,9 @@ class FakeViber:
         max_json_bytes: int = MAX_JSON_BYTES,
         webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
         webhook_wait: float = WEBHOOK_WAIT_SECONDS,
+        bots: DemoBots | None = None,
     ) -> None:
+        self.bots = bots if bots is not None else DemoBots()
         self.api = ViberApi() if rate_per_second is None else ViberApi(rate_per_second=rate_per_second)
         self.outbox = Outbox()
         self.auto_status = False
@@ -93,7 +96,7 @@ class FakeViber:
         self._webhook_timeout = webhook_timeout
         self._webhook_wait = webhook_wait
         self._failures: deque[InjectedFailure] = deque()
-        self._webhook_registered = asyncio.Event()
+        self._webhook_arrivals = WebhookArrivals()
         self._status_tasks: set[asyncio.Task[None]] = set()
         self._http: aiohttp.ClientSession | None = None
 
@@ -102,7 +105,8 @@ class FakeViber:
         app.router.add_post(f"{prefix}/pa/{{endpoint}}", self._api_call)
         app.router.add_post(f"{prefix}/updates", self._deliver_update)
         app.router.add_post(f"{prefix}/control", self._control)
-        self.outbox.add_routes(app, prefix)
+        self.outbox.add_routes(app, prefix, self.bots, self._account_id)
+        self.bots.add_routes(app, prefix)
         app.on_cleanup.append(self._on_cleanup)
 
     def fail_next(self, *failures: InjectedFailure) -> None:
@@ -169,7 +173,7 @@ class FakeViber:
                 raise ApiError(Status.INVALID_URL, f"the webhook {answered}")
         answer = self.api.set_webhook(account, url, event_types)
         if url:
-            self._webhook_registered.set()
+            self._webhook_arrivals.announce()
         return answer
 
     async def _get_account_info(self, account: Account, body: dict[str, Any]) -> dict[str, Any]:
@@ -235,8 +239,8 @@ class FakeViber:
                 return web.json_response({"error": "invalidAuthToken"}, status=401)
         else:
             try:
-                account = only_registered(await self._registered_accounts())
-            except RejectedBody as rejected:
+                account = await self._chosen_account(request.query.get("bot"))
+            except (BotChoiceError, RejectedBody) as rejected:
                 return rejected.response
         try:
             callback = self.api.accept_callback(account, update)
@@ -261,11 +265,23 @@ class FakeViber:
             status=answer_status,
         )
 
+    def _account_id(self, bot: DemoBot) -> str:
+        return self.api.account(bot.viber_token).account_id
+
+    async def _chosen_account(self, name: str | None) -> Account:
+        """The demo bot ``name`` picks (or the only one), waiting a little for its webhook."""
+        chosen = self.bots.choose(name)
+        if chosen is None:
+            return only_registered(await self._registered_accounts())
+        account = self.api.account(chosen.viber_token)
+        await self._webhook_arrivals.wait_until(lambda: account.webhook is not None, self._webhook_wait)
+        return account
+
     async def _registered_accounts(self) -> list[Account]:
         """Accounts with a webhook, waiting a little for one while the app is still starting."""
-        if not self.api.accounts_with_webhook():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._webhook_registered.wait(), self._webhook_wait)
+        await self._webhook_arrivals.wait_until(
+            lambda: bool(self.api.accounts_with_webhook()), self._webhook_wait
+        )
         return self.api.accounts_with_webhook()
 
     def _record_welcome(self, account: Account, callback: dict[str, Any], response: object) -> None:

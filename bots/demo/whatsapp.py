@@ -6,14 +6,17 @@ Mounted under a prefix (``/fake/whatsapp`` in the app):
 - ``POST {prefix}/v{version}/{phone_id}/media``: upload media (multipart ``file``, ``type``);
 - ``GET {prefix}/v{version}/{media_id}``: the media's download URL; ``GET {prefix}/media/{media_id}``
   downloads it (Bearer token), as ``lookaside.fbsbx.com`` does;
-- ``POST {prefix}/updates[?phone_id=]``: a Cloud API webhook notification from users; the fake
-  fills ids, timestamps and metadata, opens the senders' 24-hour windows, signs the body with the
-  app secret (``X-Hub-Signature-256``) and posts it to the number's webhook, answering with the
-  webhook's status;
+- ``GET {prefix}/bots``: the demo bots a person can write to (name, title);
+- ``POST {prefix}/updates[?bot=|?phone_id=]``: a Cloud API webhook notification from users; the
+  fake fills ids, timestamps and metadata, opens the senders' 24-hour windows, signs the body with
+  the app secret (``X-Hub-Signature-256``) and posts it to the number's webhook, answering with the
+  webhook's status; with several bots and none named (nor a ``metadata.phone_number_id``) it
+  answers 400, naming the choices;
 - ``POST {prefix}/user_media``: a user's file (multipart ``file``), to reference by id in an update;
   ``GET {prefix}/user_media/{media_id}``: media a bot sent, as the recipient's phone downloads it
   (the simulator plays and opens it; no business token, since it stands for the user's app);
-- ``GET|DELETE {prefix}/outbox``: every API call the bots made (endpoint and JSON body);
+- ``GET|DELETE {prefix}/outbox[?bot=]``: every API call the bots made, or one bot's (endpoint and
+  JSON body);
 - ``POST {prefix}/control``: ``fail_next`` (Graph errors to answer next), ``webhook`` (register a
   number's webhook after Meta's ``GET`` verification handshake), ``approved_templates`` (names;
   ``prefix*`` approves a prefix), ``close_window_for`` (users whose 24 hours have passed),
@@ -26,7 +29,6 @@ dashboard would have issued its token.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -51,6 +53,7 @@ from bots.demo.bodies import (
     read_params,
 )
 from bots.demo.outbox import Outbox
+from bots.demo.registry import BotChoiceError, DemoBot, DemoBots, WebhookArrivals
 from bots.demo.whatsapp_api import Account, CloudApi, GraphError, SentMessage, Webhook
 
 log = logging.getLogger(__name__)
@@ -83,7 +86,9 @@ class FakeWhatsApp:
         max_json_bytes: int = MAX_JSON_BYTES,
         webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
         webhook_wait: float = WEBHOOK_WAIT_SECONDS,
+        bots: DemoBots | None = None,
     ) -> None:
+        self.bots = bots if bots is not None else DemoBots()
         self.api = api or CloudApi()
         for phone_id, token in (accounts or {}).items():
             self.api.provision(phone_id, token)
@@ -94,7 +99,7 @@ class FakeWhatsApp:
         self._max_json_bytes = max_json_bytes
         self._webhook_timeout = webhook_timeout
         self._webhook_wait = webhook_wait
-        self._webhook_registered = asyncio.Event()
+        self._webhook_arrivals = WebhookArrivals()
         self._failures: deque[InjectedFailure] = deque()
         self._background: set[asyncio.Task[None]] = set()
         self._http: aiohttp.ClientSession | None = None
@@ -110,7 +115,8 @@ class FakeWhatsApp:
         app.router.add_post(f"{prefix}/user_media", self._user_media)
         app.router.add_get(f"{prefix}/user_media/{{media_id}}", self._delivered_media)
         app.router.add_post(f"{prefix}/control", self._control)
-        self.outbox.add_routes(app, prefix)
+        self.outbox.add_routes(app, prefix, self.bots, _phone_id_of_bot)
+        self.bots.add_routes(app, prefix)
         app.on_cleanup.append(self._on_cleanup)
 
     def fail_next(self, *failures: InjectedFailure) -> None:
@@ -240,7 +246,12 @@ class FakeWhatsApp:
             notification = await read_json_object(request, self._max_json_bytes, "a notification")
         except RejectedBody as rejected:
             return rejected.response
-        account = await self._target(request.query.get("phone_id") or _phone_id_of(notification))
+        try:
+            account = await self._target(
+                request.query.get("phone_id"), request.query.get("bot"), _phone_id_of(notification)
+            )
+        except BotChoiceError as error:
+            return error.response
         if isinstance(account, web.Response):
             return account
         try:
@@ -257,24 +268,42 @@ class FakeWhatsApp:
             {"delivered": True, "status": status, "message_ids": message_ids}, status=answer_status
         )
 
-    async def _target(self, phone_id: str | None) -> Account | web.Response:
+    async def _target(
+        self, phone_id: str | None, bot: str | None, phone_id_in_body: str | None
+    ) -> Account | web.Response:
+        """The number a notification goes to: named by ``phone_id``, ``bot``, the body's metadata,
+        or the only demo bot (raises :class:`BotChoiceError` when several and none is named)."""
+        if phone_id is None and (bot or phone_id_in_body is None):
+            chosen = self.bots.choose(bot)
+            if chosen is not None:
+                phone_id = chosen.whatsapp_phone_id
+                await self._webhook_arrivals.wait_until(
+                    lambda: self._has_webhook(chosen.whatsapp_phone_id), self._webhook_wait
+                )
+        phone_id = phone_id or phone_id_in_body
         if phone_id is not None:
             account = self.api.accounts.get(phone_id)
             if account is None or account.webhook is None:
                 return web.json_response({"error": f"no webhook registered for {phone_id}"}, status=409)
             return account
-        if not self.api.with_webhook():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._webhook_registered.wait(), self._webhook_wait)
+        await self._webhook_arrivals.wait_until(lambda: bool(self.api.with_webhook()), self._webhook_wait)
         registered = self.api.with_webhook()
         if not registered:
             return web.json_response({"error": "no webhook registered"}, status=409)
         if len(registered) > 1:
             return web.json_response(
-                {"error": "several numbers have webhooks; pass ?phone_id= or metadata.phone_number_id"},
+                {
+                    "error": "Вебхук зарегистрировали несколько номеров — укажите ?phone_id= или "
+                    "metadata.phone_number_id. / Several numbers have webhooks; pass ?phone_id= "
+                    "or metadata.phone_number_id."
+                },
                 status=400,
             )
         return registered[0]
+
+    def _has_webhook(self, phone_id: str) -> bool:
+        account = self.api.accounts.get(phone_id)
+        return account is not None and account.webhook is not None
 
     async def _post_to_webhook(self, account: Account, notification: dict[str, Any]) -> int | None:
         webhook = account.webhook
@@ -409,11 +438,15 @@ class FakeWhatsApp:
         account = self.api.provision(phone_id, token)
         account.webhook = webhook
         self.api.approved_templates.update(templates)
-        self._webhook_registered.set()
+        self._webhook_arrivals.announce()
         return None
 
     async def _on_cleanup(self, app: web.Application) -> None:
         await self.close()
+
+
+def _phone_id_of_bot(bot: DemoBot) -> str:
+    return bot.whatsapp_phone_id
 
 
 def _phone_id_of(notification: dict[str, Any]) -> str | None:

@@ -231,9 +231,10 @@ class CloudApi:
                 change.setdefault("field", "messages")
                 value = change.setdefault("value", {})
                 value.setdefault("messaging_product", "whatsapp")
+                # Meta names the receiving number, whatever an earlier notification named.
                 metadata = value.setdefault("metadata", {})
-                metadata.setdefault("display_phone_number", account.display_phone_number)
-                metadata.setdefault("phone_number_id", account.phone_id)
+                metadata["display_phone_number"] = account.display_phone_number
+                metadata["phone_number_id"] = account.phone_id
                 message_ids.extend(self._accept_messages(value))
         return message_ids
 

@@ -47,6 +47,12 @@ class TelegramUser:
     language_code: str = "ru"
     seen_seq: int = 0
     last: list[BotMessage] = field(default_factory=list)
+    bot: str | None = None
+    """The demo bot to write to (``?bot=``), when the app serves several."""
+
+    @property
+    def _bot_query(self) -> dict[str, str]:
+        return {"bot": self.bot} if self.bot else {}
 
     @property
     def _user(self) -> dict[str, Any]:
@@ -62,7 +68,8 @@ class TelegramUser:
         return {"id": self.user_id, "type": "private", "first_name": self.first_name}
 
     async def post_update(self, update: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        async with self.http.post(f"{self.base_url}/fake/telegram/updates", json=update) as response:
+        url = f"{self.base_url}/fake/telegram/updates"
+        async with self.http.post(url, json=update, params=self._bot_query) as response:
             return response.status, await response.json()
 
     def message_update(self, text: str, **extra: Any) -> dict[str, Any]:
@@ -152,7 +159,7 @@ class TelegramUser:
         return await self.replies()
 
     async def calls(self, **params: Any) -> list[dict[str, Any]]:
-        query = {"chat_id": str(self.user_id), **{k: str(v) for k, v in params.items()}}
+        query = {"chat_id": str(self.user_id), **self._bot_query, **{k: str(v) for k, v in params.items()}}
         async with self.http.get(f"{self.base_url}/fake/telegram/outbox", params=query) as response:
             assert response.status == 200
             return list((await response.json())["calls"])

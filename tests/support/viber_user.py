@@ -46,6 +46,12 @@ class ViberUser:
     settle: float = 0.3
     seen_seq: int = 0
     last: list[BotMessage] = field(default_factory=list)
+    bot: str | None = None
+    """The demo bot to write to (``?bot=``), when the app serves several."""
+
+    @property
+    def _bot_query(self) -> dict[str, str]:
+        return {"bot": self.bot} if self.bot else {}
 
     @property
     def profile(self) -> dict[str, Any]:
@@ -58,7 +64,7 @@ class ViberUser:
         }
 
     async def post_callback(self, callback: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        params = {"token": self.token} if self.token else {}
+        params = {"token": self.token} if self.token else self._bot_query
         async with self.http.post(
             f"{self.base_url}{PREFIX}/updates", json=callback, params=params
         ) as response:
@@ -142,7 +148,11 @@ class ViberUser:
         raise AssertionError(f"no button {title!r} in {[m.titles() for m in self.last]}")
 
     async def calls(self, **params: Any) -> list[dict[str, Any]]:
-        query = {"chat_id": self.user_id, **{key: str(value) for key, value in params.items()}}
+        query = {
+            "chat_id": self.user_id,
+            **self._bot_query,
+            **{key: str(value) for key, value in params.items()},
+        }
         async with self.http.get(f"{self.base_url}{PREFIX}/outbox", params=query) as response:
             assert response.status == 200
             return list((await response.json())["calls"])

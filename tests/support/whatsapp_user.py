@@ -44,6 +44,12 @@ class WhatsAppUser:
     settle: float = 0.3
     seen_seq: int = 0
     last: list[BotMessage] = field(default_factory=list)
+    bot: str | None = None
+    """The demo bot to write to (``?bot=``), when the app serves several."""
+
+    @property
+    def _bot_query(self) -> dict[str, str]:
+        return {"bot": self.bot} if self.bot else {}
 
     @property
     def _fake(self) -> str:
@@ -66,7 +72,9 @@ class WhatsAppUser:
         }
 
     async def post(self, notification: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        async with self.http.post(f"{self._fake}/updates", json=notification) as response:
+        async with self.http.post(
+            f"{self._fake}/updates", json=notification, params=self._bot_query
+        ) as response:
             return response.status, await response.json()
 
     async def write(self, message: dict[str, Any]) -> list[BotMessage]:
@@ -119,7 +127,11 @@ class WhatsAppUser:
         return await self.write({"type": kind, kind: media})
 
     async def calls(self, **params: Any) -> list[dict[str, Any]]:
-        query = {"chat_id": self.wa_id, **{key: str(value) for key, value in params.items()}}
+        query = {
+            "chat_id": self.wa_id,
+            **self._bot_query,
+            **{key: str(value) for key, value in params.items()},
+        }
         async with self.http.get(f"{self._fake}/outbox", params=query) as response:
             assert response.status == 200
             return list((await response.json())["calls"])

@@ -2,6 +2,12 @@
 
 export class FakeUnavailable extends Error {}
 
+/** `url` addressed to one demo bot (`?bot=`) when the app serves several; `bot` null leaves it as is. */
+export function forBot(url, bot) {
+  if (!bot) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams({ bot })}`;
+}
+
 function undeliveredReason(httpStatus, answer) {
   if (answer.filtered) return `бот не подписан на события «${answer.filtered}»`;
   if (httpStatus === 409) return "бот ещё не зарегистрировал вебхук — подождите пару секунд";
@@ -10,11 +16,24 @@ function undeliveredReason(httpStatus, answer) {
   return answer.error ?? `поддельная платформа ответила ${httpStatus}`;
 }
 
+/** The demo bots a person can write to through a fake, `[{name, title}]`; null when unreachable. */
+export async function fetchBots(channelId) {
+  try {
+    const response = await fetch(`/fake/${channelId}/bots`, { cache: "no-store" });
+    if (!response.ok) return null;
+    const answer = await response.json();
+    if (!Array.isArray(answer.bots)) return null;
+    return answer.bots.filter((bot) => typeof bot?.name === "string" && typeof bot?.title === "string");
+  } catch {
+    return null;
+  }
+}
+
 /** Posts an update in the platform's webhook format; the fake signs it and delivers it to the bot. */
-export async function postUpdate(url, payload) {
+export async function postUpdate(url, payload, bot = null) {
   let response;
   try {
-    response = await fetch(url, {
+    response = await fetch(forBot(url, bot), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(payload),
@@ -32,9 +51,10 @@ export async function postUpdate(url, payload) {
   };
 }
 
-/** The API calls the bots made for one chat, after sequence number `after`. */
-export async function getCalls(url, chatId, after) {
+/** The API calls the bot (or bots, `bot` null) made for one chat, after sequence number `after`. */
+export async function getCalls(url, chatId, after, bot = null) {
   const query = new URLSearchParams({ chat_id: String(chatId), after: String(after) });
+  if (bot) query.set("bot", bot);
   const response = await fetch(`${url}?${query}`, { cache: "no-store" });
   if (!response.ok) throw new FakeUnavailable(`outbox: HTTP ${response.status}`);
   const answer = await response.json();

@@ -6,6 +6,7 @@ const STORAGE_KEYS = {
   whatsapp: "omnicab.simulator.whatsapp.v1",
 };
 const ACTIVE_KEY = "omnicab.simulator.channel";
+const BOT_KEY = "omnicab.simulator.bot";
 const MAX_ITEMS = 300;
 
 const NAMES = {
@@ -18,8 +19,13 @@ export function pickName(languageCode) {
   return list[Math.floor(Math.random() * list.length)];
 }
 
-export function emptyChat(channel, user) {
-  return { version: 1, channel, user, nextMessageId: 1, lastSeq: 0, botName: null, items: [] };
+/** Where a chat is kept: one per messenger, and per bot when the app serves several (`bot` set). */
+function storageKey(channel, bot) {
+  return bot ? `${STORAGE_KEYS[channel]}.bot.${bot}` : STORAGE_KEYS[channel];
+}
+
+export function emptyChat(channel, user, bot = null) {
+  return { version: 1, channel, bot, user, nextMessageId: 1, lastSeq: 0, botName: null, items: [] };
 }
 
 function isValid(state, channel) {
@@ -31,21 +37,21 @@ function isValid(state, channel) {
   );
 }
 
-/** The saved chat on `channel` (a driver with `id` and `newUser`), or a new user's empty chat. */
-export function loadState(channel, languageCode = "ru") {
+/** The saved chat with `bot` on `channel` (a driver with `id` and `newUser`), or a new user's empty chat. */
+export function loadState(channel, languageCode = "ru", bot = null) {
   try {
-    const state = JSON.parse(localStorage.getItem(STORAGE_KEYS[channel.id]) ?? "null");
-    if (isValid(state, channel.id)) return { ...state, channel: channel.id };
+    const state = JSON.parse(localStorage.getItem(storageKey(channel.id, bot)) ?? "null");
+    if (isValid(state, channel.id)) return { ...state, channel: channel.id, bot };
   } catch {
     // A corrupt or foreign value: start over with a new user.
   }
-  return emptyChat(channel.id, channel.newUser(languageCode, { first: true }));
+  return emptyChat(channel.id, channel.newUser(languageCode, { first: true }), bot);
 }
 
 export function saveState(state) {
   if (state.items.length > MAX_ITEMS) state.items.splice(0, state.items.length - MAX_ITEMS);
   try {
-    localStorage.setItem(STORAGE_KEYS[state.channel], JSON.stringify(state));
+    localStorage.setItem(storageKey(state.channel, state.bot), JSON.stringify(state));
   } catch {
     // Storage full or disabled: the chat still works, it just will not survive a reload.
   }
@@ -66,6 +72,25 @@ export function saveActiveChannel(id) {
     localStorage.setItem(ACTIVE_KEY, id);
   } catch {
     // Storage disabled: the tab is not remembered.
+  }
+}
+
+/** The bot picked in this browser tab, if it is still one of `known` names. */
+export function loadChosenBot(known) {
+  try {
+    const saved = sessionStorage.getItem(BOT_KEY);
+    if (known.includes(saved)) return saved;
+  } catch {
+    // Storage disabled: the first bot is picked.
+  }
+  return null;
+}
+
+export function saveChosenBot(name) {
+  try {
+    sessionStorage.setItem(BOT_KEY, name);
+  } catch {
+    // Storage disabled: the pick lasts until the page reloads.
   }
 }
 

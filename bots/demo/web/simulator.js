@@ -1,9 +1,12 @@
 // The simulator: a person chats with the demo bot as a Telegram, Viber or WhatsApp user, through
-// that messenger's fake platform and the bot's real webhook. One tab per messenger, each its own chat.
+// that messenger's fake platform and the bot's real webhook. One tab per messenger, each its own chat;
+// when the app serves several bots, the person picks one, and each bot has its own chats.
 
 import { ChatView, renderReplyKeyboard } from "./chat-view.js";
+import { fetchBots } from "./fake-http.js";
 import {
-  emptyChat, loadActiveChannel, loadState, normalizePhone, saveActiveChannel, saveState,
+  emptyChat, loadActiveChannel, loadChosenBot, loadState, normalizePhone, saveActiveChannel,
+  saveChosenBot, saveState,
 } from "./profile.js";
 import { channel as telegram } from "./telegram.js";
 import { channel as viber } from "./viber.js";
@@ -56,9 +59,17 @@ const ui = {
   contactPhone: byId("contact-phone"),
   contactChannel: byId("contact-channel"),
   toast: byId("toast"),
+  botCard: byId("bot-card"),
+  botPicker: byId("bot-picker"),
+  botSlugs: [...document.querySelectorAll("[data-bot-slug]")],
+  welcomeTitle: byId("welcome-title"),
 };
+const DEFAULT_WELCOME_TITLE = ui.welcomeTitle.textContent;
 
 let channel = CHANNELS[loadActiveChannel(Object.keys(CHANNELS))];
+/** The bots the app serves (null until the server has said) and the one picked, when there are several. */
+let bots = null;
+let bot = null;
 let state = loadState(channel);
 /** Bumped when the chat changes (another user or tab), so answers in flight for the old one are dropped. */
 let generation = 0;
@@ -124,7 +135,88 @@ function renderProfile() {
   for (const button of ui.languages) {
     button.setAttribute("aria-checked", String(button.dataset.language === user.languageCode));
   }
-  ui.botName.textContent = state.botName ?? channel.defaultBotName;
+  ui.botName.textContent = chosenBotTitle() ?? state.botName ?? channel.defaultBotName;
+}
+
+// ---- which bot ------------------------------------------------------------------------------
+
+function chosenBotTitle() {
+  return bots?.find((entry) => entry.name === bot)?.title ?? null;
+}
+
+function avatarColor(text) {
+  const hash = [...String(text)].reduce((sum, char) => sum + char.charCodeAt(0), 0);
+  return AVATAR_COLORS[hash % AVATAR_COLORS.length];
+}
+
+function botOption(entry) {
+  const chosen = entry.name === bot;
+  const option = document.createElement("button");
+  option.type = "button";
+  option.className = "bot-option";
+  option.setAttribute("role", "radio");
+  option.setAttribute("aria-checked", String(chosen));
+  option.tabIndex = chosen ? 0 : -1;
+  option.dataset.bot = entry.name;
+  const avatar = document.createElement("span");
+  avatar.className = "avatar";
+  avatar.setAttribute("aria-hidden", "true");
+  avatar.textContent = (entry.title.trim()[0] ?? "?").toUpperCase();
+  avatar.style.background = avatarColor(entry.name);
+  const text = document.createElement("span");
+  text.className = "bot-option-text";
+  const title = document.createElement("span");
+  title.className = "bot-option-title";
+  title.textContent = entry.title;
+  const name = document.createElement("span");
+  name.className = "bot-option-name";
+  name.textContent = entry.name;
+  text.append(title, name);
+  option.append(avatar, text);
+  option.addEventListener("click", () => {
+    switchBot(entry.name);
+    ui.text.focus();
+  });
+  option.addEventListener("keydown", (event) => {
+    const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const next = bots[(bots.indexOf(entry) + step + bots.length) % bots.length];
+    switchBot(next.name);
+    ui.botPicker.querySelector(`[data-bot="${CSS.escape(next.name)}"]`)?.focus();
+  });
+  return option;
+}
+
+/** The picker shows only when there is a choice; the route card names the bot's webhook. */
+function renderBotPicker() {
+  const several = (bots?.length ?? 0) > 1;
+  ui.botCard.hidden = !several;
+  const slug = bot ?? bots?.[0]?.name;
+  if (slug) for (const node of ui.botSlugs) node.textContent = slug;
+  ui.welcomeTitle.textContent = chosenBotTitle() ?? DEFAULT_WELCOME_TITLE;
+  ui.botPicker.replaceChildren(...(several ? bots.map(botOption) : []));
+}
+
+/** Asks the server which bots it serves; the bot to write to (null when there is no choice to make). */
+async function learnBots() {
+  const listed = await fetchBots(channel.id);
+  if (listed === null) return null;
+  bots = listed;
+  if (listed.length < 2) return null;
+  const names = listed.map((entry) => entry.name);
+  return loadChosenBot(names) ?? names[0];
+}
+
+function switchBot(name) {
+  if (name === bot) return;
+  persist();
+  leaveChat();
+  bot = name;
+  if (name) saveChosenBot(name);
+  state = loadState(channel, state.user.languageCode, bot);
+  renderBotPicker();
+  enterChat();
 }
 
 function bindProfile() {
@@ -195,7 +287,7 @@ function switchChannel(id) {
   leaveChat();
   channel = next;
   saveActiveChannel(id);
-  state = loadState(channel, state.user.languageCode);
+  state = loadState(channel, state.user.languageCode, bot);
   view.setChannel(channel);
   enterChat();
   ui.text.focus();
@@ -203,7 +295,7 @@ function switchChannel(id) {
 
 function startAsNewUser() {
   leaveChat();
-  state = emptyChat(channel.id, channel.newUser(state.user.languageCode));
+  state = emptyChat(channel.id, channel.newUser(state.user.languageCode), bot);
   persist();
   enterChat();
   showToast(`Новый клиент: ${state.user.firstName}, ${channel.idLabel} ${state.user.id}`);
@@ -277,7 +369,7 @@ function deliver(item, update) {
   const sentIn = generation;
   const sentAt = Date.now();
   return inOrder(async () => {
-    const result = await channel.deliver(update);
+    const result = await channel.deliver(update, bot);
     if (sentIn !== generation) return;
     if (result.delivered) {
       if (lastBotMessageAt <= sentAt) startTyping();
@@ -364,7 +456,7 @@ function pressInlineButton(item, button, node) {
   const sentIn = generation;
   const pressedAt = Date.now();
   inOrder(async () => {
-    const result = await channel.deliver(update);
+    const result = await channel.deliver(update, bot);
     if (sentIn !== generation) return;
     if (result.delivered) {
       if (lastBotMessageAt <= pressedAt) startTyping();
@@ -454,7 +546,7 @@ function addBotMessage(call) {
   const botName = channel.botNameOf(call);
   if (botName && botName !== state.botName) {
     state.botName = botName;
-    ui.botName.textContent = botName;
+    ui.botName.textContent = chosenBotTitle() ?? botName;
   }
   const keyboard = channel.keyboardOf(call);
   if (keyboard !== undefined && (keyboard !== null || state.replyKeyboard)) setReplyKeyboard(keyboard);
@@ -539,7 +631,7 @@ function connectionProblem(error) {
  * has seen, the server was restarted, and the page starts reading its log from the beginning.
  */
 async function resynchronize() {
-  const calls = await channel.fetchCalls(state.user, 0);
+  const calls = await channel.fetchCalls(state.user, 0, bot);
   const newest = calls.reduce((max, call) => Math.max(max, Number(call.seq) || 0), 0);
   if (newest < state.lastSeq) {
     state.lastSeq = 0;
@@ -555,10 +647,17 @@ async function resynchronize() {
 
 async function pollForever() {
   for (;;) {
+    if (bots === null) {
+      const chosen = await learnBots();
+      if (bots !== null) {
+        renderBotPicker();
+        switchBot(chosen);
+      }
+    }
     const polledFor = generation;
     try {
       if (synchronizedGeneration === polledFor) {
-        const calls = await channel.fetchCalls(state.user, state.lastSeq);
+        const calls = await channel.fetchCalls(state.user, state.lastSeq, bot);
         if (polledFor === generation) handleCalls(calls);
       } else {
         await resynchronize();
@@ -628,8 +727,16 @@ function restoreTranscript() {
   renderWelcome();
 }
 
-bindProfile();
-bindComposer();
-enterChat();
-ui.text.focus();
-pollForever();
+/** Learns the bots first, so the first update (Viber opens the chat at once) goes to the picked one. */
+async function boot() {
+  bindProfile();
+  bindComposer();
+  bot = await learnBots();
+  if (bot) state = loadState(channel, state.user.languageCode, bot);
+  renderBotPicker();
+  enterChat();
+  ui.text.focus();
+  pollForever();
+}
+
+boot();

@@ -1,5 +1,6 @@
 // The fake Telegram's HTTP surface and the Bot API shapes the simulator exchanges with it.
 
+import { forBot } from "./fake-http.js";
 import { pickName } from "./profile.js";
 
 const FAKE = "/fake/telegram";
@@ -15,11 +16,11 @@ export const EDIT_METHODS = new Set(["editMessageText", "editMessageCaption", "e
 
 export class FakeTelegramError extends Error {}
 
-/** Delivers an Update to the bot's webhook; resolves with the webhook's HTTP status. */
-export async function deliverUpdate(update) {
+/** Delivers an Update to the (chosen) bot's webhook; resolves with the webhook's HTTP status. */
+export async function deliverUpdate(update, bot = null) {
   let response;
   try {
-    response = await fetch(`${FAKE}/updates`, {
+    response = await fetch(forBot(`${FAKE}/updates`, bot), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(update),
@@ -46,9 +47,10 @@ function undeliveredReason(httpStatus, answer) {
   return answer.error ?? `поддельный Telegram ответил ${httpStatus}`;
 }
 
-/** The Bot API calls the bots made for one chat, after sequence number `after`. */
-export async function fetchCalls(chatId, after) {
+/** The Bot API calls the bot (or bots, `bot` null) made for one chat, after sequence number `after`. */
+export async function fetchCalls(chatId, after, bot = null) {
   const query = new URLSearchParams({ chat_id: String(chatId), after: String(after) });
+  if (bot) query.set("bot", bot);
   const response = await fetch(`${FAKE}/outbox?${query}`, { cache: "no-store" });
   if (!response.ok) throw new FakeTelegramError(`outbox: HTTP ${response.status}`);
   const answer = await response.json();
@@ -181,8 +183,8 @@ export const channel = {
     return { id, firstName: pickName(languageCode), languageCode, phone: `+7900${String(id).slice(-7)}` };
   },
   deliver: deliverUpdate,
-  fetchCalls(user, after) {
-    return fetchCalls(user.id, after);
+  fetchCalls(user, after, bot) {
+    return fetchCalls(user.id, after, bot);
   },
   startText() {
     return "/start";

@@ -44,11 +44,11 @@ export const channel = {
   newUser(languageCode) {
     return { id: freshUserId(), firstName: pickName(languageCode), languageCode, phone: `+7900${randomDigits(7)}` };
   },
-  deliver(update) {
-    return postUpdate(`${FAKE}/updates`, update);
+  deliver(update, bot) {
+    return postUpdate(`${FAKE}/updates`, update, bot);
   },
-  fetchCalls(user, after) {
-    return getCalls(`${FAKE}/outbox`, user.id, after);
+  fetchCalls(user, after, bot) {
+    return getCalls(`${FAKE}/outbox`, user.id, after, bot);
   },
   /** Opening the chat: the bot may answer with one welcome message in its webhook's response. */
   openUpdate(user) {

@@ -71,11 +71,11 @@ export const channel = {
     const id = first ? DEMO_CLIENT_NUMBER : `7900${randomDigits(7)}`;
     return { id, firstName: pickName(languageCode), languageCode, phone: `+${id}` };
   },
-  deliver(update) {
-    return postUpdate(`${FAKE}/updates`, update);
+  deliver(update, bot) {
+    return postUpdate(`${FAKE}/updates`, update, bot);
   },
-  fetchCalls(user, after) {
-    return getCalls(`${FAKE}/outbox`, user.id, after);
+  fetchCalls(user, after, bot) {
+    return getCalls(`${FAKE}/outbox`, user.id, after, bot);
   },
   startText(user) {
     return user.languageCode === "en" ? "Start" : "Начать";

@@ -28,6 +28,7 @@ from bots.demo.web import mount_simulator
 from tests.conftest import CHROMIUM_ARGS
 
 REPLY_TIMEOUT_MS = 10_000
+HELPDESK_DIR = Path(__file__).resolve().parent / "helpdesk"
 
 
 def _catalog(locale: str) -> dict[str, Any]:
@@ -287,6 +288,76 @@ async def test_each_tab_keeps_its_own_chat(demo_server: str, page: Page) -> None
     await page.get_by_role("tab", name="Telegram").click()
     await expect(telegram_menu.locator(".inline-button")).not_to_have_count(0)
     await expect(page.locator(".wa-action")).to_have_count(0)
+
+
+@pytest.mark.browser
+async def test_with_one_bot_there_is_nothing_to_pick(demo_server: str, page: Page) -> None:
+    ru = _catalog("ru")
+    await page.goto(f"{demo_server}/")
+    await page.get_by_role("textbox", name="Имя").fill("Анна")
+    await _send(page, "/start")
+    greeting = ru["menu"]["greeting"].format(name="Анна")
+    await expect(_bot_message(page, greeting)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(page.get_by_role("radiogroup", name="Кому пишем")).to_be_hidden()
+
+
+@pytest.fixture
+async def two_bots_server(tmp_path: Path) -> AsyncIterator[str]:
+    """The demo app with ``legal`` and the small ``helpdesk`` bot of ``tests/bots/demo/helpdesk``."""
+    settings = Settings(
+        demo=True,
+        bots=["legal", str(HELPDESK_DIR)],
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/omnicab.db",
+        redis_url=None,
+        port=_free_port(),
+        data_dir=tmp_path,
+    )
+    runner = web.AppRunner(create_app(settings, demo=DemoMode()))
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await _wait_for_webhook(settings.base_url)
+        yield settings.base_url
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("tab", ["Telegram", "Viber", "WhatsApp"])
+async def test_with_two_bots_a_person_picks_the_bot_to_write_to(
+    two_bots_server: str, page: Page, tmp_path: Path, tab: str
+) -> None:
+    ru = _catalog("ru")
+    await _open_tab(page, two_bots_server, tab)
+    picker = page.get_by_role("radiogroup", name="Кому пишем")
+    legal = picker.get_by_role("radio", name="Omnicab Legal")
+    helpdesk = picker.get_by_role("radio", name="Справочная")
+    await expect(picker.get_by_role("radio")).to_have_count(2)
+    await expect(legal).to_have_attribute("aria-checked", "true")
+
+    await helpdesk.click()
+    await expect(helpdesk).to_have_attribute("aria-checked", "true")
+    await expect(page.locator("#bot-name")).to_have_text("Справочная")
+    await _send(page, "меню")
+    await expect(_bot_message(page, "Справочная на связи.").last).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await _send(page, "Когда вы работаете?")
+    heard = _bot_message(page, "Справочная записала вопрос: Когда вы работаете?")
+    await expect(heard).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(page.locator(".notice")).to_have_count(0)
+    await page.screenshot(path=str(tmp_path / f"simulator-two-bots-{tab.lower()}.png"))
+
+    await legal.click()
+    await expect(heard).to_have_count(0)
+    await _send(page, "меню")
+    greeting = ru["menu"]["greeting"].split("{name}")[0]
+    await expect(_bot_message(page, greeting).last).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(_bot_message(page, "Справочная")).to_have_count(0)
+
+    await helpdesk.click()
+    await expect(heard).to_be_visible()
+    await page.reload()
+    await expect(helpdesk).to_have_attribute("aria-checked", "true")
+    await expect(heard).to_be_visible()
 
 
 # ---- over HTTP ---------------------------------------------------------------------------------
