@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -81,11 +82,23 @@ class Child:
         return f"--- {self.name} ({self.log}) ---\n" + "\n".join(text.splitlines()[-lines:])
 
 
+def _die_with_the_test() -> None:
+    """On Linux the child gets SIGKILL when the test process dies, so no app outlives a killed run."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 async def spawn(name: str, args: list[str], env: dict[str, str], logs: Path) -> Child:
     log = logs / f"{name}.log"
     with log.open("ab") as out:
         process = await asyncio.create_subprocess_exec(
-            *args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            *args,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            preexec_fn=_die_with_the_test if sys.platform == "linux" else None,
         )
     return Child(name, process, log)
 
