@@ -41,7 +41,6 @@ async def test_the_platform_misbehaving(
     await world.platform.set_fault(mode, **params)
     load = Load(world.platform, chats=60, messages=10)
     await load.run()
-    await world.platform.set_fault("none")
     result = await world.outcome(load)
     tally = await world.platform.tally()
     if mode in ("429", "500"):
