@@ -148,10 +148,15 @@ class TelegramAdapter:
         api_base: str | None = None,
         *,
         rate_limits: RateLimits = RATE_LIMITS,
+        timeout: float = 60.0,
     ) -> None:
         if not _SECRET_PATTERN.fullmatch(webhook_secret):
             raise ValueError("a Telegram webhook secret is 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
+            if api_base
+            else AiohttpSession(timeout=timeout)
+        )
         try:
             self._bot = Bot(token, session=session)
         except TokenValidationError as error:

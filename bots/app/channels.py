@@ -78,6 +78,7 @@ def _live_adapters(settings: Settings, bot: str, env: Mapping[str, str]) -> dict
             telegram_webhook_secret(settings, bot, env),
             api_base=settings.telegram_api_base,
             rate_limits=settings.rate_limits(Channel.TELEGRAM, TelegramAdapter.RATE_LIMITS),
+            timeout=settings.telegram_timeout_seconds,
         )
     if token := _env(bot, "VIBER_TOKEN", env):
         adapters[Channel.VIBER] = ViberAdapter(

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = Field(
         default=None, description="Bot API server; default api.telegram.org"
     )
+    telegram_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="How long a Bot API call may take before its outcome is unknown."
+    )
     viber_api_base: str | None = Field(
         default=None, description="Viber REST API; default chatapi.viber.com/pa"
     )

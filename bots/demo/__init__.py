@@ -1,33 +1,33 @@
 """Demo mode: fake Telegram, Viber and WhatsApp inside the app, and the simulator page that drives them.
 
 Only the CLI imports this package, and only for ``--demo``; no production module knows it (an
-import-linter contract checks that).
+import-linter contract checks that). Its names load on first use, so a module of the package that
+needs none of the channel SDKs (``bots.demo.standalone``, the platform stand-in) starts quickly.
 """
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
-from bots.demo.channels import DemoChannels
-from bots.demo.registry import DemoBots
-from bots.demo.telegram import FakeTelegram
-from bots.demo.viber import FakeViber
-from bots.demo.web import mount_simulator
-from bots.demo.whatsapp import FakeWhatsApp
-
-
-class DemoMode:
-    """What demo mode adds to the app: the fake platforms, the simulator, and adapters pointed at them."""
-
-    def __init__(self) -> None:
-        self.bots = DemoBots()
-        self.channels = DemoChannels(self.bots)
-
-    def mount(self, app: web.Application) -> None:
-        FakeTelegram(bots=self.bots).mount(app, "/fake/telegram")
-        FakeViber(bots=self.bots).mount(app, "/fake/viber")
-        FakeWhatsApp(bots=self.bots).mount(app, "/fake/whatsapp")
-        mount_simulator(app)
-
+if TYPE_CHECKING:
+    from bots.demo.channels import DemoChannels
+    from bots.demo.mode import DemoMode
+    from bots.demo.registry import DemoBots
 
 __all__ = ["DemoBots", "DemoChannels", "DemoMode"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DemoMode":
+        from bots.demo.mode import DemoMode
+
+        return DemoMode
+    if name == "DemoChannels":
+        from bots.demo.channels import DemoChannels
+
+        return DemoChannels
+    if name == "DemoBots":
+        from bots.demo.registry import DemoBots
+
+        return DemoBots
+    raise AttributeError(f"module 'bots.demo' has no attribute {name!r}")

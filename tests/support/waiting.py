@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], what: str, *, within: float = 20.0, every: float = 0.05
+    probe: Callable[[], Awaitable[T]], what: str = "", *, within: float = 20.0, every: float = 0.05
 ) -> T:
     """The first truthy value ``probe`` returns; fails naming ``what`` after ``within`` seconds."""
     deadline = time.monotonic() + within
@@ -20,5 +20,5 @@ async def eventually(
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {within:.0f} s: {what}")
+            raise AssertionError(f"not within {within:.0f} s: {what or probe}")
         await asyncio.sleep(every)
