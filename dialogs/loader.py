@@ -8,6 +8,7 @@ from __future__ import annotations
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from dialogs import model, schema
 from dialogs.compiler import Compiler
 from dialogs.errors import BotLoadError, LoadError
+from dialogs.plurals import is_plural_entry
 from dialogs.source import SourceDoc, load_yaml
 from dialogs.templates import TextCatalog, make_environment
 
@@ -24,10 +26,16 @@ __all__ = ["BotLoadError", "LoadError", "load_bot"]
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
+SYSTEM_TEXTS_DIR = Path(__file__).parent / "system_texts"
+
+
 @dataclass(frozen=True, slots=True)
 class _Catalog:
+    """A bot's catalog for one locale over the packaged ``system.*`` defaults for that locale."""
+
     doc: SourceDoc
     texts: dict[str, Any]
+    own_keys: frozenset[str]
     keys: frozenset[str]
 
 
@@ -37,7 +45,7 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     Two passes: every file's syntax and shape, then (when those are sound) every reference.
     """
     errors: list[LoadError] = []
-    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors)
+    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors, _BOT_FILE_HINTS)
     flow_docs = [
         _load_model(path, schema.FlowsFile, errors) for path in sorted((bot_dir / "flows").glob("*.y*ml"))
     ]
@@ -67,8 +75,10 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     )
     compiler.flow_ref(bot_doc, bot.start, ("start",))
     for role, key in bot.system_texts.model_dump().items():
-        where = ("system_texts", role) if role in bot.system_texts.model_fields_set else ("name",)
-        compiler.text_key(bot_doc, key, where)
+        if role in bot.system_texts.model_fields_set:
+            compiler.text_key(bot_doc, key, ("system_texts", role))
+        else:
+            errors.extend(_missing_system_text(catalogs, key))
     fallback = model.Target(goto=bot.start)
     if bot.fallback is not None:
         fallback = compiler.target(bot_doc, bot.fallback.goto, bot.fallback.handoff, ("fallback",))
@@ -83,7 +93,9 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
         start_flow=bot.start,
         flows=types.MappingProxyType(compiled_flows),
         triggers=triggers,
-        locales=types.MappingProxyType({locale: TextCatalog(c.texts) for locale, c in catalogs.items()}),
+        locales=types.MappingProxyType(
+            {locale: TextCatalog(c.texts, locale) for locale, c in catalogs.items()}
+        ),
         system_texts=bot.system_texts,
         fallback=fallback,
         action_server=(
@@ -95,8 +107,18 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     )
 
 
+_BOT_FILE_HINTS = {
+    "flows": "flows belong in files flows/<name>.yaml beside bot.yaml, under a top-level 'flows:'",
+    "triggers": "triggers belong in files flows/<name>.yaml beside bot.yaml, under a top-level 'triggers:'",
+    "texts": "texts belong in the catalogs locales/<locale>.yaml beside bot.yaml",
+}
+
+
 def _load_model(
-    path: Path, model_type: type[SchemaT], errors: list[LoadError]
+    path: Path,
+    model_type: type[SchemaT],
+    errors: list[LoadError],
+    hints: Mapping[str, str] | None = None,
 ) -> tuple[SourceDoc | None, SchemaT | None]:
     if not path.exists():
         errors.append(LoadError(str(path), 1, 1, "file not found"))
@@ -111,7 +133,7 @@ def _load_model(
     try:
         return doc, model_type.model_validate(doc.data)
     except ValidationError as error:
-        errors.extend(doc.validation_errors(error))
+        errors.extend(doc.validation_errors(error, hints))
         return doc, None
 
 
@@ -159,15 +181,61 @@ def _load_catalogs(
         if not isinstance(doc.data, dict):
             errors.append(doc.error((), "a catalog is a mapping of text keys to texts"))
             continue
-        keys = frozenset(_text_keys(doc, doc.data, (), errors))
-        catalogs[locale] = _Catalog(doc, doc.data, keys)
+        own_keys = frozenset(_text_keys(doc, doc.data, (), errors))
+        defaults = _system_defaults(locale)
+        texts = _merged(defaults, doc.data)
+        catalogs[locale] = _Catalog(doc, texts, own_keys, own_keys | _default_keys(locale))
     return catalogs
+
+
+@cache
+def _system_defaults(locale: str) -> dict[str, Any]:
+    """The packaged ``system.*`` texts for ``locale``; none for a locale omnicab does not ship."""
+    path = SYSTEM_TEXTS_DIR / f"{locale}.yaml"
+    if not path.is_file():
+        return {}
+    doc = load_yaml(path, str(path))
+    if isinstance(doc, LoadError) or not isinstance(doc.data, dict):
+        raise RuntimeError(f"the packaged system texts {path} are broken: {doc}")
+    return doc.data
+
+
+@cache
+def _default_keys(locale: str) -> frozenset[str]:
+    doc = SourceDoc(str(SYSTEM_TEXTS_DIR / f"{locale}.yaml"), _system_defaults(locale))
+    return frozenset(_text_keys(doc, doc.data, (), []))
+
+
+def _merged(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(defaults)
+    for key, value in own.items():
+        base = merged.get(key)
+        if isinstance(base, Mapping) and isinstance(value, Mapping) and not is_plural_entry(value):
+            merged[key] = _merged(base, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _missing_system_text(catalogs: dict[str, _Catalog], key: str) -> Iterator[LoadError]:
+    for locale, catalog in catalogs.items():
+        if key not in catalog.keys:
+            section = key.rsplit(".", 1)[0]
+            message = (
+                f"text '{key}' is missing: omnicab has no default texts for locale {locale}, "
+                f"so this catalog defines every system text (see dialogs/system_texts/ru.yaml)"
+            )
+            yield catalog.doc.error(tuple(section.split(".")), message, at_key=True)
+
+
+_SYSTEM_KEYS = frozenset(f"system.{role}" for role in schema.SystemTexts.model_fields)
 
 
 def _untranslated(catalogs: dict[str, _Catalog]) -> Iterator[LoadError]:
     for catalog in catalogs.values():
         for other_locale, other in catalogs.items():
-            for key in sorted(catalog.keys - other.keys):
+            # A system text missing where omnicab has no default gets its own error, at that catalog.
+            for key in sorted(catalog.own_keys - other.keys - _SYSTEM_KEYS):
                 message = f"text '{key}' has no translation in locale {other_locale}"
                 yield catalog.doc.error(tuple(key.split(".")), message, at_key=True)
 
@@ -177,7 +245,9 @@ def _text_keys(
 ) -> Iterator[str]:
     for key, value in node.items():
         here = (*path, str(key))
-        if isinstance(value, dict):
+        if is_plural_entry(value):
+            yield ".".join(here)
+        elif isinstance(value, dict):
             yield from _text_keys(doc, value, here, errors)
         elif isinstance(value, str):
             yield ".".join(here)

@@ -16,6 +16,8 @@ from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
 from jinja2.meta import find_undeclared_variables
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dialogs.plurals import PluralText, is_plural_entry
+
 CONTEXT_NAMES = frozenset({"t", "client", "slots"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
 
@@ -24,8 +26,11 @@ def format_text(value: Any, *args: Any, **params: Any) -> str:
     """Fill ``{name}`` placeholders of a catalog text; ``%s`` style when given positional args.
 
     Deliberately not ``str.format``: a placeholder can only name a parameter, never reach into
-    attributes of the values.
+    attributes of the values. A plural text not yet decided by ``| plural(n)`` takes its form from
+    the ``count`` parameter, or from the only numeric one (``system.too_short``'s ``min``).
     """
+    if isinstance(value, PluralText):
+        value = value.choose(_plural_count(params))
     text = str(value)
     if args and not params:
         return text % args
@@ -42,6 +47,15 @@ def format_text(value: Any, *args: Any, **params: Any) -> str:
     return _PLACEHOLDER.sub(replace, text)
 
 
+def _plural_count(params: Mapping[str, Any]) -> Any:
+    if "count" in params:
+        return params["count"]
+    numbers = [
+        value for value in params.values() if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    return numbers[0] if len(numbers) == 1 else None
+
+
 def make_environment() -> ImmutableSandboxedEnvironment:
     environment = ImmutableSandboxedEnvironment(
         autoescape=False, undefined=ChainableUndefined, keep_trailing_newline=False
@@ -51,18 +65,19 @@ def make_environment() -> ImmutableSandboxedEnvironment:
 
 
 class TextCatalog:
-    """One locale's texts for templates: ``t.key`` and ``t.section.key``, no dict methods in the way."""
+    """One locale's texts for templates: ``t.key`` and ``t.section.key``, no dict methods in the way.
 
-    __slots__ = ("_entries",)
+    ``locale`` is what the locale-aware filters (``plural``, ``case``, ``datetime``) read from ``t``.
+    """
 
-    def __init__(self, entries: Mapping[str, Any]) -> None:
+    __slots__ = ("_entries", "locale")
+
+    def __init__(self, entries: Mapping[str, Any], locale: str = "ru") -> None:
+        object.__setattr__(self, "locale", locale)
         object.__setattr__(
             self,
             "_entries",
-            {
-                key: TextCatalog(value) if isinstance(value, Mapping) else value
-                for key, value in entries.items()
-            },
+            {key: _entry(value, locale) for key, value in entries.items()},
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -78,12 +93,25 @@ class TextCatalog:
         raise AttributeError("a text catalog is read-only")
 
     def lookup(self, dotted_key: str) -> str | None:
+        found = self.entry(dotted_key)
+        return str(found) if found is not None else None
+
+    def entry(self, dotted_key: str) -> str | PluralText | None:
+        """The text at ``dotted_key``, a plural one still undecided (see :func:`format_text`)."""
         node: Any = self
         for part in dotted_key.split("."):
             if not isinstance(node, TextCatalog) or part not in node._entries:
                 return None
             node = node._entries[part]
-        return node if isinstance(node, str) else None
+        return node if isinstance(node, str | PluralText) else None
+
+
+def _entry(value: Any, locale: str) -> Any:
+    if is_plural_entry(value):
+        return PluralText(dict(value), locale)
+    if isinstance(value, Mapping):
+        return TextCatalog(value, locale)
+    return value
 
 
 @dataclass(frozen=True, slots=True)

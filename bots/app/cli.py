@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--name", default=None, help="your first name as the bot sees it")
     chat.set_defaults(func=_chat)
 
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of a bot's bot.yaml, flows/*.yaml or locales/*.yaml"
+    )
+    schema.add_argument("kind", nargs="?", default="flows", choices=["bot", "flows", "locale"])
+    schema.set_defaults(func=_schema)
+
     script = commands.add_parser("test", help="run a bot's conversation scripts (BOT_DIR/tests/*.yaml)")
     script.add_argument("bot_dir", type=Path)
     script.add_argument("scripts", nargs="*", type=Path)
@@ -145,6 +151,13 @@ def _validate(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return 1
     print(f"{args.bot_dir}: ok ({len(compiled.flows)} flows, locales: {', '.join(compiled.locales)})")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from dialogs.json_schema import schema_text
+
+    sys.stdout.write(schema_text(args.kind))
     return 0
 
 
