@@ -261,3 +261,42 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_frozen(item) for item in value)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class BotSources:
+    """A sound bot's files as parsed documents and models, for checks that need positions (lint)."""
+
+    bot_doc: SourceDoc
+    bot: schema.BotFile
+    flows: dict[str, tuple[SourceDoc, schema.FlowSpec]]
+    triggers: list[tuple[SourceDoc, int, schema.TriggerSpec]]
+    catalogs: dict[str, tuple[SourceDoc, TextCatalog]]
+    """Per locale: the bot's catalog file and its texts over the packaged defaults."""
+
+
+def read_sources(bot_dir: Path) -> BotSources:
+    """Parse a bot's files again; call after :func:`load_bot` accepted them."""
+    errors: list[LoadError] = []
+    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors)
+    flow_docs = [
+        _load_model(path, schema.FlowsFile, errors) for path in sorted((bot_dir / "flows").glob("*.y*ml"))
+    ]
+    if bot is None or bot_doc is None:
+        raise BotLoadError(errors)
+    catalogs = _load_catalogs(bot_dir, bot_doc, bot, errors)
+    flows = _collect_flows(flow_docs, errors)
+    if errors:
+        raise BotLoadError(errors)
+    triggers = [
+        (doc, index, trigger)
+        for doc, flows_file in _valid(flow_docs)
+        for index, trigger in enumerate(flows_file.triggers)
+    ]
+    return BotSources(
+        bot_doc,
+        bot,
+        flows,
+        triggers,
+        {locale: (c.doc, TextCatalog(c.texts, locale)) for locale, c in catalogs.items()},
+    )

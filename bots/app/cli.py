@@ -39,8 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int)
     run.set_defaults(func=_run)
 
-    validate = commands.add_parser("validate", help="check a bot's YAML; exit 1 with file:line:col on errors")
+    validate = commands.add_parser(
+        "validate",
+        help="check a bot's YAML; exit 1 with file:line:col on errors (and on warnings with --strict)",
+    )
     validate.add_argument("bot_dir", type=Path)
+    validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     validate.set_defaults(func=_validate)
 
     chat = commands.add_parser("chat", help="talk to a bot in the terminal (buttons are numbered)")
@@ -143,6 +147,7 @@ def _demo_mode(settings: Settings) -> DemoMode | None:
 
 def _validate(args: argparse.Namespace) -> int:
     from bots.app.loading import compile_bot
+    from bots.app.validation import bot_warnings
     from dialogs.loader import BotLoadError
 
     try:
@@ -150,8 +155,12 @@ def _validate(args: argparse.Namespace) -> int:
     except BotLoadError as error:
         print(str(error), file=sys.stderr)
         return 1
-    print(f"{args.bot_dir}: ok ({len(compiled.flows)} flows, locales: {', '.join(compiled.locales)})")
-    return 0
+    warnings = bot_warnings(args.bot_dir)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    summary = f"{len(compiled.flows)} flows, locales: {', '.join(compiled.locales)}, {len(warnings)} warnings"
+    print(f"{args.bot_dir}: ok ({summary})")
+    return 1 if warnings and args.strict else 0
 
 
 def _schema(args: argparse.Namespace) -> int:

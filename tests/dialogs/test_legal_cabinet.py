@@ -217,7 +217,7 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     await telegram.press("№1 · Семейное право · в работе")
     telegram.assert_said("Обращение №1 · Семейное право")
     telegram.assert_said("Статус: в работе, ответим до 03.03.2026 12:30")
-    await telegram.press("Добавить комментарий или файл")
+    await telegram.press("Дополнить обращение")
     await telegram.send("Вот ещё: он сменил работу в феврале")
     telegram.assert_said("Добавили к обращению")
     telegram.assert_said("Вы (Telegram): Вот ещё: он сменил работу в феврале")
@@ -227,7 +227,7 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     await whatsapp.press("Мои обращения")
     await whatsapp.press("№1 · Семейное право · в работе")
     whatsapp.assert_said("Вы (Telegram): Вот ещё: он сменил работу в феврале")
-    await whatsapp.press("Добавить комментарий или файл")
+    await whatsapp.press("Дополнить обращение")
     await whatsapp.send_file("spravka.pdf")
     whatsapp.assert_said("Вы (WhatsApp): файл spravka.pdf")
 
