@@ -56,7 +56,11 @@ def lint_bot(
     linter = _Linter(sources, action_slots, channels, cut)
     warnings = [*linter.slots(), *linter.format_parameters(), *linter.unreachable(), *linter.lengths()]
     warnings.extend(linter.dead_ends())
-    return sorted(set(warnings), key=lambda warning: (warning.file, warning.line, warning.column, warning.message))
+    return sorted(set(warnings), key=_order)
+
+
+def _order(warning: LoadError) -> tuple[str, int, int, str]:
+    return warning.file, warning.line, warning.column, warning.message
 
 
 class _Linter:
