@@ -32,7 +32,7 @@ from dialogs.templates import TextCatalog, make_environment
 
 Path_ = tuple[str | int, ...]
 Cut = Callable[[str, int], str]
-_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")
+_PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)(?::\w+)?\}(?!\})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,22 +12,25 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2.meta import find_undeclared_variables
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dialogs.declension import CASES, decline_name
 from dialogs.plurals import PluralText, is_plural_entry
 
 CONTEXT_NAMES = frozenset({"t", "client", "slots"})
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(\w+)(?::(\w+))?\}")
 
 
 def format_text(value: Any, *args: Any, **params: Any) -> str:
     """Fill ``{name}`` placeholders of a catalog text; ``%s`` style when given positional args.
 
     Deliberately not ``str.format``: a placeholder can only name a parameter, never reach into
-    attributes of the values. A plural text not yet decided by ``| plural(n)`` takes its form from
-    the ``count`` parameter, or from the only numeric one (``system.too_short``'s ``min``).
+    attributes of the values. ``{lawyer:ins}`` puts a person's name in a grammatical case
+    (:mod:`dialogs.declension`): «Разговор с юристом {lawyer:ins}». A plural text not yet
+    decided by ``| plural(n)`` takes its form from the ``count`` parameter, or from the only
+    numeric one (``system.too_short``'s ``min``).
     """
     if isinstance(value, PluralText):
         value = value.choose(_plural_count(params))
@@ -42,7 +45,12 @@ def format_text(value: Any, *args: Any, **params: Any) -> str:
         if token == "}}":
             return "}"
         found = params.get(match.group(1))
-        return "" if found is None or isinstance(found, ChainableUndefined) else str(found)
+        if found is None or isinstance(found, ChainableUndefined):
+            return ""
+        case = match.group(2)
+        if case and case.lower() in CASES:
+            return decline_name(str(found), case)
+        return str(found)
 
     return _PLACEHOLDER.sub(replace, text)
 
@@ -61,7 +69,21 @@ def make_environment() -> ImmutableSandboxedEnvironment:
         autoescape=False, undefined=ChainableUndefined, keep_trailing_newline=False
     )
     environment.filters["format"] = format_text
+    environment.filters["case"] = name_case
+    environment.filters["plural"] = plural_form
     return environment
+
+
+def name_case(value: Any, case: str) -> Any:
+    """``{{ lawyer.name | case('ins') }}``: «Иван Смирнов» -> «Иваном Смирновым»; no name, nothing."""
+    if value is None or isinstance(value, Undefined) or not str(value).strip():
+        return value
+    return decline_name(str(value), case)
+
+
+def plural_form(value: Any, count: Any) -> Any:
+    """``{{ t.requests.earlier | plural(n) | format(count=n) }}``: the form of a plural text for ``n``."""
+    return value.choose(count) if isinstance(value, PluralText) else value
 
 
 class TextCatalog:
@@ -150,6 +172,7 @@ def compile_template(
     environment: ImmutableSandboxedEnvironment, source: str
 ) -> tuple[Template, TemplateInfo]:
     ast = _parse(environment, source)
+    _check_cases(ast)
     return Template(source, environment.from_string(ast)), _inspect(ast)
 
 
@@ -157,6 +180,7 @@ def compile_expression(
     environment: ImmutableSandboxedEnvironment, source: str
 ) -> tuple[Expression, TemplateInfo]:
     ast = _parse(environment, "{{ " + source + " }}")
+    _check_cases(ast)
     try:
         compiled = environment.compile_expression(source, undefined_to_none=True)
     except TemplateSyntaxError as error:
@@ -170,6 +194,16 @@ def _parse(environment: ImmutableSandboxedEnvironment, source: str) -> nodes.Tem
     except TemplateSyntaxError as error:
         where = f" (template line {error.lineno})" if "\n" in source.strip() else ""
         raise TemplateCompileError(f"bad template: {error.message}{where}") from error
+
+
+def _check_cases(ast: nodes.Template) -> None:
+    for node in ast.find_all(nodes.Filter):
+        if node.name == "case" and node.args and isinstance(node.args[0], nodes.Const):
+            case = node.args[0].value
+            if str(case).lower() not in CASES:
+                raise TemplateCompileError(
+                    f"unknown case '{case}' (use one of: nom, gen, dat, acc, ins, pre)"
+                )
 
 
 def _inspect(ast: nodes.Template) -> TemplateInfo:

@@ -54,7 +54,7 @@ async def test_new_request_happy_path(legal_bot: CompiledBot) -> None:
     summary = flow.reply_containing("Проверьте обращение")
     assert "Тема: Семейное право" in summary.text
     assert "Документ: решение_суда.pdf" in summary.text
-    assert "Формат ответа: Устно" in summary.text
+    assert "Ответ: устная консультация в течение 24 часов" in summary.text
     flow.assert_buttons("Отправить", "Изменить", "Отмена")
     result = await flow.press("Отправить")
     flow.assert_reply("Обращение №A-1001 принято, ответим до через 24 ч")
