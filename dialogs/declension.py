@@ -100,3 +100,19 @@ def _same_capitals(original: str, declined: str) -> str:
         part.capitalize() if index < len(originals) and originals[index][:1].isupper() else part
         for index, part in enumerate(parts)
     )
+
+
+def decline_place(place: str, case: str) -> str:
+    """A place name in ``case``: «Москва» -> «Москве» (``dat``); one pymorphy3 does not know stays."""
+    grammeme = CASES.get(case.lower())
+    if grammeme is None:
+        raise UnknownCase(f"unknown case '{case}'")
+    words = place.split()
+    if len(words) != 1 or not _is_cyrillic(words[0]):
+        return place
+    for parse in _analyzer().parse(place):
+        if {"Geox", "nomn", "sing"} <= parse.tag.grammemes:
+            inflected = parse.inflect({grammeme, "sing"})
+            if inflected is not None:
+                return _same_capitals(place, inflected.word)
+    return place

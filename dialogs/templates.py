@@ -12,10 +12,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, nodes
+from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, nodes, pass_context
 from jinja2.meta import find_undeclared_variables
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dialogs.dates import DEFAULT_ZONE, format_moment
 from dialogs.declension import CASES, decline_name
 from dialogs.plurals import PluralText, is_plural_entry
 
@@ -71,7 +73,35 @@ def make_environment() -> ImmutableSandboxedEnvironment:
     environment.filters["format"] = format_text
     environment.filters["case"] = name_case
     environment.filters["plural"] = plural_form
+    environment.filters["datetime"] = moment_text
+    environment.filters["date"] = date_text
     return environment
+
+
+@pass_context
+def moment_text(context: Context, value: Any, zone: str = DEFAULT_ZONE) -> str:
+    """``{{ slots.visit_at | datetime }}``: «27 ноября в 15:00», with «по Москве» for a client whose
+    time zone is not known (:mod:`dialogs.dates`)."""
+    return format_moment(value, _locale(context), client_zone=_client_zone(context), zone=zone)
+
+
+@pass_context
+def date_text(context: Context, value: Any, zone: str = DEFAULT_ZONE) -> str:
+    """``{{ slots.due | date }}``: «27 ноября»."""
+    return format_moment(
+        value, _locale(context), client_zone=_client_zone(context), zone=zone, date_only=True
+    )
+
+
+def _locale(context: Context) -> str:
+    catalog = context.get("t")
+    return catalog.locale if isinstance(catalog, TextCatalog) else "ru"
+
+
+def _client_zone(context: Context) -> str | None:
+    client = context.get("client")
+    zone = client.get("time_zone") if isinstance(client, Mapping) else None
+    return zone if isinstance(zone, str) else None
 
 
 def name_case(value: Any, case: str) -> Any:

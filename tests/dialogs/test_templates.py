@@ -93,3 +93,20 @@ def test_plural_texts_take_the_form_for_the_count(count: int, text: str) -> None
 def test_an_unknown_case_is_a_load_error() -> None:
     with pytest.raises(TemplateCompileError, match="unknown case 'inst'"):
         compile_template(make_environment(), "{{ name | case('inst') }}")
+
+
+@pytest.mark.parametrize(
+    ("locale", "client", "shown"),
+    [
+        ("ru", {}, "27 ноября в 15:00 по Москве"),
+        ("ru", {"time_zone": "Europe/Moscow"}, "27 ноября в 15:00"),
+        ("ru", {"time_zone": "Asia/Yekaterinburg"}, "27 ноября в 17:00"),
+        ("en", {}, "27 November at 15:00 Moscow time"),
+    ],
+)
+def test_moments_are_shown_in_the_clients_words_with_the_zone_when_it_is_not_theirs(
+    locale: str, client: dict[str, str], shown: str
+) -> None:
+    template, _ = compile_template(make_environment(), "{{ slots.due | datetime }}")
+    context = {"t": TextCatalog({}, locale), "client": client, "slots": {"due": "2026-11-27T12:00:00+00:00"}}
+    assert template.render(context) == shown
