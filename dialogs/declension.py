@@ -9,7 +9,7 @@ left unchanged. The analyser is loaded once, on first use.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import pymorphy3
 
@@ -38,6 +38,12 @@ class UnknownCase(ValueError):
     pass
 
 
+def warm_up() -> None:
+    """Load the dictionaries now (a bot that declines names calls this at load, off the hot path)."""
+    _analyzer()
+
+
+@lru_cache(maxsize=4096)
 def decline_name(full_name: str, case: str) -> str:
     """``full_name`` ("Иван Смирнов", "Смирнова Анна Сергеевна") in ``case`` (see :data:`CASES`)."""
     grammeme = CASES.get(case.lower())

@@ -5,6 +5,7 @@ Every problem is reported with file, line and column, all of them at once.
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from dialogs import model, schema
+from dialogs import declension, model, schema
 from dialogs.compiler import Compiler
 from dialogs.errors import BotLoadError, LoadError
 from dialogs.plurals import is_plural_entry
@@ -86,6 +87,8 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     errors.extend(_untranslated(catalogs))
     if errors:
         raise BotLoadError(errors)
+    if _declines_names(bot_dir):
+        declension.warm_up()
 
     return model.CompiledBot(
         name=bot.name,
@@ -112,6 +115,16 @@ _BOT_FILE_HINTS = {
     "triggers": "triggers belong in files flows/<name>.yaml beside bot.yaml, under a top-level 'triggers:'",
     "texts": "texts belong in the catalogs locales/<locale>.yaml beside bot.yaml",
 }
+
+
+_DECLENSION = re.compile(r"\{\w+:\w+\}|\|\s*(?:case|datetime)\b")
+
+
+def _declines_names(bot_dir: Path) -> bool:
+    """Whether a flow or a catalog declines names (or says a time zone «по Москве»), so the first
+    client to see one does not wait for the dictionaries to load."""
+    files = [*(bot_dir / "flows").glob("*.y*ml"), *(bot_dir / "locales").glob("*.y*ml")]
+    return any(_DECLENSION.search(path.read_text(encoding="utf-8")) for path in files)
 
 
 def _load_model(
