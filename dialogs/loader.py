@@ -5,17 +5,20 @@ Every problem is reported with file, line and column, all of them at once.
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from dialogs import model, schema
+from dialogs import declension, model, schema
 from dialogs.compiler import Compiler
 from dialogs.errors import BotLoadError, LoadError
+from dialogs.plurals import is_plural_entry
 from dialogs.source import SourceDoc, load_yaml
 from dialogs.templates import TextCatalog, make_environment
 
@@ -24,10 +27,16 @@ __all__ = ["BotLoadError", "LoadError", "load_bot"]
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
+SYSTEM_TEXTS_DIR = Path(__file__).parent / "system_texts"
+
+
 @dataclass(frozen=True, slots=True)
 class _Catalog:
+    """A bot's catalog for one locale over the packaged ``system.*`` defaults for that locale."""
+
     doc: SourceDoc
     texts: dict[str, Any]
+    own_keys: frozenset[str]
     keys: frozenset[str]
 
 
@@ -37,7 +46,7 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     Two passes: every file's syntax and shape, then (when those are sound) every reference.
     """
     errors: list[LoadError] = []
-    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors)
+    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors, _BOT_FILE_HINTS)
     flow_docs = [
         _load_model(path, schema.FlowsFile, errors) for path in sorted((bot_dir / "flows").glob("*.y*ml"))
     ]
@@ -67,8 +76,10 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     )
     compiler.flow_ref(bot_doc, bot.start, ("start",))
     for role, key in bot.system_texts.model_dump().items():
-        where = ("system_texts", role) if role in bot.system_texts.model_fields_set else ("name",)
-        compiler.text_key(bot_doc, key, where)
+        if role in bot.system_texts.model_fields_set:
+            compiler.text_key(bot_doc, key, ("system_texts", role))
+        else:
+            errors.extend(_missing_system_text(catalogs, key))
     fallback = model.Target(goto=bot.start)
     if bot.fallback is not None:
         fallback = compiler.target(bot_doc, bot.fallback.goto, bot.fallback.handoff, ("fallback",))
@@ -76,6 +87,8 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     errors.extend(_untranslated(catalogs))
     if errors:
         raise BotLoadError(errors)
+    if _declines_names(bot_dir):
+        declension.warm_up()
 
     return model.CompiledBot(
         name=bot.name,
@@ -83,7 +96,9 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
         start_flow=bot.start,
         flows=types.MappingProxyType(compiled_flows),
         triggers=triggers,
-        locales=types.MappingProxyType({locale: TextCatalog(c.texts) for locale, c in catalogs.items()}),
+        locales=types.MappingProxyType(
+            {locale: TextCatalog(c.texts, locale) for locale, c in catalogs.items()}
+        ),
         system_texts=bot.system_texts,
         fallback=fallback,
         action_server=(
@@ -95,8 +110,28 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
     )
 
 
+_BOT_FILE_HINTS = {
+    "flows": "flows belong in files flows/<name>.yaml beside bot.yaml, under a top-level 'flows:'",
+    "triggers": "triggers belong in files flows/<name>.yaml beside bot.yaml, under a top-level 'triggers:'",
+    "texts": "texts belong in the catalogs locales/<locale>.yaml beside bot.yaml",
+}
+
+
+_DECLENSION = re.compile(r"\{\w+:\w+\}|\|\s*(?:case|datetime)\b")
+
+
+def _declines_names(bot_dir: Path) -> bool:
+    """Whether a flow or a catalog declines names (or says a time zone «по Москве»), so the first
+    client to see one does not wait for the dictionaries to load."""
+    files = [*(bot_dir / "flows").glob("*.y*ml"), *(bot_dir / "locales").glob("*.y*ml")]
+    return any(_DECLENSION.search(path.read_text(encoding="utf-8")) for path in files)
+
+
 def _load_model(
-    path: Path, model_type: type[SchemaT], errors: list[LoadError]
+    path: Path,
+    model_type: type[SchemaT],
+    errors: list[LoadError],
+    hints: Mapping[str, str] | None = None,
 ) -> tuple[SourceDoc | None, SchemaT | None]:
     if not path.exists():
         errors.append(LoadError(str(path), 1, 1, "file not found"))
@@ -111,7 +146,7 @@ def _load_model(
     try:
         return doc, model_type.model_validate(doc.data)
     except ValidationError as error:
-        errors.extend(doc.validation_errors(error))
+        errors.extend(doc.validation_errors(error, hints))
         return doc, None
 
 
@@ -159,15 +194,61 @@ def _load_catalogs(
         if not isinstance(doc.data, dict):
             errors.append(doc.error((), "a catalog is a mapping of text keys to texts"))
             continue
-        keys = frozenset(_text_keys(doc, doc.data, (), errors))
-        catalogs[locale] = _Catalog(doc, doc.data, keys)
+        own_keys = frozenset(_text_keys(doc, doc.data, (), errors))
+        defaults = _system_defaults(locale)
+        texts = _merged(defaults, doc.data)
+        catalogs[locale] = _Catalog(doc, texts, own_keys, own_keys | _default_keys(locale))
     return catalogs
+
+
+@cache
+def _system_defaults(locale: str) -> dict[str, Any]:
+    """The packaged ``system.*`` texts for ``locale``; none for a locale omnicab does not ship."""
+    path = SYSTEM_TEXTS_DIR / f"{locale}.yaml"
+    if not path.is_file():
+        return {}
+    doc = load_yaml(path, str(path))
+    if isinstance(doc, LoadError) or not isinstance(doc.data, dict):
+        raise RuntimeError(f"the packaged system texts {path} are broken: {doc}")
+    return doc.data
+
+
+@cache
+def _default_keys(locale: str) -> frozenset[str]:
+    doc = SourceDoc(str(SYSTEM_TEXTS_DIR / f"{locale}.yaml"), _system_defaults(locale))
+    return frozenset(_text_keys(doc, doc.data, (), []))
+
+
+def _merged(defaults: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(defaults)
+    for key, value in own.items():
+        base = merged.get(key)
+        if isinstance(base, Mapping) and isinstance(value, Mapping) and not is_plural_entry(value):
+            merged[key] = _merged(base, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _missing_system_text(catalogs: dict[str, _Catalog], key: str) -> Iterator[LoadError]:
+    for locale, catalog in catalogs.items():
+        if key not in catalog.keys:
+            section = key.rsplit(".", 1)[0]
+            message = (
+                f"text '{key}' is missing: omnicab has no default texts for locale {locale}, "
+                f"so this catalog defines every system text (see dialogs/system_texts/ru.yaml)"
+            )
+            yield catalog.doc.error(tuple(section.split(".")), message, at_key=True)
+
+
+_SYSTEM_KEYS = frozenset(f"system.{role}" for role in schema.SystemTexts.model_fields)
 
 
 def _untranslated(catalogs: dict[str, _Catalog]) -> Iterator[LoadError]:
     for catalog in catalogs.values():
         for other_locale, other in catalogs.items():
-            for key in sorted(catalog.keys - other.keys):
+            # A system text missing where omnicab has no default gets its own error, at that catalog.
+            for key in sorted(catalog.own_keys - other.keys - _SYSTEM_KEYS):
                 message = f"text '{key}' has no translation in locale {other_locale}"
                 yield catalog.doc.error(tuple(key.split(".")), message, at_key=True)
 
@@ -177,7 +258,9 @@ def _text_keys(
 ) -> Iterator[str]:
     for key, value in node.items():
         here = (*path, str(key))
-        if isinstance(value, dict):
+        if is_plural_entry(value):
+            yield ".".join(here)
+        elif isinstance(value, dict):
             yield from _text_keys(doc, value, here, errors)
         elif isinstance(value, str):
             yield ".".join(here)
@@ -191,3 +274,42 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_frozen(item) for item in value)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class BotSources:
+    """A sound bot's files as parsed documents and models, for checks that need positions (lint)."""
+
+    bot_doc: SourceDoc
+    bot: schema.BotFile
+    flows: dict[str, tuple[SourceDoc, schema.FlowSpec]]
+    triggers: list[tuple[SourceDoc, int, schema.TriggerSpec]]
+    catalogs: dict[str, tuple[SourceDoc, TextCatalog]]
+    """Per locale: the bot's catalog file and its texts over the packaged defaults."""
+
+
+def read_sources(bot_dir: Path) -> BotSources:
+    """Parse a bot's files again; call after :func:`load_bot` accepted them."""
+    errors: list[LoadError] = []
+    bot_doc, bot = _load_model(bot_dir / "bot.yaml", schema.BotFile, errors)
+    flow_docs = [
+        _load_model(path, schema.FlowsFile, errors) for path in sorted((bot_dir / "flows").glob("*.y*ml"))
+    ]
+    if bot is None or bot_doc is None:
+        raise BotLoadError(errors)
+    catalogs = _load_catalogs(bot_dir, bot_doc, bot, errors)
+    flows = _collect_flows(flow_docs, errors)
+    if errors:
+        raise BotLoadError(errors)
+    triggers = [
+        (doc, index, trigger)
+        for doc, flows_file in _valid(flow_docs)
+        for index, trigger in enumerate(flows_file.triggers)
+    ]
+    return BotSources(
+        bot_doc,
+        bot,
+        flows,
+        triggers,
+        {locale: (c.doc, TextCatalog(c.texts, locale)) for locale, c in catalogs.items()},
+    )

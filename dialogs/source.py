@@ -7,7 +7,7 @@ positions in a side table keyed by the path of each node.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,11 +64,17 @@ class SourceDoc:
                 walked.append(part)
         return tuple(walked)
 
-    def validation_errors(self, error: ValidationError) -> list[LoadError]:
+    def validation_errors(
+        self, error: ValidationError, hints: Mapping[str, str] | None = None
+    ) -> list[LoadError]:
+        """``hints``: what to add to "unknown key" for a top-level key, e.g. where it belongs instead."""
         errors = []
         for detail in error.errors(include_url=False):
             location = tuple(detail["loc"])
             message = _describe(detail)
+            hint = (hints or {}).get(str(location[0])) if len(location) == 1 else None
+            if detail["type"] == "extra_forbidden" and hint:
+                message = f"{message}: {hint}"
             errors.append(self.error(location, message, at_key=detail["type"] == "extra_forbidden"))
         return errors
 

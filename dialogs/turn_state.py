@@ -63,8 +63,8 @@ class TurnState:
             self.slot_changes[name] = None
 
     def text(self, key: str, params: dict[str, Any] | None = None) -> str:
-        found = self.catalog.lookup(key) or ""
-        return format_text(found, **params) if params else found
+        found = self.catalog.entry(key) or ""
+        return format_text(found, **params) if params else str(found)
 
     def say(self, key: str, params: dict[str, Any] | None = None) -> None:
         self.replies.append(Reply(text=self.text(key, params)))

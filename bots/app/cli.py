@@ -63,8 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--metrics-port", type=int, help="serve /healthz and /metrics on this port")
     worker.set_defaults(func=_worker)
 
-    validate = commands.add_parser("validate", help="check a bot's YAML; exit 1 with file:line:col on errors")
+    validate = commands.add_parser(
+        "validate",
+        help="check a bot's YAML; exit 1 with file:line:col on errors (and on warnings with --strict)",
+    )
     validate.add_argument("bot_dir", type=Path)
+    validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     validate.set_defaults(func=_validate)
 
     chat = commands.add_parser("chat", help="talk to a bot in the terminal (buttons are numbered)")
@@ -72,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", default="ru", choices=["ru", "en"])
     chat.add_argument("--name", default=None, help="your first name as the bot sees it")
     chat.set_defaults(func=_chat)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of a bot's bot.yaml, flows/*.yaml or locales/*.yaml"
+    )
+    schema.add_argument("kind", nargs="?", default="flows", choices=["bot", "flows", "locale"])
+    schema.set_defaults(func=_schema)
 
     script = commands.add_parser("test", help="run a bot's conversation scripts (BOT_DIR/tests/*.yaml)")
     script.add_argument("bot_dir", type=Path)
@@ -234,6 +244,7 @@ def _demo_mode(settings: Settings) -> DemoMode | None:
 
 def _validate(args: argparse.Namespace) -> int:
     from bots.app.loading import compile_bot
+    from bots.app.validation import bot_warnings
     from dialogs.loader import BotLoadError
 
     try:
@@ -241,7 +252,18 @@ def _validate(args: argparse.Namespace) -> int:
     except BotLoadError as error:
         print(str(error), file=sys.stderr)
         return 1
-    print(f"{args.bot_dir}: ok ({len(compiled.flows)} flows, locales: {', '.join(compiled.locales)})")
+    warnings = bot_warnings(args.bot_dir)
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    summary = f"{len(compiled.flows)} flows, locales: {', '.join(compiled.locales)}, {len(warnings)} warnings"
+    print(f"{args.bot_dir}: ok ({summary})")
+    return 1 if warnings and args.strict else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from dialogs.json_schema import schema_text
+
+    sys.stdout.write(schema_text(args.kind))
     return 0
 
 

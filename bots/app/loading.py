@@ -20,6 +20,10 @@ def in_process_action_names(cabinet: CabinetServices | None = None) -> frozenset
     return frozenset(action.name() for action in cabinet_actions(cabinet))
 
 
+def in_process_action_slots(cabinet: CabinetServices | None = None) -> dict[str, frozenset[str]]:
+    return {action.name(): action.sets_slots for action in cabinet_actions(cabinet)}
+
+
 def compile_bot(bot_dir: Path, cabinet: CabinetServices | None = None) -> CompiledBot:
     return load_bot(bot_dir, known_actions=set(in_process_action_names(cabinet)))
 

@@ -6,7 +6,7 @@ import abc
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecutionRejected
@@ -59,6 +59,8 @@ class CabinetAction(Action, abc.ABC):  # type: ignore[misc]  # rasa-sdk ships no
 
     requires_verified_phone = True
     """The cabinet shows a client's data only once their phone is verified."""
+    sets_slots: ClassVar[frozenset[str]] = frozenset()
+    """The slots the action may set, so that ``omnicab validate`` knows them when templates read them."""
 
     def __init__(self, cabinet: CabinetServices | None = None) -> None:
         self._cabinet = cabinet

@@ -23,6 +23,8 @@ class RateAnswerAction(CabinetAction):
     a low score opens the supervisor's follow-up task in the cabinet.
     """
 
+    sets_slots = frozenset({"rating_id", "rating_low"})
+
     def name(self) -> str:
         return "rate_answer"
 
@@ -43,6 +45,8 @@ class RateAnswerAction(CabinetAction):
 
 class CommentRatingAction(CabinetAction):
     """Attach the ``rating_comment`` slot to the rating just given."""
+
+    sets_slots = frozenset({"rating_comment"})
 
     def name(self) -> str:
         return "comment_rating"

@@ -100,6 +100,17 @@ class ValidateRefundAction(CabinetAction):
     ``refund_amount_shown``, ``refund_number_masked``) and ``refund_invalid`` (None when all is well).
     """
 
+    sets_slots = frozenset(
+        {
+            *REFUND_SLOTS,
+            "refund_invalid",
+            "refund_contract",
+            "refund_max_shown",
+            "refund_amount_shown",
+            "refund_number_masked",
+        }
+    )
+
     def name(self) -> str:
         return "validate_refund"
 
@@ -220,6 +231,8 @@ class SubmitRefundAction(CabinetAction):
     """File the application from the validated slots: sets ``refund_number`` and ``refund_status``
     and forgets the payout details (they now live only in the cabinet)."""
 
+    sets_slots = frozenset({"refund_number", "refund_status", *SENSITIVE_SLOTS, "refund_number_masked"})
+
     def name(self) -> str:
         return "submit_refund"
 
@@ -256,6 +269,8 @@ def _application(refund: RefundView, locale: str) -> dict[str, Any]:
 
 class ListRefundsAction(CabinetAction):
     """The client's applications, newest first, in the ``refunds`` slot for the flow to show."""
+
+    sets_slots = frozenset({"refunds"})
 
     def name(self) -> str:
         return "list_refunds"

@@ -92,6 +92,8 @@ class CreateRequestAction(CabinetAction):
 
     requires_verified_phone = False
 
+    sets_slots = frozenset({"request_number", "request_due", "request_id"})
+
     def name(self) -> str:
         return "create_request"
 
@@ -208,6 +210,8 @@ class OpenRequestAction(CabinetAction):
     ``request.rate_now`` is true when the request has an answer the client has not rated yet.
     """
 
+    sets_slots = frozenset({"request", "open_request_id"})
+
     def name(self) -> str:
         return "open_request"
 
@@ -226,6 +230,8 @@ class OpenRequestAction(CabinetAction):
 
 class AddRequestCommentAction(CabinetAction):
     """Add the ``request_comment`` slot (text or a file from the messenger) to the open request."""
+
+    sets_slots = frozenset({"request_comment"})
 
     def name(self) -> str:
         return "add_request_comment"

@@ -24,6 +24,7 @@ from dialogs.actions import LocalActions
 from dialogs.conversation import Conversation
 from dialogs.engine import DialogEngine
 from dialogs.model import CompiledBot
+from dialogs.plurals import is_plural_entry
 from dialogs.turn import ClientView, TurnResult
 from tests.dialogs.harness import LEGAL_DIR
 
@@ -217,7 +218,7 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     await telegram.press("№1 · Семейное право · в работе")
     telegram.assert_said("Обращение №1 · Семейное право")
     telegram.assert_said("Статус: в работе, ответим до 03.03.2026 12:30")
-    await telegram.press("Добавить комментарий или файл")
+    await telegram.press("Дополнить обращение")
     await telegram.send("Вот ещё: он сменил работу в феврале")
     telegram.assert_said("Добавили к обращению")
     telegram.assert_said("Вы (Telegram): Вот ещё: он сменил работу в феврале")
@@ -227,7 +228,7 @@ async def test_a_comment_from_telegram_and_a_file_from_whatsapp_land_in_one_requ
     await whatsapp.press("Мои обращения")
     await whatsapp.press("№1 · Семейное право · в работе")
     whatsapp.assert_said("Вы (Telegram): Вот ещё: он сменил работу в феврале")
-    await whatsapp.press("Добавить комментарий или файл")
+    await whatsapp.press("Дополнить обращение")
     await whatsapp.send_file("spravka.pdf")
     whatsapp.assert_said("Вы (WhatsApp): файл spravka.pdf")
 
@@ -260,7 +261,7 @@ async def test_an_answer_is_read_and_rated_low_which_opens_a_task(
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     await conversation.press("№1 · Семейное право · ответ готов")
-    conversation.assert_said("Ответ юриста (Иванов И. И., 02.03.2026 12:30):\nПодайте заявление о взыскании.")
+    conversation.assert_said("Ответ юриста Иванова И. И., 02.03.2026 12:30:\nПодайте заявление о взыскании.")
     conversation.assert_said("Оцените, пожалуйста, ответ юриста")
     assert conversation.button_titles == ["1", "2", "3", "4", "5", "Не сейчас"]
 
@@ -301,13 +302,13 @@ async def test_an_audio_answer_is_listened_to_in_the_chat(
     conversation = await verified_chat(engine, cabinet)
     await conversation.press("Мои обращения")
     await conversation.press("№1 · Семейное право · ответ готов")
-    conversation.assert_said("записал ответ голосом")
+    conversation.assert_said("Ответ юриста Иванова И. И. записан голосом")
     await conversation.press("Не сейчас")
     await conversation.press("Прослушать ответ")
 
     assert conversation.last is not None
     [reply] = [reply for reply in conversation.last.replies if reply.attachment is not None]
-    assert reply.text == "Ответ юриста Иванов И. И. по обращению №1"
+    assert reply.text == "Ответ юриста Иванова И. И. по обращению №1"
     assert reply.attachment is not None
     assert reply.attachment.kind is AttachmentKind.AUDIO
     assert reply.attachment.source.storage_key == audio.key
@@ -334,12 +335,61 @@ async def test_a_recording_is_listed_and_sent_as_audio(
 
     assert conversation.last is not None
     [reply] = [reply for reply in conversation.last.replies if reply.attachment is not None]
-    assert reply.text == "Разговор с юристом Смирнова Е. А., 01.03.2026 12:30, 2:05"
+    assert reply.text == "Разговор с юристом Смирновой Е. А., 01.03.2026 12:30, 2:05"
     assert reply.attachment is not None
     assert (reply.attachment.kind, reply.attachment.duration) == (AttachmentKind.AUDIO, 125)
     file = await cabinet.recordings.recording_file(anna, recording.public_id)
     assert reply.attachment.source.storage_key == file.key
     assert conversation.button_titles == ["К списку записей", "Главное меню"]
+
+
+async def test_lawyers_names_are_declined_in_the_clients_texts(
+    engine: DialogEngine, cabinet: CabinetServices, anna: int
+) -> None:
+    public_id = await new_request(cabinet, anna, answer_format="written")
+    await cabinet.request_events.post_answer(public_id, lawyer="Иван Смирнов", text="Готово.", audio=None)
+    await cabinet.recordings.ingest_recording(
+        audio=b"RIFF-call",
+        mime="audio/wav",
+        client_phone=PHONE,
+        lawyer="Анна Петрова",
+        started_at=START - timedelta(days=1),
+        duration=65,
+        direction="outgoing",
+        source="pbx",
+    )
+    conversation = await verified_chat(engine, cabinet)
+    await conversation.press("Мои обращения")
+    await conversation.press("№1 · Семейное право · ответ готов")
+    conversation.assert_said("Ответ юриста Ивана Смирнова, ")
+    await conversation.press("Не сейчас")
+    await conversation.press("Главное меню")
+    await conversation.press("Записи разговоров")
+    await conversation.press("01.03.2026 12:30 · Анна Петрова · 1:05")
+    conversation.assert_said("Разговор с юристом Анной Петровой, 01.03.2026 12:30, 1:05")
+
+
+@pytest.mark.parametrize("comments", [11, 15, 31])
+async def test_earlier_events_of_a_request_are_counted_in_the_right_plural_form(
+    engine: DialogEngine, cabinet: CabinetServices, anna: int, comments: int
+) -> None:
+    public_id = await new_request(cabinet, anna)
+    for number in range(comments):
+        await cabinet.request_events.add_comment(
+            anna, public_id, text=f"Дополнение {number + 1}", file=None, channel="telegram"
+        )
+    conversation = await verified_chat(engine, cabinet)
+    await conversation.press("Мои обращения")
+    await conversation.press("№1 · Семейное право · новое")
+    [line] = [line for line in conversation.all_text.splitlines() if line.startswith("…и ещё")]
+    count = int(line.split()[2])
+    word = line.split()[3]
+    expected = (
+        "событие"
+        if count % 10 == 1 and count % 100 != 11
+        else ("события" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "событий")
+    )
+    assert (line, word) == (f"…и ещё {count} {expected} раньше", expected)
 
 
 async def test_no_recordings_yet(engine: DialogEngine, cabinet: CabinetServices, anna: int) -> None:
@@ -513,7 +563,8 @@ async def test_the_cabinet_in_english(engine: DialogEngine, cabinet: CabinetServ
 
 
 def _leaves(tree: Any, prefix: str = "") -> set[str]:
-    if not isinstance(tree, dict):
+    """Text keys; a plural text (forms by CLDR category) is one text whatever forms its language has."""
+    if not isinstance(tree, dict) or is_plural_entry(tree):
         return {prefix}
     return set().union(*(_leaves(value, f"{prefix}.{key}".lstrip(".")) for key, value in tree.items()))
 

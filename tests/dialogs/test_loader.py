@@ -164,14 +164,79 @@ def test_all_errors_are_collected_across_files(bot_dir: Path) -> None:
     assert str(BotLoadError(errors)).count("\n") == 2
 
 
-def test_missing_system_text_points_at_bot_yaml(bot_dir: Path) -> None:
-    for locale in ("ru", "en"):
-        _replace(bot_dir / "locales" / f"{locale}.yaml", "  share_contact:", "  share_number:")
+def _without_system_section(catalog: Path) -> None:
+    lines = catalog.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(index for index, line in enumerate(lines) if line.startswith("system:"))
+    end = next(
+        (index for index in range(start + 1, len(lines)) if lines[index][:1] not in (" ", "\n")), len(lines)
+    )
+    catalog.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+def test_system_texts_have_packaged_defaults_a_catalog_overrides(bot_dir: Path) -> None:
+    _without_system_section(bot_dir / "locales" / "en.yaml")
+    ru = bot_dir / "locales" / "ru.yaml"
+    _without_system_section(ru)
+    ru.write_text(ru.read_text(encoding="utf-8") + 'system:\n  not_understood: "Не понял вас"\n', "utf-8")
+
+    bot = load_bot(bot_dir, known_actions=SAMPLE_ACTION_NAMES)
+
+    assert bot.catalog("ru").lookup("system.not_understood") == "Не понял вас"
+    assert bot.catalog("ru").lookup("system.share_contact") == "Поделиться номером"
+    assert bot.catalog("en").lookup("system.not_understood") == (
+        "Sorry, I didn't understand. Please choose an option from the menu."
+    )
+
+
+def test_a_locale_without_defaults_must_define_system_texts_in_its_catalog(bot_dir: Path) -> None:
+    _replace(bot_dir / "bot.yaml", "locales: [ru, en]", "locales: [ru, en, de]")
+    de = bot_dir / "locales" / "de.yaml"
+    shutil.copy(bot_dir / "locales" / "en.yaml", de)
+    _replace(de, "  share_contact:", "  share_number:")
+
     errors = _errors(bot_dir)
-    assert {(Path(error.file).name, error.message.split(" (")[0]) for error in errors} == {
-        ("bot.yaml", "text 'system.share_contact' is missing in locale ru"),
-        ("bot.yaml", "text 'system.share_contact' is missing in locale en"),
+
+    missing = [error for error in errors if "system.share_contact" in error.message]
+    assert [(error.file, error.line) for error in missing] == [(str(de), _line_of(de, "system:")[0])]
+    assert "no default texts for locale de" in missing[0].message
+
+
+def test_a_system_text_mapped_to_a_missing_key_points_at_bot_yaml(bot_dir: Path) -> None:
+    bot_yaml = bot_dir / "bot.yaml"
+    bot_yaml.write_text(
+        bot_yaml.read_text(encoding="utf-8") + "system_texts:\n  not_understood: menu.huh\n", "utf-8"
+    )
+    errors = _errors(bot_dir)
+    line, column = _line_of(bot_yaml, "menu.huh")
+    assert {(error.file, error.line, error.column) for error in errors} == {(str(bot_yaml), line, column)}
+    assert {error.message.split(" (")[0] for error in errors} == {
+        "text 'menu.huh' is missing in locale ru",
+        "text 'menu.huh' is missing in locale en",
     }
+
+
+def test_flows_in_bot_yaml_get_a_hint_where_they_belong(bot_dir: Path) -> None:
+    bot_yaml = bot_dir / "bot.yaml"
+    bot_yaml.write_text(
+        bot_yaml.read_text(encoding="utf-8") + "flows:\n  extra:\n    steps: [end]\n", "utf-8"
+    )
+    [error] = _errors(bot_dir)
+    assert (error.file, error.line, error.column) == (str(bot_yaml), *_line_of(bot_yaml, "flows:"))
+    assert error.message == (
+        "unknown key 'flows': flows belong in files flows/<name>.yaml beside bot.yaml, "
+        "under a top-level 'flows:'"
+    )
+
+
+def test_plural_texts_count_as_one_text(bot_dir: Path) -> None:
+    for locale, forms in (
+        ("ru", "{one: 'дело', few: 'дела', many: 'дел', other: 'дела'}"),
+        ("en", "{one: 'case', other: 'cases'}"),
+    ):
+        catalog = bot_dir / "locales" / f"{locale}.yaml"
+        catalog.write_text(catalog.read_text(encoding="utf-8") + f"counted: {forms}\n", "utf-8")
+    bot = load_bot(bot_dir, known_actions=SAMPLE_ACTION_NAMES)
+    assert bot.catalog("en").lookup("counted") == "cases"
 
 
 def test_duplicate_flow_in_two_files(bot_dir: Path) -> None:

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from bots.app.scripts import run_scripts
 from dialogs.model import CompiledBot
-from dialogs.script import discover_scripts, run_script
-from tests.dialogs.harness import LEGAL_DIR, sample_actions
-
-LEGAL_SCRIPTS = discover_scripts(LEGAL_DIR)
-
-
-def test_the_demo_bot_ships_scripts() -> None:
-    assert len(LEGAL_SCRIPTS) >= 5
-
-
-@pytest.mark.parametrize("script", LEGAL_SCRIPTS, ids=lambda path: path.stem)
-async def test_demo_bot_scripts_pass_with_the_cabinets_actions(legal_bot: CompiledBot, script: Path) -> None:
-    [result] = await run_scripts(legal_bot, [script])
-    assert result.passed, str(result)
+from dialogs.script import run_script
+from tests.dialogs.harness import sample_actions
 
 
 async def test_a_failing_expectation_names_the_step_and_the_difference(

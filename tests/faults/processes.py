@@ -26,6 +26,7 @@ SEQBOT = Path(__file__).resolve().parent / "seqbot"
 BOT_TOKEN = "7100000001:FAULTSUITE-abcdefghijklmnopqrstuvwxyz"
 WEBHOOK_SECRET = "fault-suite-webhook-secret"
 SECRET_KEY = "fault-suite-" + "k" * 52
+DATA_KEY = "fault-suite-data-" + "d" * 48
 START_TIMEOUT = 300.0  # seconds; a process imports the channel SDKs first, slow on a busy machine
 
 
@@ -187,6 +188,7 @@ class AppConfig:
             "OMNICAB_SEQBOT_TELEGRAM_SECRET": WEBHOOK_SECRET,
             "OMNICAB_TELEGRAM_API_BASE": self.platform_url,
             "OMNICAB_SECRET_KEY": SECRET_KEY,
+            "OMNICAB_DATA_KEY": DATA_KEY,
             "OMNICAB_LOG_LEVEL": "WARNING",
             "OMNICAB_TELEGRAM_RATE_PER_SECOND": "100000",
             "OMNICAB_TELEGRAM_CHAT_RATE_PER_SECOND": "100000",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
-
 from tests.faults.conftest import world_of
 from tests.faults.load import Load
 from tests.faults.processes import AppConfig, PrivateRedis, StandIn, TcpProxy
@@ -15,11 +13,6 @@ OUTAGE_SECONDS = 10.0
 FAULT_AFTER = 150
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 8 point 1 (delivery branch): on main a send that succeeded while the database was "
-    "down is repeated with its failed recording",
-)
 async def test_postgres_unreachable_for_ten_seconds(
     platform: StandIn,
     postgres_proxy: tuple[TcpProxy, str],
@@ -51,11 +44,6 @@ async def test_postgres_unreachable_for_ten_seconds(
         result.check()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 8 point 4 (processes and delivery branches): on main webhooks answer 500 while Redis "
-    "is down and a replay after Redis came back empty may double a reply",
-)
 async def test_redis_restarted_empty(
     platform: StandIn, private_redis: PrivateRedis, postgres_url: str, tmp_path: Path, logs: Path, roles: bool
 ) -> None:

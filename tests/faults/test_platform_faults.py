@@ -24,11 +24,6 @@ def client_timeout() -> dict[str, str]:
             "slow",
             {"every": 25, "delay": CLIENT_TIMEOUT_SECONDS + 1},
             id="slower-than-timeout",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="issue 8 point 1 (delivery branch): on main a send that timed out is repeated "
-                "blindly instead of being marked unknown",
-            ),
         ),
     ],
 )

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.faults.conftest import World
 from tests.faults.load import Load
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 8 point 2 (delivery branch): on main a NUL is rejected by PostgreSQL and the event is "
-    "retried forever, blocking its conversation; a lone surrogate fails serialisation",
-)
 async def test_poison_messages_never_block_the_load(services_world: World) -> None:
     world = services_world
     await world.start_cluster(workers=2)
@@ -24,12 +17,6 @@ async def test_poison_messages_never_block_the_load(services_world: World) -> No
     result.check()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 8 points 1 and 4 (delivery, processes): on main, measured doubled=37 out_of_order=88: "
-    "Redis timeouts under load make webhooks answer 500 with a traceback, and the redelivered copies "
-    "are answered again and out of order",
-)
 async def test_duplicate_webhooks_at_once_and_late(services_world: World) -> None:
     world = services_world
     await world.start_cluster(workers=2)

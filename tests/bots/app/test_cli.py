@@ -73,7 +73,7 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=60,
+        timeout=180,
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -116,3 +116,26 @@ def test_a_port_already_in_use_is_one_clear_line(tmp_path: Path) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
     assert "omnicab: demo" not in result.stdout
+
+
+def test_chat_reaches_the_cabinet_with_a_typed_phone(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "OMNICAB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
+        "OMNICAB_DATA_DIR": str(tmp_path),
+    }
+    my_requests = "3"
+    result = subprocess.run(
+        [sys.executable, "-m", "bots.app.cli", "chat", str(LEGAL), "--name", "Анна"],
+        input=f"{my_requests}\n+7 900 000-00-01\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Поделиться номером" in result.stdout
+    assert "У вас пока нет обращений" in result.stdout
+    assert "Номер нужно подтвердить" not in result.stdout

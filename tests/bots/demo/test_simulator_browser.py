@@ -32,8 +32,12 @@ HELPDESK_DIR = Path(__file__).resolve().parent / "helpdesk"
 
 
 def _catalog(locale: str) -> dict[str, Any]:
+    """The demo bot's texts, its ``system.*`` over the packaged defaults as the bot reads them."""
     path = PROJECT_ROOT / "bots" / "legal" / "locales" / f"{locale}.yaml"
+    defaults = PROJECT_ROOT / "dialogs" / "system_texts" / f"{locale}.yaml"
     loaded: dict[str, Any] = YAML(typ="safe").load(path)
+    system: dict[str, Any] = YAML(typ="safe").load(defaults)["system"]
+    loaded["system"] = {**system, **loaded.get("system", {})}
     return loaded
 
 
