@@ -158,11 +158,14 @@ async def embedded_world(platform: StandIn, tmp_path: Path, logs: Path, roles: b
         yield world
 
 
-@pytest.fixture
-async def private_redis(tmp_path: Path, logs: Path) -> AsyncIterator[PrivateRedis]:
+@pytest.fixture(params=[True, False], ids=["appendonly", "empty"])
+async def private_redis(
+    request: pytest.FixtureRequest, tmp_path: Path, logs: Path
+) -> AsyncIterator[PrivateRedis]:
+    """A private Redis, persistent (as production should run it) or one that restarts empty."""
     directory = tmp_path / "redis"
     directory.mkdir()
-    server = PrivateRedis(free_port(), directory, logs)
+    server = PrivateRedis(free_port(), directory, logs, persistent=request.param)
     await server.start()
     try:
         yield server

@@ -275,6 +275,9 @@ class PrivateRedis:
     directory: Path
     logs: Path
     child: Child | None = None
+    persistent: bool = False
+    """Appends every write to its file before answering (``appendfsync always``), as a production
+    Redis that holds the queues should; without it a restart comes back empty."""
 
     @property
     def url(self) -> str:
@@ -292,7 +295,9 @@ class PrivateRedis:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if self.persistent else "no",
+            "--appendfsync",
+            "always",
         ]
         self.child = await spawn(f"redis-{self.port}", args, dict(os.environ), self.logs)
         await until(self._pong, within=10, what="the private redis-server")

@@ -74,9 +74,15 @@ return 0
 
 
 # Fencing: the entry is acknowledged only by the consumer it is pending for; a successor that
-# claimed it (XAUTOCLAIM moves it to the successor) settles it instead.
+# claimed it (XAUTOCLAIM moves it to the successor) settles it instead. A Redis that came back
+# empty has no group (NOGROUP): nothing is pending any more, so there is nothing to acknowledge.
 _ACK_IF_OWNER = """
-if #redis.call('XPENDING', KEYS[1], ARGV[2], ARGV[3], ARGV[3], 1, ARGV[1]) == 0 then return 0 end
+local pending = redis.pcall('XPENDING', KEYS[1], ARGV[2], ARGV[3], ARGV[3], 1, ARGV[1])
+if type(pending) == 'table' and pending.err then
+  if string.find(pending.err, 'NOGROUP') then return 0 end
+  return redis.error_reply(pending.err)
+end
+if #pending == 0 then return 0 end
 redis.call('XACK', KEYS[1], ARGV[2], ARGV[3])
 redis.call('XDEL', KEYS[1], ARGV[3])
 return 1

@@ -17,6 +17,7 @@ from bots.state import Backoff, Handler, WorkQueue
 from bots.state.memory import MemoryWorkQueue
 from bots.state.redis import KeySpace, RedisWorkQueue
 from bots.state.sqlite import SqliteQueueFile, SqliteWorkQueue
+from tests.support.waiting import eventually
 
 FAST_RETRY = Backoff(initial=0.005, maximum=0.02)
 LEASE_TTL_MS = 300
@@ -359,6 +360,35 @@ async def test_redis_a_stopped_consumer_hands_its_leases_back_at_once(
     await _run_until(queue("new"), handler, lambda: len(handled) == 1)
 
     assert handled == [b"chat/0"]
+
+
+async def test_redis_a_queue_goes_on_after_redis_lost_everything_mid_item(
+    redis_client: redis.Redis, redis_keys: KeySpace, redis_prefix: str
+) -> None:
+    """The item in hand is settled and the conversation goes on when Redis loses every key mid-item
+    (the fault suite's Redis-restarted-empty test catches the NOGROUP acknowledgement this guards)."""
+    queue = _redis_queue(redis_client, redis_keys, f"test-{uuid.uuid4().hex[:8]}")
+    await queue.put("chat", b"chat/0")
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(item)
+        if item == b"chat/0":
+            async for key in redis_client.scan_iter(match=f"{redis_prefix}*"):
+                await redis_client.delete(key)
+            await queue.put("chat", b"chat/1")
+            # the next heartbeat takes the empty Redis's leases anew, before this item is acknowledged
+            await eventually(
+                lambda: _keys_like(redis_client, f"{redis_prefix}*:lease"), "a lease taken anew", within=5
+            )
+
+    await _run_until(queue, handler, lambda: len(handled) == 2)
+
+    assert handled == [b"chat/0", b"chat/1"]
+
+
+async def _keys_like(client: redis.Redis, pattern: str) -> list[bytes]:
+    return [key async for key in client.scan_iter(match=pattern)]
 
 
 def test_redis_queue_refuses_a_client_that_decodes_responses() -> None:
