@@ -7,7 +7,8 @@ It adds what a fault test needs to see from outside the app:
 
 - ``GET /tally``: every message it took (``sendMessage`` answered ``ok``) as ``[chat_id, text]`` in
   the order taken, with ``open`` (calls being handled now) and ``cut_off`` (calls handled whose
-  caller was gone before the answer: the sends whose outcome the caller cannot know);
+  caller was gone before the answer) and ``late`` (calls the ``slow`` fault took and answered
+  ``delay`` seconds late): together, the sends whose outcome the caller cannot know;
 - ``POST /faults``: ``{"mode": "429" | "500" | "slow" | "none", "every": 3, "retry_after": 1,
   "delay": 5}``: every ``every``-th ``sendMessage`` answers 429 with ``retry_after`` or 500 without
   taking the message, or takes it and answers ``delay`` seconds late;
@@ -53,6 +54,7 @@ class Tally:
     taken: list[tuple[str, str]] = field(default_factory=list)
     open: int = 0
     cut_off: int = 0
+    late: int = 0
     refused: int = 0
 
     def as_json(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class Tally:
             "taken": [list(entry) for entry in self.taken],
             "open": self.open,
             "cut_off": self.cut_off,
+            "late": self.late,
             "refused": self.refused,
         }
 
@@ -105,8 +108,11 @@ class StandIn:
         if taken is not None:
             self.tally.taken.append(taken)
         if hit and plan.mode == "slow":
+            # Taken, then answered past the caller's time-out: the caller cannot know the outcome.
+            # Counted as such, since whether the server has noticed the caller leave yet is a race.
+            self.tally.late += 1
             await asyncio.sleep(plan.delay)
-        if request.transport is None or request.transport.is_closing():
+        elif request.transport is None or request.transport.is_closing():
             self.tally.cut_off += 1
         return response
 

@@ -87,7 +87,7 @@ class World:
             load,
             taken,
             unknown=await unknown_sends(self.app.config.database_url),
-            in_flight=in_flight + int(tally["cut_off"]),  # type: ignore[call-overload]
+            in_flight=in_flight + int(tally["cut_off"]) + int(tally["late"]),  # type: ignore[call-overload]
         )
         print(f"\nfault figures: {result}")
         return result
