@@ -133,12 +133,20 @@ class TelegramUser:
         assert status == 200, body
         return await self.replies()
 
-    async def press(self, title: str) -> list[BotMessage]:
-        for message in reversed(self.last):
-            for button in message.buttons:
-                if button["text"] == title:
-                    return await self.press_data(button["callback_data"], message)
-        raise AssertionError(f"no button {title!r} in {[m.titles() for m in self.last]}")
+    async def press(self, title: str, *, wait_at_most: float = 10.0) -> list[BotMessage]:
+        """Press ``title`` on the latest replies; a reply still on its way (a busy machine leaves
+        gaps longer than ``replies``' settle time) is awaited until the button shows or time is up."""
+        deadline = time.monotonic() + wait_at_most
+        while True:
+            for message in reversed(self.last):
+                for button in message.buttons:
+                    if button["text"] == title:
+                        return await self.press_data(button["callback_data"], message)
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"no button {title!r} in {[m.titles() for m in self.last]}")
+            earlier = self.last
+            later = await self.replies(wait_at_most=max(0.1, deadline - time.monotonic()))
+            self.last = [*earlier, *later]
 
     async def press_data(self, data: str, message: BotMessage | None = None) -> list[BotMessage]:
         callback = {
