@@ -119,8 +119,19 @@ class ViberUser:
         contact = {"name": name, "phone_number": phone}
         return await self._deliver(self.message_callback({"type": "contact", "contact": contact}))
 
-    async def press(self, title: str) -> list[BotMessage]:
-        button = self.find_button(title)
+    async def press(self, title: str, *, wait_at_most: float = 10.0) -> list[BotMessage]:
+        """Press ``title``; a reply still on its way (longer than ``replies``' settle time) is awaited."""
+        deadline = time.monotonic() + wait_at_most
+        while True:
+            try:
+                button = self.find_button(title)
+                break
+            except AssertionError:
+                if time.monotonic() >= deadline:
+                    raise
+                earlier = self.last
+                later = await self.replies(wait_at_most=max(0.1, deadline - time.monotonic()))
+                self.last = [*earlier, *later]
         if button.get("ActionType") == "share-phone":
             raise AssertionError(f"{title!r} shares the phone: use share_phone()")
         message = {"type": "text", "text": button["ActionBody"]}
