@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy adapters dialogs bots handoff cabinet_api
 
 bench: $(STAMP)
-	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/side_by_side.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

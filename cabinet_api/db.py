@@ -5,18 +5,30 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import StaticPool
+
+from cabinet_api.group_commit import GroupCommit, Unit
 
 MIGRATIONS_LOCATION = "cabinet_api:migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _MIGRATION_LOCK_KEY = 0x0C4B_1A7E
+GROUP_LANES = 4
+"""Groups of writes in flight at once on PostgreSQL (each on its own pooled connection)."""
+
+T = TypeVar("T")
 
 
 def normalize_database_url(url: str) -> str:
@@ -41,6 +53,7 @@ class Database:
         self.url: URL = make_url(normalize_database_url(url))
         self.engine: AsyncEngine = self._create_engine(echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else GROUP_LANES)
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,6 +88,21 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def grouped(self, unit: Unit[T]) -> T:
+        """Run a short unit of Core statements in a transaction shared with concurrent ones
+        (:mod:`cabinet_api.group_commit`); its result once that transaction committed."""
+        return await self._group.run(unit)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """Core statements in one transaction, committed when the block succeeds.
+
+        For the statements on every message's path: a connection costs a fraction of an ORM
+        session, which builds a unit of work and an identity map the hot path never uses.
+        """
+        async with self.engine.begin() as connection:
+            yield connection
 
     async def migrate(self) -> None:
         """Upgrade the schema to the newest revision; concurrent callers wait for each other."""

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.types import ConversationRef
 from cabinet_api.db import Database
@@ -77,6 +77,11 @@ def served_by(queues: Iterable[str]) -> Any:
 class ConversationService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
+        self._any_open = (
+            select(Conversation.id)
+            .where(Conversation.client_id == bindparam("client_id"), Conversation.state != CLOSED)
+            .limit(1)
+        )
         self._clock = clock
 
     # ---- reading ------------------------------------------------------------------------------
@@ -89,7 +94,16 @@ class ConversationService:
             return (await self._views(session, [found]))[0]
 
     async def open_of(self, client_id: int) -> ConversationView | None:
-        """The client's conversation that is not closed, if any."""
+        """The client's conversation that is not closed, if any.
+
+        Asked for every message a client writes, and nearly always answered "none": that answer
+        takes one indexed read on a bare connection."""
+
+        async def any_open(connection: AsyncConnection) -> bool:
+            return (await connection.execute(self._any_open, {"client_id": client_id})).first() is not None
+
+        if not await self._db.grouped(any_open):
+            return None
         async with self._db.session() as session:
             found = await session.scalar(
                 select(Conversation).where(Conversation.client_id == client_id, Conversation.state != CLOSED)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
@@ -104,9 +105,11 @@ class HistoryService:
             payload=_inbound_payload(event),
             status=MessageStatus.RECEIVED,
         )
-        async with self._db.session() as session:
-            inserted = (await session.execute(self._append_one, row)).scalar_one_or_none()
-        return inserted is not None
+
+        async def append(connection: AsyncConnection) -> bool:
+            return (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
+
+        return await self._db.grouped(append)
 
     async def record_outbound(
         self,
@@ -162,8 +165,11 @@ class HistoryService:
                 )
                 | {"author": author, "person_id": person_id}
             )
-        async with self._db.session() as session:
-            await session.execute(self._append_many, rows)
+
+        async def append(connection: AsyncConnection) -> None:
+            await connection.execute(self._append_many, rows)
+
+        await self._db.grouped(append)
 
     async def mark_outbound(
         self,
@@ -184,8 +190,11 @@ class HistoryService:
             "updated_at": self._clock(),
             "platform_message_id": platform_message_id,
         }
-        async with self._db.session() as session:
-            await session.execute(self._mark, params)
+
+        async def mark(connection: AsyncConnection) -> None:
+            await connection.execute(self._mark, params)
+
+        await self._db.grouped(mark)
 
     async def history(
         self, client_id: int, *, limit: int = 50, before_id: int | None = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.phones import normalize_phone
 from adapters.types import Channel, ContactShared, ConversationRef, Inbound, UnsubscribedBody
@@ -21,6 +22,11 @@ logger = logging.getLogger(__name__)
 
 SUPPORTED_LOCALES = frozenset({"ru", "en"})
 _ATTEMPTS = 4
+SEEN_PRECISION = timedelta(seconds=60)
+"""``last_seen_at`` and ``last_inbound_at`` are rewritten at most this often by a known client's
+messages: they order a client's channels and open WhatsApp's 24-hour window, where a minute
+early is harmless (the window is judged a minute shorter), and writing them on every message
+would cost a write per message."""
 
 
 def supported_locale(raw: str | None) -> str | None:
@@ -49,13 +55,47 @@ class IdentityService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
         self._clock = clock
+        identities = cast(Table, ChannelIdentity.__table__)
+        clients = cast(Table, Client.__table__)
+        self._known_row = (
+            select(
+                identities.c.id,
+                identities.c.chat_id,
+                identities.c.display_name,
+                identities.c.username,
+                identities.c.phone.label("identity_phone"),
+                identities.c.unsubscribed,
+                identities.c.last_seen_at,
+                identities.c.last_inbound_at,
+                clients.c.id.label("client_id"),
+                clients.c.public_id,
+                clients.c.first_name,
+                clients.c.locale,
+                clients.c.phone,
+                clients.c.phone_verified,
+                clients.c.always_human,
+            )
+            .join_from(identities, clients, identities.c.client_id == clients.c.id)
+            .where(
+                identities.c.channel == bindparam("channel"),
+                identities.c.bot == bindparam("bot"),
+                identities.c.platform_user_id == bindparam("user_id"),
+            )
+        )
+        self._touch = identities.update().where(identities.c.id == bindparam("identity_id"))
 
     async def identify(self, event: Inbound) -> ClientProfile:
         """Get or create the identity and client behind ``event`` and apply what it tells about them.
 
-        Two events of the same new identity may race: the unique (channel, bot, user) key lets
-        one win, and the loser retries and finds the winner's rows.
+        A known client's plain message takes one read and at most one small write; whatever
+        changes the client (a new identity, a contact, a proven phone, a new locale or name)
+        takes the full path. Two events of the same new identity may race: the unique
+        (channel, bot, user) key lets one win, and the loser retries and finds the winner's rows.
         """
+        if not isinstance(event.body, ContactShared):
+            known = await self._known(event)
+            if known is not None:
+                return known
         for attempt in range(_ATTEMPTS):
             try:
                 async with self._db.session() as session:
@@ -155,6 +195,36 @@ class IdentityService:
         async with self._db.session() as session:
             return await session.scalar(select(Client.public_id).where(Client.id == client_id))
 
+    async def _known(self, event: Inbound) -> ClientProfile | None:
+        """The profile of a known identity whose client this event leaves as it is; else None."""
+        sender = event.sender
+        key = {"channel": event.channel.value, "bot": event.bot, "user_id": sender.user_id}
+
+        async def look_up(connection: AsyncConnection) -> tuple[Row[*tuple[Any, ...]], dict[str, Any]] | None:
+            row = (await connection.execute(self._known_row, key)).one_or_none()
+            if row is None or _changes_client(row, event):
+                return None
+            changes = _identity_changes(row, event, self._clock())
+            if changes:
+                await connection.execute(self._touch, {"identity_id": row.id, **changes})
+            return row, changes
+
+        found = await self._db.grouped(look_up)
+        if found is None:
+            return None
+        row, changes = found
+        return ClientProfile(
+            client_id=row.client_id,
+            public_id=row.public_id,
+            identity_id=row.id,
+            first_name=row.first_name,
+            locale=row.locale,
+            phone=row.phone,
+            phone_verified=row.phone_verified,
+            always_human=row.always_human,
+            unsubscribed=changes.get("unsubscribed", row.unsubscribed),
+        )
+
     async def _identify(self, session: AsyncSession, event: Inbound) -> ClientProfile:
         """Also applies a phone the platform proves (WhatsApp) as a verified contact would."""
         now = self._clock()
@@ -243,3 +313,34 @@ class IdentityService:
         client.first_name = client.first_name or contact.first_name
         client.last_name = client.last_name or contact.last_name
         return client
+
+
+def _changes_client(row: Row[*tuple[Any, ...]], event: Inbound) -> bool:
+    """Whether ``event`` tells something new about the client (the full path applies it)."""
+    sender = event.sender
+    locale = supported_locale(sender.locale)
+    if locale is not None and locale != row.locale:
+        return True
+    if row.first_name is None and sender.first_name:
+        return True
+    return bool(sender.verified_phone and (row.identity_phone is None or row.phone_verified is False))
+
+
+def _identity_changes(row: Row[*tuple[Any, ...]], event: Inbound, now: datetime) -> dict[str, Any]:
+    """What ``IdentityService._refresh`` would change, with the times only once per ``SEEN_PRECISION``."""
+    sender = event.sender
+    wanted: dict[str, Any] = {
+        "chat_id": event.conversation.chat_id,
+        "display_name": sender.display_name or row.display_name,
+        "username": sender.username or row.username,
+        "unsubscribed": isinstance(event.body, UnsubscribedBody),
+    }
+    changes = {name: value for name, value in wanted.items() if getattr(row, name) != value}
+    stale = row.last_seen_at is None or now - row.last_seen_at >= SEEN_PRECISION
+    if not wanted["unsubscribed"]:
+        received = event.received_at.astimezone(UTC)
+        if row.last_inbound_at is None or received - row.last_inbound_at >= SEEN_PRECISION:
+            changes["last_inbound_at"] = received
+    if changes or stale:
+        changes["last_seen_at"] = now
+    return changes

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
 from cabinet_api.models import OutboundSend, SendState
@@ -40,6 +41,27 @@ class SendJournal:
             .on_conflict_do_nothing(index_elements=_KEY)
             .returning(table.c.id)
         )
+        at_key = and_(*(table.c[name] == bindparam(f"k_{name}") for name in _KEY))
+        self._earlier = select(table.c.id, table.c.state, table.c.platform_message_id).where(at_key)
+        if not db.is_sqlite:
+            self._earlier = self._earlier.with_for_update()
+        self._retry = (
+            table.update()
+            .where(table.c.id == bindparam("k_id"))
+            .values(state=SendState.SENDING.value, updated_at=bindparam("updated_at"))
+        )
+        self._settle = (
+            table.update()
+            .where(at_key)
+            .values(
+                state=bindparam("state"),
+                updated_at=bindparam("updated_at"),
+                platform_message_id=func.coalesce(
+                    bindparam("platform_message_id", type_=table.c.platform_message_id.type),
+                    table.c.platform_message_id,
+                ),
+            )
+        )
 
     async def begin(self, channel: str, bot: str, outbound_id: str, part: int) -> SendRecord | None:
         """Write the intent of a call; None when it may be made, else the earlier call's record."""
@@ -53,26 +75,20 @@ class SendJournal:
             "created_at": now,
             "updated_at": now,
         }
-        async with self._db.session() as session:
-            if (await session.execute(self._intend, row)).scalar_one_or_none() is not None:
+
+        async def intend(connection: AsyncConnection) -> SendRecord | None:
+            if (await connection.execute(self._intend, row)).scalar_one_or_none() is not None:
                 return None
-            earlier = await session.scalar(
-                select(OutboundSend)
-                .where(
-                    OutboundSend.channel == channel,
-                    OutboundSend.bot == bot,
-                    OutboundSend.outbound_id == outbound_id,
-                    OutboundSend.part == part,
-                )
-                .with_for_update()
-            )
+            key = _key(channel, bot, outbound_id, part)
+            earlier = (await connection.execute(self._earlier, key)).one_or_none()
             if earlier is None:
                 raise RuntimeError("the send journal lost a row it had just found")
             if earlier.state == SendState.REFUSED:
-                earlier.state = SendState.SENDING.value
-                earlier.updated_at = now
+                await connection.execute(self._retry, {"k_id": earlier.id, "updated_at": now})
                 return None
             return SendRecord(state=earlier.state, platform_message_id=earlier.platform_message_id)
+
+        return await self._db.grouped(intend)
 
     async def settle(
         self,
@@ -85,18 +101,17 @@ class SendJournal:
         platform_message_id: str | None = None,
     ) -> None:
         """Write the result of a call: ``sent``, ``refused`` or ``unknown``."""
-        checked = SendState(state)
-        async with self._db.session() as session:
-            record = await session.scalar(
-                select(OutboundSend).where(
-                    OutboundSend.channel == channel,
-                    OutboundSend.bot == bot,
-                    OutboundSend.outbound_id == outbound_id,
-                    OutboundSend.part == part,
-                )
-            )
-            if record is None:
-                return
-            record.state = checked.value
-            record.platform_message_id = platform_message_id or record.platform_message_id
-            record.updated_at = self._clock()
+        params = _key(channel, bot, outbound_id, part) | {
+            "state": SendState(state).value,
+            "updated_at": self._clock(),
+            "platform_message_id": platform_message_id,
+        }
+
+        async def settle(connection: AsyncConnection) -> None:
+            await connection.execute(self._settle, params)
+
+        await self._db.grouped(settle)
+
+
+def _key(channel: str, bot: str, outbound_id: str, part: int) -> dict[str, object]:
+    return {"k_channel": channel, "k_bot": bot, "k_outbound_id": outbound_id, "k_part": part}

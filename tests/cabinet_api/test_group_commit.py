@@ -1,0 +1,75 @@
+"""Group commit: concurrent short writes share a transaction, and each caller hears its own outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import event, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from cabinet_api import Database
+from cabinet_api.models import Client
+
+
+def _adding(first_name: str, public_id: str | None = None) -> Callable[[AsyncConnection], Awaitable[int]]:
+    async def add(connection: AsyncConnection) -> int:
+        values: dict[str, object] = {"first_name": first_name}
+        if public_id is not None:
+            values["public_id"] = public_id
+        result = await connection.execute(insert(Client).values(**values).returning(Client.id))
+        return int(result.scalar_one())
+
+    return add
+
+
+async def _names(db: Database) -> list[str]:
+    async with db.session() as session:
+        return sorted(name or "" for name in (await session.scalars(select(Client.first_name))).all())
+
+
+async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -> None:
+    commits = 0
+
+    def counted(*_: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(db.engine.sync_engine, "commit", counted)
+    ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(100)))
+    assert len(set(ids)) == 100
+    assert len(await _names(db)) == 100
+    assert commits < 100, "a hundred concurrent writes took a hundred transactions"
+
+
+async def test_a_failing_write_fails_alone(db: Database) -> None:
+    async with db.session() as session:
+        session.add(Client(first_name="Занят", public_id="taken"))
+    writes = [_adding(f"Клиент {n}") for n in range(10)]
+    writes.insert(5, _adding("Дубль", public_id="taken"))
+    outcomes = await asyncio.gather(*(db.grouped(write) for write in writes), return_exceptions=True)
+    failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    assert len(failures) == 1
+    assert isinstance(outcomes[5], IntegrityError)
+    names = await _names(db)
+    assert "Дубль" not in names
+    assert len(names) == 11
+
+
+async def test_a_write_queued_after_the_queue_ran_dry_still_runs(db: Database) -> None:
+    """Regression: a write queued while the last group was finishing waited forever."""
+    for round_no in range(50):
+        first = asyncio.ensure_future(db.grouped(_adding(f"A{round_no}")))
+        await asyncio.sleep(0)
+        second = await asyncio.wait_for(db.grouped(_adding(f"B{round_no}")), 30)
+        assert second > 0
+        await first
+    assert len(await _names(db)) == 100
+
+
+@pytest.mark.parametrize("size", [1, 300])
+async def test_groups_larger_than_the_limit_are_split(db: Database, size: int) -> None:
+    await asyncio.gather(*(db.grouped(_adding(f"К{n}")) for n in range(size)))
+    assert len(await _names(db)) == size
