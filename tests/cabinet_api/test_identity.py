@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from adapters.types import Channel, ContactShared, StartBody, TextBody, UnsubscribedBody
 from cabinet_api import CabinetServices, Database
 from cabinet_api.models import ChannelIdentity, Client, Request
+from cabinet_api.services.identity import SEEN_PRECISION
 from tests.cabinet_api.conftest import START, FakeClock, inbound
 
 
@@ -67,6 +68,33 @@ async def test_identity_details_follow_the_latest_event(
     assert identity.last_seen_at == later
     assert identity.last_inbound_at == later
     assert profile.locale == "ru"
+
+
+async def test_a_known_clients_seen_times_move_once_a_minute(
+    cabinet: CabinetServices, db: Database, clock: FakeClock
+) -> None:
+    """A known client's messages rewrite the seen times at most once per ``SEEN_PRECISION``,
+    sparing a write per message; a changed name is written at once."""
+    first = await cabinet.identity.identify(inbound(TextBody(text="раз"), received_at=START))
+
+    async def seen() -> tuple[datetime, datetime | None, str | None]:
+        async with db.session() as session:
+            identity = await session.get(ChannelIdentity, first.identity_id)
+            assert identity is not None
+            return identity.last_seen_at, identity.last_inbound_at, identity.display_name
+
+    clock.advance(timedelta(seconds=20))
+    soon = START + timedelta(seconds=20)
+    await cabinet.identity.identify(inbound(TextBody(text="два"), received_at=soon))
+    assert await seen() == (START, START, None)
+
+    await cabinet.identity.identify(inbound(TextBody(text="три"), received_at=soon, display_name="Иван"))
+    assert await seen() == (soon, START, "Иван")
+
+    clock.advance(SEEN_PRECISION)
+    later = soon + SEEN_PRECISION
+    await cabinet.identity.identify(inbound(TextBody(text="четыре"), received_at=later))
+    assert await seen() == (later, later, "Иван")
 
 
 async def test_an_unsupported_locale_keeps_the_clients_locale(cabinet: CabinetServices) -> None:
