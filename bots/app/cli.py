@@ -1,5 +1,5 @@
 """``omnicab``: run the app (as one process or as web and worker processes), migrate, validate a
-bot, talk to it in the terminal, run its scripts."""
+bot, draw its flows, talk to it in the terminal, run its scripts."""
 
 from __future__ import annotations
 
@@ -82,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("kind", nargs="?", default="flows", choices=["bot", "flows", "locale"])
     schema.set_defaults(func=_schema)
+
+    graph = commands.add_parser(
+        "graph", help="draw a bot's flows, buttons, gotos and handoffs as Mermaid text or an SVG picture"
+    )
+    graph.add_argument("bot_dir", type=Path)
+    graph.add_argument(
+        "--format", choices=["mermaid", "svg"], help="mermaid by default; svg when -o names a .svg file"
+    )
+    graph.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    graph.set_defaults(func=_graph)
 
     script = commands.add_parser("test", help="run a bot's conversation scripts (BOT_DIR/tests/*.yaml)")
     script.add_argument("bot_dir", type=Path)
@@ -258,6 +268,30 @@ def _validate(args: argparse.Namespace) -> int:
     summary = f"{len(compiled.flows)} flows, locales: {', '.join(compiled.locales)}, {len(warnings)} warnings"
     print(f"{args.bot_dir}: ok ({summary})")
     return 1 if warnings and args.strict else 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from bots.app.loading import compile_bot
+    from dialogs.graph import flow_graph
+    from dialogs.graph_mermaid import mermaid
+    from dialogs.graph_svg import svg
+    from dialogs.loader import BotLoadError
+
+    try:
+        compiled = compile_bot(args.bot_dir)
+    except BotLoadError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    output: Path | None = args.output
+    kind = args.format or ("svg" if output is not None and output.suffix.lower() == ".svg" else "mermaid")
+    graph = flow_graph(compiled)
+    text = svg(graph) if kind == "svg" else mermaid(graph)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"{args.bot_dir}: {len(compiled.flows)} flows drawn in {output}")
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
