@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from typing import Any
 
 from adapters.phones import normalize_phone
 from adapters.types import Channel, ContactShared, FileBody, FileRef, LocationBody, TextBody
+from dialogs.date_input import parse_moment
 from dialogs.model import Ask
 from dialogs.schema import SystemTexts
 
@@ -34,8 +36,11 @@ def contact_value(body: ContactShared) -> dict[str, Any]:
     return {"phone": normalize_phone(body.phone) or body.phone, "verified": body.verified}
 
 
-def interpret(ask: Ask, body: Any, texts: SystemTexts, channel: Channel) -> Accepted | Rejected:
-    """``channel`` is where the message came from: a file's id is valid only there."""
+def interpret(
+    ask: Ask, body: Any, texts: SystemTexts, channel: Channel, now: datetime | None = None
+) -> Accepted | Rejected:
+    """``channel`` is where the message came from: a file's id is valid only there; ``now``, when
+    the client wrote, in the client's time zone (dates are read from there)."""
     match ask.expect:
         case None:
             return Rejected(texts.choose_button)
@@ -57,6 +62,10 @@ def interpret(ask: Ask, body: Any, texts: SystemTexts, channel: Channel) -> Acce
             )
         case "any":
             return _any(ask, body, texts, channel)
+        case "date" | "datetime":
+            if not isinstance(body, TextBody):
+                return _wrong_kind(body, texts)
+            return _moment(ask, body, texts, now or datetime.now(UTC))
     raise AssertionError(ask.expect)
 
 
@@ -112,6 +121,21 @@ def _plain_number(number: float | None) -> int | float | None:
 def _email(ask: Ask, body: TextBody, texts: SystemTexts) -> Accepted | Rejected:
     text = body.text.strip()
     return Accepted(text) if _EMAIL.fullmatch(text) else Rejected(ask.invalid or texts.invalid_email)
+
+
+def _moment(ask: Ask, body: TextBody, texts: SystemTexts, now: datetime) -> Accepted | Rejected:
+    """An ISO 8601 string with the client's offset: «2026-11-25T15:00:00+03:00»; a date alone is
+    that day's midnight."""
+    wants_time = ask.expect == "datetime"
+    refused = Rejected(ask.invalid or (texts.invalid_datetime if wants_time else texts.invalid_date))
+    named = parse_moment(body.text, now)
+    if named is None or (wants_time and named.time_of_day is None):
+        return refused
+    moment = datetime.combine(named.day, (named.time_of_day if wants_time else None) or time(), now.tzinfo)
+    past = moment <= now if wants_time else named.day < now.date()
+    if ask.future and past:
+        return Rejected(ask.invalid or texts.past_date)
+    return Accepted(moment.isoformat())
 
 
 def _contact(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:

@@ -237,6 +237,7 @@ class Compiler:
             pattern=pattern,
             minimum=body.min,
             maximum=body.max,
+            future=body.future,
             invalid=body.invalid,
             max_attempts=body.max_attempts,
             on_fail=on_fail,

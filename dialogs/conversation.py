@@ -5,6 +5,8 @@ Used by conversation scripts and by tests; no messenger, no network, only the en
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from adapters.types import (
     Body,
     Button,
@@ -51,6 +53,8 @@ class Conversation:
             channel=channel, bot=engine.bot.name, chat_id=chat_id, user_id=client.id
         )
         self._sent = 0
+        self.now: datetime | None = None
+        """When the client writes (an aware datetime); the real time when not set."""
 
     @property
     def texts(self) -> list[str]:
@@ -79,6 +83,7 @@ class Conversation:
                 user_id=self.client.id, first_name=self.client.first_name, locale=self.client.locale
             ),
             body=body,
+            **({"received_at": self.now} if self.now is not None else {}),
         )
         self.last = await self.engine.turn(event, self.session, self.client)
         self.session = self.last.session

@@ -8,7 +8,10 @@ event after a crash produces the same replies.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.types import (
     Attachment,
@@ -177,7 +180,7 @@ class DialogEngine:
         if isinstance(body, TextBody) and (button_id := _typed_choice(waiting, body.text)) is not None:
             await self._choose(turn, ask, waiting, button_id)
             return
-        outcome = interpret(ask, body, turn.texts, turn.event.channel)
+        outcome = interpret(ask, body, turn.texts, turn.event.channel, self._client_now(turn))
         if isinstance(outcome, Accepted):
             if ask.save_as:
                 turn.set_slot(ask.save_as, outcome.value)
@@ -218,6 +221,12 @@ class DialogEngine:
         turn.state.waiting = None
         turn.state.stack[-1] = Frame(flow=waiting.flow, step=waiting.step + 1)
         await self._run(turn)
+
+    def _client_now(self, turn: TurnState) -> datetime:
+        """When the client wrote, in their time zone (the bot's when theirs is not known)."""
+        zone = _zone(turn.client.extra.get("time_zone")) or _zone(self.bot.time_zone) or UTC
+        received = turn.event.received_at
+        return (received if received.tzinfo is not None else received.replace(tzinfo=UTC)).astimezone(zone)
 
     # ---- running flows ------------------------------------------------------------------------
 
@@ -433,6 +442,16 @@ def _typed_choice(waiting: Waiting, text: str) -> str | None:
         if normalize_phrase(title) == typed:
             return button_id
     return None
+
+
+@cache
+def _zone(name: Any) -> ZoneInfo | None:
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _attachment(link: model.AttachmentLink | None) -> Attachment | None:

@@ -107,6 +107,7 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
             else None
         ),
         settings=_frozen(bot.settings),
+        time_zone=bot.time_zone,
     )
 
 

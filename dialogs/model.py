@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dialogs.dates import DEFAULT_ZONE
 from dialogs.paging import DEFAULT_PER_PAGE
 from dialogs.schema import Expect, SystemTexts
 from dialogs.templates import Expression, Template, TextCatalog
@@ -105,6 +106,7 @@ class Ask:
     pattern: re.Pattern[str] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    future: bool = False
     invalid: str | None = None
     max_attempts: int | None = None
     on_fail: Target | None = None
@@ -192,6 +194,8 @@ class CompiledBot:
     fallback: Target
     action_server: ActionServer | None
     settings: Mapping[str, Any]
+    time_zone: str = DEFAULT_ZONE
+    """Where dates a client types are read when the client's own zone is not known."""
 
     def catalog(self, locale: str) -> TextCatalog:
         return self.locales.get(locale) or self.locales[self.default_locale]

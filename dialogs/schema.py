@@ -9,13 +9,14 @@ published JSON Schema (:mod:`dialogs.json_schema`), which editors show while the
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from dialogs.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
-Expect = Literal["text", "phone", "number", "email", "contact", "file", "any"]
+Expect = Literal["text", "phone", "number", "email", "contact", "file", "any", "date", "datetime"]
 
 
 class _Strict(BaseModel):
@@ -121,8 +122,11 @@ class AskBody(_Strict):
     """Buttons made from the records an action returns, a page at a time."""
     expect: Expect | None = None
     """What an answer is: `text` (the default without buttons), `phone`, `number`, `email`,
-    `contact` (a shared phone: Telegram and Viber show a share-phone button), `file`, or `any`
-    (text or a file). With buttons, typed text of that kind is accepted besides a press."""
+    `contact` (a shared phone: Telegram and Viber show a share-phone button), `file`, `any`
+    (text or a file), `date` («завтра», «25.11», «25 ноября», «в пятницу», "Nov 25", ISO) or
+    `datetime` (a date and a time: «завтра в 15:00», «25 ноября 15:00», «15:30»), read in the
+    client's time zone and saved as an ISO 8601 string with its offset, which `| date` and
+    `| datetime` render. With buttons, typed text of that kind is accepted besides a press."""
     save_as: Name | None = None
     """The slot that keeps the answer, readable as `slots.<name>` in later templates."""
     min_length: int | None = Field(default=None, ge=0)
@@ -135,6 +139,9 @@ class AskBody(_Strict):
     """The smallest accepted number (`expect: number`)."""
     max: float | None = None
     """The largest accepted number (`expect: number`)."""
+    future: bool = False
+    """With `expect: date` or `datetime`: refuse a day (or a moment) already past
+    (`system.past_date`)."""
     invalid: str | None = None
     """A text key said instead of the system text when an answer is refused, e.g.
     `refund.invalid.amount.format`; it may use `{min}` and `{max}`."""
@@ -157,6 +164,8 @@ class AskBody(_Strict):
             raise ValueError("min_length, max_length and pattern apply to 'expect: text' answers")
         if (self.min, self.max) != (None, None) and self.expect != "number":
             raise ValueError("min and max apply to 'expect: number' answers")
+        if self.future and self.expect not in ("date", "datetime"):
+            raise ValueError("'future' applies to 'expect: date' and 'expect: datetime' answers")
         if self.on_fail is not None and self.max_attempts is None:
             raise ValueError("'on_fail' needs 'max_attempts'")
         return self
@@ -331,6 +340,12 @@ class SystemTexts(_Strict):
     """A number outside `min`..`max`; may use `{min}` and `{max}`."""
     invalid_email: str = "system.invalid_email"
     """Not an e-mail address (`expect: email`)."""
+    invalid_date: str = "system.invalid_date"
+    """Not a date (`expect: date`); best with examples of what the bot understands."""
+    invalid_datetime: str = "system.invalid_datetime"
+    """Not a date and a time (`expect: datetime`), or a date without the time."""
+    past_date: str = "system.past_date"
+    """A day or a moment already past where the ask wants one ahead (`future: true`)."""
     expected_file: str = "system.expected_file"
     """Text where a file was asked for (`expect: file`)."""
     expected_contact: str = "system.expected_contact"
@@ -393,8 +408,20 @@ class BotFile(_Strict):
     channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
     """The messengers the bot is written for: `omnicab validate` warns about titles and texts too
     long for any of them."""
+    time_zone: str = "Europe/Moscow"
+    """The IANA time zone `expect: date` and `expect: datetime` answers are read in, for a client
+    whose own zone (`client.time_zone`) is not known."""
     settings: dict[str, Any] = Field(default_factory=dict)
     """Free-form values the bot's actions read (the legal bot's answer deadlines, queues...)."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (an IANA name such as Europe/Moscow)") from None
+        return value
 
     @model_validator(mode="after")
     def _default_listed(self) -> BotFile:
