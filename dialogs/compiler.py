@@ -5,6 +5,7 @@ Errors are collected, never raised one by one, so a designer sees them all at on
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -242,6 +243,7 @@ class Compiler:
             max_attempts=body.max_attempts,
             on_fail=on_fail,
             contact_button=contact_button,
+            shape=_shape(body),
         )
 
     def _listing(self, doc: SourceDoc, spec: schema.ChoicesSpec, path: Path_) -> model.ChoiceList:
@@ -265,6 +267,21 @@ class Compiler:
         goto = self.flow_ref(doc, spec.goto, (*path, "goto")) if spec.goto is not None else None
         handoff = self.handoff(doc, spec.handoff, (*path, "handoff")) if spec.handoff is not None else None
         return model.Choice(title or _EMPTY, spec.value, goto, handoff)
+
+
+def _shape(body: schema.AskBody) -> str:
+    """What an answer to this ask means, without its texts, which may change under a client."""
+    meaning = body.model_dump_json(
+        by_alias=True,
+        exclude={
+            "text": True,
+            "invalid": True,
+            "contact_button": True,
+            "buttons": {"__all__": {"title"}},
+            "choices": {"title", "description"},
+        },
+    )
+    return hashlib.blake2b(meaning.encode(), digest_size=6).hexdigest()
 
 
 _EMPTY = model.Template("", None)

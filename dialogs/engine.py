@@ -116,7 +116,14 @@ class DialogEngine:
         if ask is not None:
             await self._answer(turn, ask, body)
             return
-        state.waiting = None
+        if state.waiting is not None:
+            # The ask the client is answering is gone or changed (the bot's YAML was edited, or a
+            # new version deployed): start over at the menu rather than read the answer wrongly.
+            turn.report("dialog_updated", flow=state.waiting.flow)
+            turn.say(turn.texts.dialog_updated)
+            self._back_to_the_bot(state)
+            await self._go(turn, model.Target(goto=self.bot.start_flow))
+            return
         if isinstance(body, StartBody) or (turn.first_contact and isinstance(body, CLIENT_MESSAGES)):
             self._back_to_the_bot(state)
             await self._go(turn, model.Target(goto=self.bot.start_flow))
@@ -159,7 +166,9 @@ class DialogEngine:
         if flow is None or waiting.step >= len(flow.steps):
             return None
         step = flow.steps[waiting.step]
-        return step if isinstance(step, model.Ask) else None
+        if not isinstance(step, model.Ask) or (waiting.shape and waiting.shape != step.shape):
+            return None
+        return step
 
     # ---- answering an ask ---------------------------------------------------------------------
 
@@ -372,6 +381,7 @@ class DialogEngine:
             buttons={offer.payload: offer.button_id for offer in answerable},
             titles=[offer.title for offer in answerable],
             page=shown.number if shown is not None else None,
+            shape=ask.shape,
         )
 
     async def _list_page(self, turn: TurnState, listing: model.ChoiceList, number: int) -> ShownPage | None:

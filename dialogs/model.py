@@ -111,6 +111,9 @@ class Ask:
     max_attempts: int | None = None
     on_fail: Target | None = None
     contact_button: Template | None = None
+    shape: str = ""
+    """A digest of what the answer means (buttons and where they go, expect, save_as...), not of
+    its texts: a client's answer to an ask whose shape changed under them is not taken."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -366,6 +366,9 @@ class SystemTexts(_Strict):
     """The button to the next page of a list."""
     page: str = "system.page"
     """Under a paged list; may use `{page}` and `{pages}`."""
+    dialog_updated: str = "system.dialog_updated"
+    """The bot changed while the client was answering a question that is no longer there; the
+    dialog starts over at the start flow."""
     handed_off: str = "system.handed_off"
     """Said when the client writes after the bot handed the conversation to a person."""
 

@@ -37,6 +37,11 @@ class Waiting(BaseModel):
         description="Titles of the offered buttons in the order shown: typed titles, numbers select them.",
     )
     page: int | None = Field(default=None, description="The page shown, when the ask's choices page.")
+    shape: str = Field(
+        default="",
+        description="The ask's shape (:attr:`dialogs.model.Ask.shape`) when it was asked; an answer to an "
+        "ask whose shape has changed since is not taken as an answer to the new one.",
+    )
 
 
 class SessionState(BaseModel):
