@@ -25,9 +25,10 @@ from bots.app.data_key import data_cipher
 from bots.app.handoff_wiring import build_desk, console_context
 from bots.app.key_throttle import ApiKeyThrottle
 from bots.app.live_checks import refuse_unsafe_settings
-from bots.app.loading import load_runtimes
+from bots.app.loading import live_reloader, load_runtimes
 from bots.app.metrics_access import metrics_route
 from bots.app.outages import is_outage
+from bots.app.reload import BotReloader
 from bots.app.roles import Role
 from bots.app.settings import Settings
 from bots.pipeline.dead_letters import Bounded, conversation_key, run_replays
@@ -67,6 +68,8 @@ class Services:
     notifier: Notifier
     console: ConsoleContext
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    reloader: BotReloader | None = None
+    """Demo mode only: reloads a bot whose YAML changed."""
 
 
 SERVICES = web.AppKey("omnicab.services", Services)
@@ -276,6 +279,9 @@ async def start_services(
         ]
     if role.serves_clients:
         services.tasks.append(asyncio.create_task(_connect_channels(services), name="connect-channels"))
+    if settings.demo:
+        services.reloader = live_reloader(settings, cabinet, runtimes)
+        services.tasks.append(asyncio.create_task(services.reloader.run(), name="reload"))
     return services
 
 

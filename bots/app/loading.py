@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from bots.app.channels import ChannelSource
+from bots.app.reload import BotReloader
 from bots.app.settings import Settings
 from bots.pipeline.runtime import BotRuntime
 from cabinet_api import CabinetServices
@@ -56,16 +57,36 @@ def bot_name(directory: Path) -> str:
     return name
 
 
+def bot_directories(settings: Settings) -> dict[str, Path]:
+    """The configured bots by name, in the order of ``OMNICAB_BOTS``."""
+    directories: dict[str, Path] = {}
+    for entry in settings.bots:
+        directory = bot_directory(entry, settings.bots_dir)
+        name = bot_name(directory)
+        if name in directories:
+            raise ValueError(f"OMNICAB_BOTS names two bots {name!r}; bot directory names must differ")
+        directories[name] = directory
+    return directories
+
+
 def load_runtimes(
     settings: Settings, cabinet: CabinetServices, channels: ChannelSource
 ) -> dict[str, BotRuntime]:
     runtimes: dict[str, BotRuntime] = {}
-    for entry in settings.bots:
-        directory = bot_directory(entry, settings.bots_dir)
-        name = bot_name(directory)
-        if name in runtimes:
-            raise ValueError(f"OMNICAB_BOTS names two bots {name!r}; bot directory names must differ")
+    for name, directory in bot_directories(settings).items():
         compiled = compile_bot(directory, cabinet)
         engine = DialogEngine(compiled, action_runner(compiled, cabinet))
         runtimes[name] = BotRuntime(name, compiled, engine, channels.adapters(settings, name))
     return runtimes
+
+
+def live_reloader(
+    settings: Settings, cabinet: CabinetServices, runtimes: dict[str, BotRuntime]
+) -> BotReloader:
+    """Demo mode's reload of edited bots, over the very mapping every part of the app reads."""
+    return BotReloader(
+        runtimes,
+        bot_directories(settings),
+        lambda directory: compile_bot(directory, cabinet),
+        lambda compiled: DialogEngine(compiled, action_runner(compiled, cabinet)),
+    )

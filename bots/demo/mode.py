@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bots.demo.channels import DemoChannels
 from bots.demo.registry import DemoBots
+from bots.demo.studio import mount_studio
 from bots.demo.telegram import FakeTelegram
 from bots.demo.viber import FakeViber
 from bots.demo.web import mount_simulator
@@ -24,3 +25,4 @@ class DemoMode:
         FakeViber(bots=self.bots).mount(app, "/fake/viber")
         FakeWhatsApp(bots=self.bots).mount(app, "/fake/whatsapp")
         mount_simulator(app)
+        mount_studio(app)

@@ -8,6 +8,7 @@ import {
   emptyChat, loadActiveChannel, loadChosenBot, loadState, normalizePhone, saveActiveChannel,
   saveChosenBot, saveState,
 } from "./profile.js";
+import { startStudio } from "./studio.js";
 import { channel as telegram } from "./telegram.js";
 import { channel as viber } from "./viber.js";
 import { channel as whatsapp } from "./whatsapp.js";
@@ -736,6 +737,7 @@ async function boot() {
   renderBotPicker();
   enterChat();
   ui.text.focus();
+  startStudio({ currentBot: () => bot ?? bots?.[0]?.name ?? null, showToast });
   pollForever();
 }
 
