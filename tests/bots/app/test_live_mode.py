@@ -102,7 +102,8 @@ async def live(tmp_path: Path) -> AsyncIterator[str]:
 async def test_live_mode_serves_no_metrics_simulator_or_fake_platforms(
     http: aiohttp.ClientSession, live: str
 ) -> None:
-    for path in ("/metrics", "/", "/fake/telegram/outbox", "/fake/whatsapp/outbox"):
+    studio = ("/studio/bots/legal/graph", "/studio/bots/legal/status")
+    for path in ("/metrics", "/", "/fake/telegram/outbox", "/fake/whatsapp/outbox", *studio):
         async with http.get(live + path) as response:
             assert response.status == 404, path
     async with http.post(live + "/fake/telegram/updates", json={"update_id": 1}) as response:
