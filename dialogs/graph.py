@@ -19,7 +19,8 @@ from dialogs import model
 NodeKind = Literal["flow", "handoff", "end", "trigger", "fallback"]
 EdgeKind = Literal["button", "goto", "call", "on_error", "on_fail", "handoff", "end", "trigger", "fallback"]
 
-END_NODE = "end"
+END_NODE = "end_of_dialog"
+"""Not `end`, a word Mermaid keeps for itself."""
 FALLBACK_NODE = "fallback"
 """Where free text no ask, button or trigger takes goes."""
 
