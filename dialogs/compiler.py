@@ -254,7 +254,8 @@ class Compiler:
         if spec.on_error is not None:
             on_error = self.target(doc, spec.on_error.goto, spec.on_error.handoff, (*path, "on_error"))
         return model.ChoiceList(
-            action=self.action_ref(doc, spec.from_, (*path, "from")),
+            action=self.action_ref(doc, spec.from_, (*path, "from")) if spec.from_ is not None else None,
+            slot=spec.slot,
             title=self.template(doc, spec.title, (*path, "title"), _ITEM) or _EMPTY,
             value=self.template(doc, spec.value, (*path, "value"), _ITEM) or _EMPTY,
             description=description,

@@ -8,6 +8,7 @@ event after a crash produces the same replies.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -35,7 +36,7 @@ from dialogs.actions import ActionError, ActionRunner
 from dialogs.answers import Accepted, interpret
 from dialogs.compiler import normalize_phrase
 from dialogs.listing import page_offers
-from dialogs.outcome import ActionOutcome
+from dialogs.outcome import MAX_RECORDS, ActionOutcome, RecordsPage
 from dialogs.paging import PageRequest, ShownPage, page_of
 from dialogs.payloads import DYNAMIC_PREFIX, choice_payload, page_of_button
 from dialogs.session import Frame, SessionState, Waiting
@@ -395,6 +396,8 @@ class DialogEngine:
     async def _records(
         self, turn: TurnState, listing: model.ChoiceList, wanted: PageRequest
     ) -> ShownPage | None:
+        if listing.action is None:
+            return page_of(RecordsPage(items=_records_in(turn.state.slots.get(listing.slot or ""))), wanted)
         outcome = await self._call(turn, listing.action, wanted)
         if outcome is None or outcome.rejected or outcome.records is None:
             return None
@@ -429,6 +432,13 @@ class DialogEngine:
             return None
         apply_outcome(turn, name, outcome)
         return outcome
+
+
+def _records_in(value: Any) -> tuple[dict[str, Any], ...]:
+    """A slot's list as records: a mapping is one, a plain value is ``{"value": ...}``."""
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(dict(item) if isinstance(item, Mapping) else {"value": item} for item in value[:MAX_RECORDS])
 
 
 def _offered_before(previous: Waiting) -> list[Offer]:

@@ -135,7 +135,7 @@ class _Builder:
         if ask.on_fail is not None:
             self.edge(source, ask.on_fail, "on_fail", f"{ask.max_attempts} ×")
         if ask.listing is not None and ask.listing.on_error is not None:
-            self.edge(source, ask.listing.on_error, "on_error", ask.listing.action)
+            self.edge(source, ask.listing.on_error, "on_error", ask.listing.source)
 
     def trigger(self, index: int, trigger: model.Trigger) -> None:
         node = f"trigger_{index}"
@@ -154,7 +154,7 @@ class _Builder:
 
 def _ask_detail(ask: model.Ask) -> str:
     if ask.listing is not None:
-        return f"choose: {ask.listing.action}"
+        return f"choose: {ask.listing.source}"
     if ask.save_as:
         return f"ask: {ask.save_as}"
     return "ask"

@@ -89,6 +89,15 @@ class _Linter:
                     f"warning: slot '{name}' is never set: no ask saves it (save_as), no 'set:' step "
                     "sets it and no action the bot runs sets it",
                 )
+        for doc, path, step in self._steps():
+            if isinstance(step, schema.AskStep) and step.ask.choices and step.ask.choices.slot:
+                name = step.ask.choices.slot
+                if name not in known:
+                    yield doc.error(
+                        (*path, "ask", "choices", "slot"),
+                        f"warning: slot '{name}' is never set, so these choices are always empty: "
+                        "no 'set:' step sets it and no action the bot runs sets it",
+                    )
 
     def _set_slots(self) -> frozenset[str]:
         found: set[str] = set()

@@ -19,7 +19,7 @@ def page_offers(
         item_context = {**context, "item": dict(item)}
         value = listing.value.render(item_context)
         if not value or len(value) > MAX_VALUE_LENGTH:
-            turn.report("record_without_value", action=listing.action)
+            turn.report("record_without_value", source=listing.source)
             continue
         title = listing.title.render(item_context) or value
         description = listing.description.render(item_context) if listing.description is not None else ""

@@ -84,14 +84,21 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class ChoiceList:
-    """Choices made from the records of ``action``, ``per_page`` at a time; templates over ``item``."""
+    """Choices made from the records of ``action`` (or of the list in ``slot``), ``per_page`` at a
+    time; templates over ``item``."""
 
-    action: str
+    action: str | None
     title: Template
     value: Template
     description: Template | None = None
     per_page: int = DEFAULT_PER_PAGE
     on_error: Target | None = None
+    slot: str | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the records come from, as a designer names it: `list_requests`, `slots.lawyers`."""
+        return self.action if self.action is not None else f"slots.{self.slot}"
 
 
 @dataclass(frozen=True, slots=True)

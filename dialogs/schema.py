@@ -92,13 +92,18 @@ class SayBody(_Strict):
 
 
 class ChoicesSpec(_Strict):
-    """Choices that come from an action's records, one page at a time (see :mod:`dialogs.paging`).
+    """Choices that come from records, one page at a time (see :mod:`dialogs.paging`): those an
+    action returns when the ask is shown (`from`), or a list an earlier step saved in a slot (`slot`).
 
     ``title``, ``description`` and ``value`` are templates over one record, ``item``.
     """
 
-    from_: Name = Field(alias="from")
-    """The action that returns the records, e.g. `list_requests`."""
+    from_: Name | None = Field(default=None, alias="from")
+    """The action that returns the records, run for each page shown, e.g. `list_requests`."""
+    slot: Name | None = None
+    """Instead of `from`: the slot holding the list of records, set earlier by an action or a
+    `set` step, e.g. `lawyers` for `[{name: ..., id: ...}, ...]` (a plain value is the record
+    `{value: ...}`). A missing slot is an empty list."""
     title: str
     """A record's button title, a template over `item`, e.g. `№{{ item.number }}`."""
     description: str | None = None
@@ -109,6 +114,14 @@ class ChoicesSpec(_Strict):
     """Records per page; the engine adds «← Назад» and «Далее →» buttons."""
     on_error: TargetSpec | None = None
     """Where to go when the action fails (its message is said first)."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ChoicesSpec:
+        if (self.from_ is None) == (self.slot is None):
+            raise ValueError("give exactly one of 'from' (an action) or 'slot' (a list saved earlier)")
+        if self.slot is not None and self.on_error is not None:
+            raise ValueError("'on_error' applies to choices 'from' an action; a slot cannot fail")
+        return self
 
 
 class AskBody(_Strict):
