@@ -123,7 +123,7 @@ def _boxes(graph: FlowGraph, columns: dict[str, int], drawn: list[Edge]) -> dict
             folded[edge.source].append(line)
     boxes: dict[str, _Box] = {}
     for node in graph.nodes:
-        lines = [_short(_title(node, graph.start), 36)]
+        lines = [_short(_title(node, graph.start), 28 if node.kind == "trigger" else 36)]
         lines += [_short(detail, 36) for detail in _counted(node.details)]
         lines += [_short(line, 36) for line in folded.get(node.id, [])]
         boxes[node.id] = _Box(node, lines, columns[node.id])
@@ -148,8 +148,8 @@ def _title(node: Node, start: str) -> str:
             return f"handoff: {node.label}"
         case "trigger":
             phrases = node.label.split(", ")
-            shown = ", ".join(f"«{phrase}»" for phrase in phrases[:3])
-            return shown + (" …" if len(phrases) > 3 else "")
+            shown = ", ".join(f"«{phrase}»" for phrase in phrases[:2])
+            return shown + (" …" if len(phrases) > 2 else "")
         case "fallback":
             return "(не понято / not understood)"
     return f"▶ {node.label}" if node.id == start else node.label

@@ -13,6 +13,7 @@ export function startStudio({ currentBot, showToast }) {
     canvas: byId("graph-canvas"),
     botLabel: byId("graph-bot"),
     mermaid: byId("graph-mermaid"),
+    zoom: byId("graph-zoom"),
     errors: byId("reload-errors"),
     errorList: byId("reload-error-list"),
     status: byId("studio-status"),
@@ -31,6 +32,7 @@ export function startStudio({ currentBot, showToast }) {
       const picture = parsed.documentElement;
       if (picture.nodeName !== "svg") throw new Error("not an SVG");
       ui.canvas.replaceChildren(document.importNode(picture, true));
+      renderZoom();
     } catch (error) {
       ui.canvas.textContent = `Не удалось построить схему: ${error.message}`;
     }
@@ -74,6 +76,24 @@ export function startStudio({ currentBot, showToast }) {
     }
   }
 
+  /** The whole picture fits the window; «Крупно» shows it 1:1, scrolled to the start flow. */
+  let zoomed = false;
+  function renderZoom() {
+    ui.canvas.classList.toggle("is-fit", !zoomed);
+    ui.zoom.setAttribute("aria-pressed", String(zoomed));
+    ui.zoom.textContent = zoomed ? "Целиком" : "Крупно";
+    const start = ui.canvas.querySelector("g.node rect[stroke-width='2.6']");
+    if (zoomed && start) {
+      const box = start.getBBox();
+      ui.canvas.scrollLeft = box.x + box.width / 2 - ui.canvas.clientWidth / 2;
+      ui.canvas.scrollTop = Math.max(0, box.y - 120);
+    }
+  }
+
+  ui.zoom.addEventListener("click", () => {
+    zoomed = !zoomed;
+    renderZoom();
+  });
   ui.open.addEventListener("click", showGraph);
   pollStatus();
 }
