@@ -2,8 +2,9 @@
 
 ``{{ slots.visit_at | datetime }}`` renders «27 ноября в 15:00» for a client whose time zone is
 known (``client.time_zone``, an IANA name) and «27 ноября в 15:00 по Москве» for anyone else,
-in the bot's zone (``zone=``, Moscow by default). The value is an aware ``datetime`` or an ISO 8601
-string (a naive one is taken as UTC); anything else is shown as it is.
+in the bot's zone (its ``time_zone``, Moscow by default, or the filter's ``zone=``). The value is
+an aware ``datetime`` or an ISO 8601 string (a naive one is taken as UTC); anything else is shown
+as it is.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def load_bot(bot_dir: Path, known_actions: Iterable[str] = ()) -> model.Compiled
         raise BotLoadError(errors)
     server_actions = frozenset(bot.action_server.actions) if bot.action_server else frozenset()
     compiler = Compiler(
-        make_environment(),
+        make_environment(bot.time_zone),
         frozenset(flows),
         frozenset(known_actions) | server_actions,
         {locale: (str(catalog.doc.file), catalog.keys) for locale, catalog in catalogs.items()},

@@ -425,8 +425,9 @@ class BotFile(_Strict):
     """The messengers the bot is written for: `omnicab validate` warns about titles and texts too
     long for any of them."""
     time_zone: str = "Europe/Moscow"
-    """The IANA time zone `expect: date` and `expect: datetime` answers are read in, for a client
-    whose own zone (`client.time_zone`) is not known."""
+    """The IANA time zone for a client whose own zone (`client.time_zone`) is not known:
+    `expect: date` and `expect: datetime` answers are read in it, and `| datetime` shows moments in
+    it, saying so («по Москве»)."""
     settings: dict[str, Any] = Field(default_factory=dict)
     """Free-form values the bot's actions read (the legal bot's answer deadlines, queues...)."""
 

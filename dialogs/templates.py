@@ -66,10 +66,16 @@ def _plural_count(params: Mapping[str, Any]) -> Any:
     return numbers[0] if len(numbers) == 1 else None
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
+_BOT_ZONE = "_bot_time_zone"
+"""Where a bot's environment keeps its ``time_zone``: the zone dates show in when the client's is not
+known. A global no template can name (only ``t``, ``client`` and ``slots`` pass the compiler)."""
+
+
+def make_environment(time_zone: str = DEFAULT_ZONE) -> ImmutableSandboxedEnvironment:
     environment = ImmutableSandboxedEnvironment(
         autoescape=False, undefined=ChainableUndefined, keep_trailing_newline=False
     )
+    environment.globals[_BOT_ZONE] = time_zone
     environment.filters["format"] = format_text
     environment.filters["case"] = name_case
     environment.filters["plural"] = plural_form
@@ -79,18 +85,29 @@ def make_environment() -> ImmutableSandboxedEnvironment:
 
 
 @pass_context
-def moment_text(context: Context, value: Any, zone: str = DEFAULT_ZONE) -> str:
+def moment_text(context: Context, value: Any, zone: str | None = None) -> str:
     """``{{ slots.visit_at | datetime }}``: «27 ноября в 15:00», with «по Москве» for a client whose
-    time zone is not known (:mod:`dialogs.dates`)."""
-    return format_moment(value, _locale(context), client_zone=_client_zone(context), zone=zone)
+    time zone is not known (:mod:`dialogs.dates`); shown in the bot's ``time_zone`` then, or ``zone``."""
+    return format_moment(
+        value, _locale(context), client_zone=_client_zone(context), zone=zone or _bot_zone(context)
+    )
 
 
 @pass_context
-def date_text(context: Context, value: Any, zone: str = DEFAULT_ZONE) -> str:
+def date_text(context: Context, value: Any, zone: str | None = None) -> str:
     """``{{ slots.due | date }}``: «27 ноября»."""
     return format_moment(
-        value, _locale(context), client_zone=_client_zone(context), zone=zone, date_only=True
+        value,
+        _locale(context),
+        client_zone=_client_zone(context),
+        zone=zone or _bot_zone(context),
+        date_only=True,
     )
+
+
+def _bot_zone(context: Context) -> str:
+    zone = context.environment.globals.get(_BOT_ZONE)
+    return zone if isinstance(zone, str) else DEFAULT_ZONE
 
 
 def _locale(context: Context) -> str:

@@ -185,3 +185,14 @@ def test_an_unknown_time_zone_and_future_on_text_are_load_errors(tmp_path: Path)
     )
     with pytest.raises(BotLoadError, match="'future' applies to 'expect: date'"):
         load_bot(root)
+
+
+async def test_a_time_shows_in_the_bots_zone_to_a_client_whose_zone_is_not_known(tmp_path: Path) -> None:
+    flows = FLOWS.replace("format(at=slots.call_at)", "format(at=slots.call_at | datetime)")
+    bot = load_bot(_bot_dir(tmp_path, bot=BOT + "time_zone: Asia/Yekaterinburg\n", flows=flows))
+    chat = DialogHarness.for_bot(bot)
+    chat.now = THURSDAY_MORNING
+    await chat.start()
+    await chat.send("завтра в 15:00")
+    assert chat.slots["call_at"] == "2026-11-27T15:00:00+05:00"
+    chat.assert_reply("Перезвоним 27 ноября в 15:00 по Екатеринбургу.")
