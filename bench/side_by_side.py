@@ -434,16 +434,10 @@ async def measure(
         await stand_in.replies()
         collector = Collector(stand_in)
         load = Load(stand_in, args, kind)
-        rss_before = rss_mib(pid)
-        redis_before = await redis_bytes(kind)
         await load.warm_up(collector)
-        rss_growth = (rss_mib(pid) - rss_before) / len(load.users) * 10_000
-        redis_growth = await redis_bytes(kind)
-        per_conversation = None
-        if redis_growth is not None and redis_before is not None:
-            per_conversation = (redis_growth - redis_before) / len(load.users)
         per_second, cpu_ms = await load.saturate(collector, pid)
         latencies, late = await load.fixed_rate(collector)
+        rss_growth, per_conversation = await memory_per_conversation(kind, pid, load, collector)
         return Result(
             bot=kind,
             per_second=per_second,
@@ -455,6 +449,21 @@ async def measure(
             rss_per_10k_mib=rss_growth,
             redis_bytes_per_conversation=per_conversation,
         )
+
+
+async def memory_per_conversation(
+    kind: str, pid: int, load: Load, collector: Collector
+) -> tuple[float, float | None]:
+    """(RSS growth per 10,000 conversations in MiB, Redis bytes per conversation), over a batch of
+    new users writing once after the process has warmed up."""
+    rss_before, redis_before = rss_mib(pid), await redis_bytes(kind)
+    load.users = [user + 1_000_000 for user in load.users]
+    await load.warm_up(collector)
+    rss_growth = (rss_mib(pid) - rss_before) / len(load.users) * 10_000
+    redis_after = await redis_bytes(kind)
+    if redis_before is None or redis_after is None:
+        return rss_growth, None
+    return rss_growth, (redis_after - redis_before) / len(load.users)
 
 
 async def redis_bytes(kind: str) -> int | None:

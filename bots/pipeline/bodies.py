@@ -15,6 +15,7 @@ MAX_DEPTH = 32
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class UnreadableBody(ValueError):
@@ -22,14 +23,16 @@ class UnreadableBody(ValueError):
 
 
 def check_body(raw: bytes, *, max_depth: int = MAX_DEPTH) -> None:
-    """Raise :class:`UnreadableBody` unless ``raw`` is UTF-8 JSON, at most ``max_depth`` deep, with
-    no lone surrogate."""
+    """Raise :class:`UnreadableBody` unless ``raw`` is UTF-8, at most ``max_depth`` deep, with no lone
+    surrogate; whether it is JSON at all the adapter's parser tells, which reads it anyway."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UnreadableBody("the body is not UTF-8") from error
     if nesting(raw) > max_depth:
         raise UnreadableBody(f"the body is nested deeper than {max_depth} levels")
+    if _ESCAPED_SURROGATE.search(raw) is None:
+        return  # UTF-8 cannot hold a surrogate, so only an escape can; the adapter parses the rest
     try:
         document = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:

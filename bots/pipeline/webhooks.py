@@ -39,7 +39,7 @@ from adapters.types import (
 from bots.pipeline.bodies import UnreadableBody, check_body
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.runtime import BotRuntime
-from bots.pipeline.sanitize import storable
+from bots.pipeline.sanitize import queue_item
 from bots.state import QueueUnavailable, TokenStore, WorkQueue
 from dialogs.turn import ClientView
 
@@ -62,7 +62,7 @@ class Ingest:
         fresh = 0
         for event in events:
             try:
-                item = storable(event).model_dump_json().encode()
+                item = queue_item(event)
             except ValueError as error:
                 log.warning(
                     "%s %s: an event skipped, it cannot be queued (%s)",
@@ -94,6 +94,7 @@ class WebhookRoutes:
         self._ingest = ingest
         self._tokens = tokens
         self._metrics = metrics
+        self._welcomers: dict[tuple[str, str], WelcomesInWebhookResponse | None] = {}
 
     async def handle(self, request: web.Request) -> web.Response:
         bot, channel_name = request.match_info["bot"], request.match_info["channel"]
@@ -113,7 +114,7 @@ class WebhookRoutes:
             reason = _reason(error)
             log.warning("webhook %s/%s: bad body: %s", bot, channel_name, reason)
             return _error(400, "bad_request", reason)
-        welcomer = adapter if isinstance(adapter, WelcomesInWebhookResponse) else None
+        welcomer = self._welcomer(adapter)
         welcomes = [event for event in events if welcomer is not None and welcomer.welcome_expected(event)]
         try:
             fresh = await self._ingest.events([event for event in events if event not in welcomes])
@@ -125,6 +126,14 @@ class WebhookRoutes:
         if welcomer is not None and welcomes:
             return web.json_response(await self._welcome(runtime, adapter, welcomer, welcomes[0]))
         return web.json_response({"ok": True})
+
+    def _welcomer(self, adapter: ChannelAdapter) -> WelcomesInWebhookResponse | None:
+        """The adapter as one that welcomes in the webhook's answer, if it is (asked once: a
+        protocol's ``isinstance`` inspects every member)."""
+        key = (adapter.bot, adapter.channel.value)
+        if key not in self._welcomers:
+            self._welcomers[key] = adapter if isinstance(adapter, WelcomesInWebhookResponse) else None
+        return self._welcomers[key]
 
     async def verify_subscription(self, request: web.Request) -> web.Response:
         """The ``GET`` handshake (WhatsApp): echo the challenge when the verify token matches."""

@@ -44,6 +44,22 @@ async def test_nul_in_a_text_and_a_first_name_is_stored_sanitised_with_a_mark(
         assert {"body.text", "sender.first_name"} <= set(question.payload["sanitized"])
 
 
+async def test_a_text_that_only_looks_unstorable_is_kept_as_typed(
+    stack: Settings, http: aiohttp.ClientSession
+) -> None:
+    """Regression for the fast path of ingest: a typed backslash sequence is text, not a NUL."""
+    typed = "путь C:\\u0000\\ud83d и 😀"
+    async with serving(stack) as app:
+        user = TelegramUser(http, stack.base_url, user_id=9603)
+        assert await user.send("/start")
+        assert await user.send(typed)
+        async with app_database(app).session() as session:
+            kept = await session.scalar(select(Message).where(Message.text == typed))
+    assert kept is not None
+    assert kept.payload is not None
+    assert "sanitized" not in kept.payload
+
+
 def _nested(depth: int) -> Any:
     value: Any = "дно"
     for _ in range(depth):
