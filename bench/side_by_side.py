@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import json
 import os
@@ -175,12 +176,32 @@ class Collector:
     stand_in: StandIn
     at: dict[tuple[int, str], float] = field(default_factory=dict)
     per_chat: dict[int, int] = field(default_factory=dict)
+    times: dict[int, list[float]] = field(default_factory=dict)
 
     async def collect(self) -> None:
         for call in await self.stand_in.replies():
             chat = int(call["body"]["chat_id"])
             self.at.setdefault((chat, str(call["body"].get("text", ""))), call["at"])
             self.per_chat[chat] = self.per_chat.get(chat, 0) + 1
+            self.times.setdefault(chat, []).append(call["at"])
+
+    def reply_after(self, chat: int, text: str, sent_at: float) -> float | None:
+        """When the reply to ``text`` arrived: the echo of it, else the chat's first reply since."""
+        if (chat, text) in self.at:
+            return self.at[(chat, text)]
+        times = self.times.get(chat, [])
+        index = bisect.bisect_left(times, sent_at)
+        return times[index] if index < len(times) else None
+
+    async def quiet(self, chat: int, seconds: float) -> int:
+        """Replies to ``chat`` until none came for ``seconds`` (calibration only, never a test)."""
+        count, since = self.per_chat.get(chat, 0), time.monotonic()
+        while time.monotonic() - since < seconds:
+            await self.collect()
+            if self.per_chat.get(chat, 0) != count:
+                count, since = self.per_chat.get(chat, 0), time.monotonic()
+            await asyncio.sleep(0.05)
+        return count
 
     async def until_replied(self, chats: dict[int, int], within: float) -> None:
         """Until each chat has at least its count of replies."""
@@ -209,6 +230,9 @@ class Result:
 class Load:
     def __init__(self, stand_in: StandIn, args: argparse.Namespace, kind: str) -> None:
         self.kind = kind
+        self.menu = kind.startswith("legal")
+        """The legal bot is sent «меню» (its menu turn); the echo bots a text of their own per message."""
+        self.per_message = 1
         self.stand_in = stand_in
         self.args = args
         self.next_id = 1
@@ -239,11 +263,22 @@ class Load:
         await self._send_all(updates, self.args.in_flight)
         await collector.until_replied({user: 1 for user in self.users}, within=300)
 
+    def _text(self, tag: str, user: int) -> str:
+        return "меню" if self.menu else f"{tag}-{user}"
+
+    async def calibrate(self, collector: Collector) -> None:
+        """How many replies one message of the phases gets, from one user before the others."""
+        probe = self.users[0]
+        before = await collector.quiet(probe, 1.5)
+        if await self.stand_in.deliver(self._update(probe, self._text("probe", probe))) != 200:
+            raise RuntimeError("the webhook refused the probe")
+        self.per_message = max(1, await collector.quiet(probe, 1.5) - before)
+
     async def saturate(self, collector: Collector, pid: int) -> tuple[float, float]:
         """(messages per second, CPU ms per message)."""
         before = {chat: collector.per_chat.get(chat, 0) for chat in self.users}
         updates = [
-            self._update(user, f"s{round_no}-{user}")
+            self._update(user, self._text(f"s{round_no}", user))
             for round_no in range(self.args.messages)
             for user in self.users
         ]
@@ -252,7 +287,7 @@ class Load:
         profiler = await self._profiler(pid)
         sending = asyncio.create_task(self._send_all(updates, self.args.in_flight))
         await collector.until_replied(
-            {chat: count + self.args.messages for chat, count in before.items()}, 600
+            {chat: count + self.args.messages * self.per_message for chat, count in before.items()}, 600
         )
         await sending
         if profiler is not None:
@@ -286,31 +321,32 @@ class Load:
     async def fixed_rate(self, collector: Collector) -> tuple[list[float], int]:
         """Latencies in ms at ``--rate`` offered, and how many sends fell behind schedule by > 50 ms."""
         total = int(self.args.rate * self.args.seconds)
-        sent_at: dict[tuple[int, str], float] = {}
+        expected = {chat: collector.per_chat.get(chat, 0) for chat in self.users}
+        sent: list[tuple[int, str, float]] = []
         late = 0
         start = time.monotonic() + 0.2
         tasks = []
         for n in range(total):
             user = self.users[n % len(self.users)]
-            text = f"r{n}-{user}"
+            text = self._text(f"r{n}", user)
             delay = start + n / self.args.rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             elif delay < -0.05:
                 late += 1
-            sent_at[(user, text)] = time.time()
+            sent.append((user, text, time.time()))
+            expected[user] += self.per_message
             tasks.append(asyncio.create_task(self.stand_in.deliver(self._update(user, text))))
             if n % 50 == 0:
                 await collector.collect()
         await asyncio.gather(*tasks)
-        deadline = time.monotonic() + 120
-        while any(key not in collector.at for key in sent_at) and time.monotonic() < deadline:
-            await collector.collect()
-            await asyncio.sleep(0.02)
-        latencies = [1000 * (collector.at[key] - at) for key, at in sent_at.items() if key in collector.at]
-        missing = len(sent_at) - len(latencies)
-        if missing:
-            raise RuntimeError(f"{missing} replies missing in the fixed-rate phase")
+        await collector.until_replied(expected, within=120)
+        latencies = []
+        for user, text, at in sent:
+            replied = collector.reply_after(user, text, at)
+            if replied is None:
+                raise RuntimeError(f"no reply to {text!r} of {user}")
+            latencies.append(1000 * (replied - at))
         return sorted(latencies), late
 
 
@@ -435,6 +471,7 @@ async def measure(
         collector = Collector(stand_in)
         load = Load(stand_in, args, kind)
         await load.warm_up(collector)
+        await load.calibrate(collector)
         per_second, cpu_ms = await load.saturate(collector, pid)
         latencies, late = await load.fixed_rate(collector)
         rss_growth, per_conversation = await memory_per_conversation(kind, pid, load, collector)
