@@ -81,6 +81,7 @@ class RecordingSource(enum.StrEnum):
 class RatingScale(enum.StrEnum):
     CSAT = "csat"
     CES = "ces"
+    NPS = "nps"
 
 
 class RatingSubject(enum.StrEnum):
