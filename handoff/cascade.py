@@ -23,6 +23,7 @@ from cabinet_api.services import (
     RatingRequestView,
     RatingResult,
 )
+from handoff.metrics import HandoffMetrics
 from handoff.ports import Outlet
 from handoff.texts import Texts
 
@@ -70,6 +71,7 @@ class RatingCascade:
         texts: Texts,
         prompt: Prompt,
         policy: RatingPolicy,
+        metrics: HandoffMetrics,
         clock: Callable[[], datetime],
     ) -> None:
         self.cabinet = cabinet
@@ -77,6 +79,7 @@ class RatingCascade:
         self.texts = texts
         self.prompt = prompt
         self.policy = policy
+        self.metrics = metrics
         self.clock = clock
 
     # ---- asking -------------------------------------------------------------------------------
@@ -96,6 +99,7 @@ class RatingCascade:
         )
         if asked is None:
             return False
+        self.metrics.rating_requests.labels("asked", closed.channel).inc()
         await self._ask_csat(asked, locale, "rate", closed.bot)
         return True
 
@@ -129,8 +133,10 @@ class RatingCascade:
                 if profile is None or await self.cabinet.rating_requests.opted_out(due.client_id):
                     continue
                 await self._ask_csat(due, profile.locale, "rate_reminder", str(due.reply_to.get("bot", "")))
+                self.metrics.rating_requests.labels("reminded", due.channel).inc()
             elif due.state == "call":
                 log.info("an unrated consultation waits for a call (request %s)", due.id)
+                self.metrics.rating_requests.labels("call", due.channel).inc()
                 await self.prompt({"type": "call", "id": due.id, "queue": due.queue})
 
     # ---- what the client does -----------------------------------------------------------------
@@ -209,7 +215,7 @@ class RatingCascade:
             return
         if scale == "csat":
             await self.cabinet.rating_requests.answered("conversation", number)
-        await self._announce(result, scale)
+        await self._announce(result, scale, event.channel.value)
         if scale == "csat":
             await self._next(profile, event, number, "ces", CES_PAYLOAD, low=result.task_id is not None)
         elif scale == "ces" and await self._nps_due(profile, event, number):
@@ -218,9 +224,11 @@ class RatingCascade:
             low = await self._any_low(number)
             await self._say(profile, event, f"{number}:thanks", "thanks_final_low" if low else "thanks_final")
 
-    async def _announce(self, result: RatingResult, scale: str) -> None:
+    async def _announce(self, result: RatingResult, scale: str, channel: str) -> None:
+        self.metrics.ratings.labels(scale, channel, str(result.score)).inc()
         await self.prompt({"type": "figures"})
         if result.task_id is not None:
+            self.metrics.follow_ups.labels(scale).inc()
             await self.prompt({"type": "task", "id": result.task_id, "scale": scale, "score": result.score})
 
     async def _next(

@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from statistics import mean
 
 from adapters.types import (
@@ -43,6 +43,8 @@ from cabinet_api.services import (
 )
 from handoff.access import may_act, may_see, require, sees_all
 from handoff.cascade import PAYLOADS, RATE_PAYLOAD, RatingCascade, RatingPolicy
+from handoff.figure_data import period_of
+from handoff.figures import report
 from handoff.hours import BusinessHours
 from handoff.metrics import HandoffMetrics
 from handoff.owner import BOT, Owner, PersonOwner
@@ -71,6 +73,8 @@ class DeskPolicy:
     presence_timeout_seconds: float = 90.0
     notice_interval_seconds: float = 60.0
     tick_seconds: float = 5.0
+    figures_every_seconds: float = 60.0
+    service_level_seconds: float = 60.0
     ratings: RatingPolicy = field(default_factory=RatingPolicy)
 
 
@@ -119,12 +123,14 @@ class HandoffDesk:
         self.metrics = metrics or HandoffMetrics()
         self._clock = clock
         self._touched: dict[int, datetime] = {}
+        self._figures_at: datetime | None = None
         self.cascade = RatingCascade(
             cabinet,
             outlet=outlet,
             texts=self.texts,
             prompt=self._prompt,
             policy=self.policy.ratings,
+            metrics=self.metrics,
             clock=clock,
         )
 
@@ -353,6 +359,18 @@ class HandoffDesk:
             )
         self.metrics.queues((queue, count, longest) for queue, (count, longest) in per_queue.items())
         await self.cascade.tick()
+        await self._refresh_figures(now)
+
+    async def _refresh_figures(self, now: datetime) -> None:
+        """Today's figures on ``/metrics``, at most every ``figures_every_seconds``."""
+        every = timedelta(seconds=self.policy.figures_every_seconds)
+        if self._figures_at is not None and now - self._figures_at < every:
+            return
+        self._figures_at = now
+        zone = self.policy.hours.timezone
+        midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+        period = await period_of(self.cabinet, midnight, now + timedelta(seconds=1), now)
+        self.metrics.figures(report(period, target_seconds=self.policy.service_level_seconds, zone=zone))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick until ``stop`` is set; a failing tick is logged and the next one comes anyway."""

@@ -15,7 +15,7 @@ from handoff.console.figures_csv import figures_csv
 from handoff.console.schemas import CannedBody, FiguresQuery, NewPersonBody, PersonChangeBody
 from handoff.console.session import json_body
 from handoff.console.views import person_json
-from handoff.figure_data import period_of
+from handoff.figure_data import period_of, triggers
 from handoff.figures import conversations_only, figures, report
 from handoff.passwords import hash_password
 from handoff.queues import serves
@@ -152,7 +152,7 @@ async def figures_report(request: web.Request, caller: Caller) -> web.Response:
     )
     if query.format == "csv" or request.path.endswith(".csv"):
         return figures_csv(figures_json)
-    return web.json_response(figures_json)
+    return web.json_response(figures_json | {"triggers": await triggers(console.cabinet)})
 
 
 async def supervisor(request: web.Request, caller: Caller) -> web.Response:

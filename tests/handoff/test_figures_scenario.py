@@ -37,7 +37,7 @@ from cabinet_api import CabinetServices, ClientProfile
 from cabinet_api.services import PersonView
 from handoff import HandoffDesk, HandoffRequest
 from handoff.cascade import CES_PAYLOAD, NPS_PAYLOAD, RATE_PAYLOAD
-from handoff.figure_data import period_of
+from handoff.figure_data import period_of, triggers
 from handoff.figures import report
 from handoff.passwords import hash_password
 from tests.cabinet_api.conftest import START, FakeClock, inbound
@@ -310,6 +310,15 @@ async def test_every_figure_of_a_scripted_day(
     assert figures["by_queue"]["lawyers"]["service_level"] == 0.6667
     assert figures["by_queue"]["first_line"]["service_level"] == 0.5
     assert figures["by_queue"]["first_line"]["response_rate"] == 0.5
+
+    # the trigger report: c2 complains (low scores, a task still open); a month later everyone is silent
+    report_now = await triggers(cabinet)
+    assert (report_now["complains"], report_now["silent"], report_now["refund"]) == (1, 0, 0)
+    assert [(item["name"], item["signals"], item["lowest_score"]) for item in report_now["clients"]] == [
+        ("c2", ["complains"], 2)
+    ]
+    at(clock, 40 * 24 * H)
+    assert (await triggers(cabinet))["silent"] == 5
 
     # by day (Moscow): everything happened on Monday; Tuesday has nothing to compute from
     assert figures["by_day"]["2026-03-02"] == overall
