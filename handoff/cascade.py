@@ -163,11 +163,11 @@ class RatingCascade:
             await self._opt(profile, event, out=False)
             return True
         now = self.clock()
-        pending = await self.cabinet.rating_requests.pending_of(
-            profile.client_id, now - self.policy.typed_within
+        pending = await self.cabinet.rating_requests.latest_of(
+            profile.client_id, "conversation", now - self.policy.typed_within
         )
         number = NUMBER.match(said)
-        if pending is not None and pending.subject == "conversation" and number is not None:
+        if pending is not None and number is not None:
             scale = await self._question(pending.subject_id)
             if scale is None:
                 return False

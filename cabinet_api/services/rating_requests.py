@@ -136,14 +136,15 @@ class RatingRequestService:
             )
             return _view(row) if row is not None else None
 
-    async def pending_of(self, client_id: int, since: datetime) -> RatingRequestView | None:
-        """The client's latest unanswered request asked after ``since`` (a typed score answers it)."""
+    async def latest_of(self, client_id: int, subject: str, since: datetime) -> RatingRequestView | None:
+        """The client's latest request about a ``subject`` asked after ``since`` (a typed score answers
+        the question of it still owed)."""
         async with self._db.session() as session:
             row = await session.scalar(
                 select(RatingRequest)
                 .where(
                     RatingRequest.client_id == client_id,
-                    RatingRequest.state.in_((ASKED, REMINDED)),
+                    RatingRequest.subject == subject,
                     RatingRequest.asked_at >= since,
                 )
                 .order_by(RatingRequest.asked_at.desc(), RatingRequest.id.desc())
