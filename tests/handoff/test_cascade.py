@@ -138,7 +138,8 @@ async def test_on_whatsapp_the_rating_request_can_go_as_a_template(
     client = Client(desk, cabinet, clock, "o5", Channel.WHATSAPP)
     await _served(desk, cabinet, client)
     [(_, request, _)] = [sent for sent in outlet.sent if sent[1].reply.text.startswith(RATE_RU)]
-    assert request.template is not None and request.template.key == "rating_request"
+    assert request.template is not None
+    assert request.template.key == "rating_request"
 
 
 async def test_a_low_score_opens_a_task_that_records_the_call_back(
@@ -164,4 +165,5 @@ async def test_a_low_score_opens_a_task_that_records_the_call_back(
     )
     assert (called.outcome, called.handled_by, called.called_at) == ("resolved", "anna", clock.now)
     closed = await cabinet.ratings.close_task(nps.public_id)
-    assert closed.closed_at is not None and closed.closed_at <= closed.due_at
+    assert closed.closed_at is not None
+    assert closed.closed_at <= closed.due_at
