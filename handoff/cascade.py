@@ -235,9 +235,12 @@ class RatingCascade:
         self, profile: ClientProfile, event: Inbound, number: str, scale: str, payload: str, *, low: bool
     ) -> None:
         bot, locale = event.bot, profile.locale
-        text = self.texts.text(bot, locale, scale)
-        if low:
-            text = f"{self.texts.text(bot, locale, 'rated_low')} {text}"
+        thanks = self.texts.text(bot, locale, "rated_low" if low else "rated")
+        text = (
+            f"{thanks} {self.texts.text(bot, locale, scale)}"
+            if scale == "ces"
+            else self.texts.text(bot, locale, scale)
+        )
         await self.outlet.send(
             profile.client_id,
             Outbound(
