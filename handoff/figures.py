@@ -191,11 +191,6 @@ def figures(part: Slice, *, target_seconds: float) -> dict[str, Any]:
     }
 
 
-def conversations_only(rows: Sequence[FigureRow]) -> Slice:
-    """A slice of conversations alone (the supervisor view's live tiles)."""
-    return Slice(conversations=rows)
-
-
 @dataclass(frozen=True, slots=True)
 class Period:
     """Everything the figures of a period read, with where each rating and task belongs."""
@@ -235,6 +230,11 @@ class Period:
 
 
 Key = Callable[[Where], str | None]
+
+
+def slice_of(period: Period, key: Key | None = None, name: str | None = None) -> Slice:
+    """The part of ``period`` whose ``key`` is ``name`` (all of it without a key), bot contacts aside."""
+    return _slice(period, key, name, with_contacts=key is None)
 
 
 def _slice(period: Period, key: Key | None, name: str | None, *, with_contacts: bool) -> Slice:

@@ -16,9 +16,9 @@ from handoff.console.schemas import CannedBody, FiguresQuery, NewPersonBody, Per
 from handoff.console.session import json_body
 from handoff.console.views import person_json
 from handoff.figure_data import period_of, triggers
-from handoff.figures import conversations_only, figures, report
+from handoff.figures import Where, figures, report, slice_of
 from handoff.passwords import hash_password
-from handoff.queues import serves
+from handoff.queues import base_of, serves
 
 FIGURES_DEFAULT_DAYS = 7
 FIGURES_MAX_DAYS = 366
@@ -155,23 +155,28 @@ async def figures_report(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(figures_json | {"triggers": await triggers(console.cabinet)})
 
 
+def _queue_of(where: Where) -> str | None:
+    return base_of(where.queue) if where.queue is not None else None
+
+
+def _person_of(where: Where) -> str | None:
+    return where.person
+
+
 async def supervisor(request: web.Request, caller: Caller) -> web.Response:
     console = context(request)
     policy = console.desk.policy
     now = console.desk.clock()
     zone = policy.hours.timezone
     midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
-    today = await console.cabinet.conversations.figure_rows(midnight, now + timedelta(seconds=1))
+    today = await period_of(console.cabinet, midnight, now + timedelta(seconds=1), now)
     waiting = await console.cabinet.conversations.find(states=("queued",))
     staff = await _people_with_load(request)
     target = console.service_level_seconds
     queue_items = []
     for queue in policy.queues.items:
         in_queue = [c for c in waiting if serves((queue.name,), c.queue)]
-        todays = figures(
-            conversations_only([row for row in today if serves((queue.name,), row.queue)]),
-            target_seconds=target,
-        )
+        todays = figures(slice_of(today, _queue_of, queue.name), target_seconds=target)
         queue_items.append(
             {
                 "name": queue.name,
@@ -190,8 +195,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
         )
     people_items = []
     for person, load, count in staff:
-        theirs = [row for row in today if row.assignee_login == person.login]
-        mine = figures(conversations_only(theirs), target_seconds=target)
+        mine = figures(slice_of(today, _person_of, person.login), target_seconds=target)
         people_items.append(
             {
                 "login": person.login,
@@ -210,7 +214,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
         {
             "queues": queue_items,
             "people": people_items,
-            "overall": figures(conversations_only(today), target_seconds=target),
+            "overall": figures(slice_of(today), target_seconds=target),
         }
     )
 

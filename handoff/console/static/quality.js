@@ -7,6 +7,7 @@ import { api, request } from "./api.js";
 import { channelMark, h, icon } from "./dom.js";
 import { decimal, duration, percent, when } from "./format.js";
 import { t, tMaybe } from "./i18n.js";
+import { queueTitle } from "./queues.js";
 import { toast } from "./toast.js";
 
 const DAYS = 14;
@@ -129,7 +130,7 @@ export function createQuality({ loadUplot }) {
       kpi("FCR", percent(o.fcr), t("quality.fcrSub"), tone(o.fcr, 0.8, 0.65)),
       kpi(t("quality.bot"), percent(o.bot_resolved), t("quality.botSub", { n: c.bot_contacts ?? 0 })),
       kpi(t("quality.dissatisfaction"), percent(o.dissatisfaction), t("quality.dissatisfactionSub", { n: c.low_scores ?? 0 }), o.dissatisfaction == null ? "" : o.dissatisfaction <= 0.05 ? "is-ok" : o.dissatisfaction <= 0.15 ? "is-warn" : "is-danger"),
-      kpi(t("quality.tasksInTime"), percent(o.tasks_in_time), t("quality.tasksSub", { opened: c.tasks_opened ?? 0, overdue: c.tasks_overdue ?? 0 }), c.tasks_overdue ? "is-danger" : ""),
+      kpi(t("quality.tasksInTime"), t("quality.tasksValue", { n: c.tasks_closed_in_time ?? 0, total: c.tasks_opened ?? 0 }), t("quality.tasksSub", { share: percent(o.tasks_in_time), overdue: c.tasks_overdue ?? 0 }), c.tasks_overdue ? "is-danger" : c.tasks_opened && c.tasks_closed_in_time === c.tasks_opened ? "is-ok" : ""),
     );
   }
 
@@ -156,7 +157,7 @@ export function createQuality({ loadUplot }) {
             h(
               "tr",
               {},
-              h("th", { scope: "row" }, h("span", { class: "who" }, scope === "channel" ? channelMark(name, { size: 18 }) : h("span", { class: "chip chip-queue" }, t(`quality.scope.${scope}`)), tMaybe(`channel.${name}`) ?? name)),
+              h("th", { scope: "row" }, h("span", { class: "who" }, scope === "channel" ? channelMark(name, { size: 18 }) : h("span", { class: "chip chip-queue" }, t(`quality.scope.${scope}`)), scope === "queue" ? queueTitle(name) : tMaybe(`channel.${name}`) ?? name)),
               h("td", { class: "num" }, percent(f.csat)),
               h("td", { class: "num" }, signed(f.nps)),
               h("td", { class: "num" }, f.ces_avg != null ? decimal(f.ces_avg, 1) : "—"),
@@ -214,9 +215,10 @@ export function createQuality({ loadUplot }) {
       return;
     }
     tasksBody.replaceChildren(
-      h("ul", { class: "tasks" }, items.map(taskRow)),
-      calls.length
-        ? h(
+      ...(items.length ? [h("ul", { class: "tasks" }, items.map(taskRow))] : []),
+      ...(calls.length
+      ? [
+          h(
             "ul",
             { class: "tasks" },
             calls.map((call) =>
@@ -227,8 +229,9 @@ export function createQuality({ loadUplot }) {
                 h("div", { class: "task-actions" }, h("button", { type: "button", class: "btn btn-sm btn-success", onclick: () => act(`/calls/${call.id}/done`, null, t("quality.called")) }, t("quality.callDone"))),
               ),
             ),
-          )
-        : null,
+          ),
+        ]
+      : []),
     );
   }
 

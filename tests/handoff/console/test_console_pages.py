@@ -443,6 +443,8 @@ async def test_the_supervisor_is_alerted_to_a_low_score_sees_the_quality_charts_
         re.compile(r"^50\s?%$")
     )
     await expect(quality.locator(".kpi").filter(has_text="NPS").locator(".kpi-value")).to_have_text("0")
+    today = page.locator(".kpi").filter(has_text="CSAT сегодня").locator(".kpi-value")
+    await expect(today).to_have_text(re.compile(r"^50\s?%$"), timeout=LIVE_MS)
     tasks = quality.locator(".task")
     await expect(tasks).to_have_count(3)
     await expect(tasks.filter(has_text="NPS 5")).to_contain_text(LOW_SCORE_COMMENT)  # after the last score
