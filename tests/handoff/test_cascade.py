@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from prometheus_client import CollectorRegistry, generate_latest
 
 from adapters.types import Channel, TextBody
 from bots.state.memory import MemoryPubSub
 from cabinet_api import CabinetServices
 from handoff import HandoffDesk
 from handoff.cascade import CES_PAYLOAD, NO_MORE_PAYLOAD, NPS_PAYLOAD, RATE_PAYLOAD
+from handoff.metrics import HandoffMetrics
 from tests.cabinet_api.conftest import FakeClock
 from tests.handoff.test_desk import RecordingOutlet
 from tests.handoff.test_figures_scenario import Client, _person
@@ -167,3 +169,23 @@ async def test_a_low_score_opens_a_task_that_records_the_call_back(
     closed = await cabinet.ratings.close_task(nps.public_id)
     assert closed.closed_at is not None
     assert closed.closed_at <= closed.due_at
+
+
+async def test_the_cascade_and_todays_figures_reach_metrics(
+    cabinet: CabinetServices, clock: FakeClock, outlet: RecordingOutlet
+) -> None:
+    registry = CollectorRegistry()
+    desk = HandoffDesk(
+        cabinet, outlet=outlet, prompts=MemoryPubSub(), clock=clock, metrics=HandoffMetrics(registry)
+    )
+    client = Client(desk, cabinet, clock, "o7", Channel.TELEGRAM)
+    conversation = await _served(desk, cabinet, client)
+    await client.press(f"{RATE_PAYLOAD}{conversation}:2")
+    await desk.tick()
+
+    exposed = generate_latest(registry).decode()
+    assert 'omnicab_ratings_total{channel="telegram",scale="csat",score="2"} 1.0' in exposed
+    assert 'omnicab_rating_requests_total{channel="telegram",step="asked"} 1.0' in exposed
+    assert 'omnicab_follow_up_tasks_opened_total{scale="csat"} 1.0' in exposed
+    assert 'omnicab_figure{figure="csat",name="",scope="overall"} 0.0' in exposed
+    assert 'omnicab_figure{figure="response_rate",name="telegram",scope="channel"} 1.0' in exposed
