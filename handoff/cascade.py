@@ -1,9 +1,11 @@
-"""The rating cascade after a conversation with a person, least intrusive first.
+"""The rating cascade after a conversation with a person or a lawyer's answer, least intrusive first.
 
 Buttons in the client's own channel (a WhatsApp template outside the 24-hour window), one reminder after
 ``remind_after`` with no answer, then a call for a person when the interaction matters (a lawyer's
 queue). CSAT first; after it CES ("how easy was it"); then NPS, at most once per ``nps_period`` per client.
 One request per interaction; a client who said "don't ask" (button or words, ru and en) is not asked.
+A lawyer's answer is first asked about by the bot (the request's card); the cascade follows it from the
+answer's time: a reminder with buttons in the client's channel, then a call for a person.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ log = logging.getLogger(__name__)
 RATE_PAYLOAD = "handoff:rate:"
 CES_PAYLOAD = "handoff:ces:"
 NPS_PAYLOAD = "handoff:nps:"
+ANSWER_PAYLOAD = "handoff:rr:"
 NO_MORE_PAYLOAD = "handoff:norate"
-PAYLOADS = (RATE_PAYLOAD, CES_PAYLOAD, NPS_PAYLOAD, NO_MORE_PAYLOAD)
+PAYLOADS = (RATE_PAYLOAD, CES_PAYLOAD, NPS_PAYLOAD, ANSWER_PAYLOAD, NO_MORE_PAYLOAD)
+ANSWERS_LOOK_BACK = timedelta(days=7)
 SCALES = {"csat": range(1, 6), "ces": range(1, 8), "nps": range(0, 11)}
 LOW = {"csat": 3, "ces": 4, "nps": 6}
 OPT_OUT = re.compile(
@@ -126,18 +130,80 @@ class RatingCascade:
     # ---- the timers ---------------------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Due reminders go out and due calls reach the console; each claimed by one process alone."""
+        """Lawyers' answers join the cascade; due reminders go out and due calls reach the console, each
+        claimed by one process alone."""
+        await self._follow_answers()
         for due in await self.cabinet.rating_requests.claim_due(call_after=self.policy.call_after):
             if due.state == "reminded":
                 profile = await self.cabinet.identity.profile(due.client_id)
                 if profile is None or await self.cabinet.rating_requests.opted_out(due.client_id):
                     continue
-                await self._ask_csat(due, profile.locale, "rate_reminder", str(due.reply_to.get("bot", "")))
+                bot = str(due.reply_to.get("bot", ""))
+                if due.subject == "request":
+                    await self._remind_answer(due, profile.locale, bot)
+                else:
+                    await self._ask_csat(due, profile.locale, "rate_reminder", bot)
                 self.metrics.rating_requests.labels("reminded", due.channel).inc()
             elif due.state == "call":
                 log.info("an unrated consultation waits for a call (request %s)", due.id)
                 self.metrics.rating_requests.labels("call", due.channel).inc()
                 await self.prompt({"type": "call", "id": due.id, "queue": due.queue})
+
+    async def _follow_answers(self) -> None:
+        since = self.clock() - ANSWERS_LOOK_BACK
+        for answer in await self.cabinet.rating_requests.unasked_answers(since):
+            target = await self.cabinet.identity.reachable(answer.client_id)
+            if target is None:
+                continue
+            await self.cabinet.rating_requests.ask(
+                answer.client_id,
+                subject="request",
+                subject_id=answer.request_public_id,
+                channel=target.conversation.channel.value,
+                reply_to=target.conversation.model_dump(mode="json"),
+                person=answer.lawyer[:64],
+                remind_after=self.policy.remind_after,
+                call_wanted=True,
+                asked_at=answer.answered_at,
+            )
+
+    async def _remind_answer(self, due: RatingRequestView, locale: str, bot: str) -> None:
+        buttons = (
+            *_score_buttons(ANSWER_PAYLOAD, due.subject_id, "csat"),
+            Button(title=self.texts.text(bot, locale, "no_more_button"), payload=NO_MORE_PAYLOAD),
+        )
+        await self.outlet.send(
+            due.client_id,
+            Outbound(
+                id=f"handoff:answer:{due.subject_id}:rate_reminder",
+                conversation=ConversationRef.model_validate(due.reply_to),
+                reply=Reply(
+                    text=self.texts.text(bot, locale, "rate_answer_reminder"),
+                    buttons=buttons,
+                    choices_label=self.texts.text(bot, locale, "rate_label"),
+                ),
+                template=TemplateRef(key="rating_request", params=()),
+            ),
+            author="system",
+        )
+
+    async def _answer_rated(self, profile: ClientProfile, event: Inbound, public_id: str, score: int) -> None:
+        try:
+            result = await self.cabinet.ratings.rate(
+                profile.client_id,
+                subject="request",
+                subject_id=public_id,
+                scale="csat",
+                score=score,
+                channel=event.channel.value,
+            )
+        except NotOwned:
+            log.warning("a rating for a request that is not the client's was ignored")
+            return
+        if not result.already:
+            await self._announce(result, "csat", event.channel.value)
+        key = "already_rated_answer" if result.already else ("rated_low" if result.task_id else "rated")
+        await self._say(profile, event, f"answer:{public_id}:{key}", key)
 
     # ---- what the client does -----------------------------------------------------------------
 
@@ -145,6 +211,11 @@ class RatingCascade:
         if payload == NO_MORE_PAYLOAD:
             await self._opt(profile, event, out=True)
             return
+        if payload.startswith(ANSWER_PAYLOAD):
+            public_id, _, score = payload.removeprefix(ANSWER_PAYLOAD).rpartition(":")
+            if public_id and score.isdigit() and int(score) in SCALES["csat"]:
+                await self._answer_rated(profile, event, public_id, int(score))
+                return
         for prefix, scale in ((RATE_PAYLOAD, "csat"), (CES_PAYLOAD, "ces"), (NPS_PAYLOAD, "nps")):
             if payload.startswith(prefix):
                 number, _, score = payload.removeprefix(prefix).partition(":")

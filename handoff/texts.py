@@ -39,6 +39,9 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "rated": "Спасибо за оценку!",
         "rated_low": "Спасибо за честную оценку. Мы разберёмся, что пошло не так, и свяжемся с вами.",
         "already_rated": "Вы уже оценили этот разговор — спасибо!",
+        "rate_answer_reminder": "Юрист ответил на ваше обращение. Оцените, пожалуйста, его ответ: "
+        "1 — плохо, 5 — отлично. Ваша оценка помогает нам работать лучше.",
+        "already_rated_answer": "Вы уже оценили этот ответ — спасибо!",
         "rate_reminder": "Напоминаем: будем благодарны за оценку разговора со специалистом. "
         "Это займёт секунду: 1 — плохо, 5 — отлично.",
         "rate_again_csat": "Оценка — число от 1 до 5. Выберите, пожалуйста, одну из кнопок "
@@ -95,6 +98,9 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "rated_low": "Thank you for your honest rating. We will look into what went wrong "
         "and get back to you.",
         "already_rated": "You have rated this conversation already. Thank you!",
+        "rate_answer_reminder": "A lawyer has answered your request. Please rate the answer: "
+        "1 is poor, 5 is excellent. Your rating helps us do better.",
+        "already_rated_answer": "You have rated this answer already. Thank you!",
         "rate_reminder": "A gentle reminder: we would be grateful if you rated the conversation "
         "with our specialist. It takes a second: 1 is poor, 5 is excellent.",
         "rate_again_csat": "The rating is a number from 1 to 5. Please choose a button or type a digit.",

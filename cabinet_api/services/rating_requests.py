@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cabinet_api.db import Database
-from cabinet_api.models import Client, RatingRequest
+from cabinet_api.models import Answer, Client, RatingRequest, Request
 
 ASKED = "asked"
 REMINDED = "reminded"
@@ -41,6 +41,16 @@ class RatingRequestView:
     remind_at: datetime | None
     reminded_at: datetime | None
     answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweredRequest:
+    """A lawyer's answer to a request that has no rating request yet."""
+
+    client_id: int
+    request_public_id: str
+    lawyer: str
+    answered_at: datetime
 
 
 def _view(row: RatingRequest) -> RatingRequestView:
@@ -101,11 +111,13 @@ class RatingRequestService:
         person: str | None = None,
         remind_after: timedelta | None = None,
         call_wanted: bool = False,
+        asked_at: datetime | None = None,
     ) -> RatingRequestView | None:
-        """The new request, or None: the interaction was asked about already, or the client opted out."""
+        """The new request, or None: the interaction was asked about already, or the client opted out.
+        ``asked_at``: when the client was first asked, if not now (the timer counts from then)."""
         if await self.opted_out(client_id):
             return None
-        now = self._clock()
+        now = asked_at or self._clock()
         try:
             async with self._db.session() as session:
                 row = RatingRequest(
@@ -163,6 +175,24 @@ class RatingRequestService:
                 )
                 .values(state=ANSWERED, answered_at=self._clock(), remind_at=None)
             )
+
+    async def unasked_answers(self, since: datetime, *, limit: int = 100) -> list[AnsweredRequest]:
+        """Lawyers' answers given after ``since`` whose request the cascade does not follow yet."""
+        followed = exists().where(
+            RatingRequest.subject == "request", RatingRequest.subject_id == Request.public_id
+        )
+        query = (
+            select(Request.client_id, Request.public_id, Answer.lawyer, Answer.created_at)
+            .join(Answer, Answer.request_id == Request.id)
+            .where(Answer.created_at >= since, ~followed)
+            .order_by(Answer.created_at, Answer.id)
+            .limit(limit)
+        )
+        async with self._db.session() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            AnsweredRequest(client_id, public_id, lawyer, at) for client_id, public_id, lawyer, at in rows
+        ]
 
     async def nps_asked_since(self, client_id: int, since: datetime) -> bool:
         async with self._db.session() as session:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from cabinet_api.models import (
     Conversation,
     FollowUpTask,
     Rating,
+    RatingRequest,
     RatingScale,
     RatingSubject,
     Request,
@@ -261,6 +262,16 @@ class RatingService:
         )
         session.add(rating)
         await session.flush()
+        if scale is RatingScale.CSAT:
+            await session.execute(
+                update(RatingRequest)
+                .where(
+                    RatingRequest.subject == subject.value,
+                    RatingRequest.subject_id == subject_id,
+                    RatingRequest.state.in_(("asked", "reminded", "call")),
+                )
+                .values(state="answered", answered_at=now, remind_at=None)
+            )
         task_id = None
         if score <= LOW_SCORES[scale]:
             task = FollowUpTask(

@@ -189,3 +189,47 @@ async def test_the_cascade_and_todays_figures_reach_metrics(
     assert 'omnicab_follow_up_tasks_opened_total{scale="csat"} 1.0' in exposed
     assert 'omnicab_figure{figure="csat",name="",scope="overall"} 0.0' in exposed
     assert 'omnicab_figure{figure="response_rate",name="telegram",scope="channel"} 1.0' in exposed
+
+
+async def test_a_lawyers_answer_left_unrated_is_reminded_once_in_the_clients_channel_then_called(
+    desk: HandoffDesk, cabinet: CabinetServices, clock: FakeClock, outlet: RecordingOutlet
+) -> None:
+    client = Client(desk, cabinet, clock, "o8", Channel.TELEGRAM)
+    await client.send(TextBody(text="привет"), free_text=False)
+    assert client.profile is not None
+    rated, unrated = [
+        await cabinet.requests.create_request(
+            client.profile.client_id,
+            topic="Долг",
+            description="Не вернули долг",
+            answer_format="written",
+            channel="telegram",
+        )
+        for _ in range(2)
+    ]
+    for request in (rated, unrated):
+        await cabinet.request_events.post_answer(
+            request.public_id, lawyer="Смирнов", text="Ответ", audio=None
+        )
+    await desk.tick()
+    assert not [text for text in outlet.texts() if text.startswith("Юрист ответил")]  # the bot asks first
+
+    clock.advance(timedelta(hours=2, minutes=1))
+    await desk.tick()
+    await desk.tick()
+    reminders = [o for _, o, _ in outlet.sent if o.reply.text.startswith("Юрист ответил на ваше обращение.")]
+    assert len(reminders) == 2
+    [reminder] = [o for o in reminders if rated.public_id in o.id]
+    assert reminder.reply.buttons[1].payload == f"handoff:rr:{rated.public_id}:2"
+
+    assert await client.press(reminder.reply.buttons[1].payload)
+    assert outlet.texts()[-1].startswith("Спасибо за честную оценку.")
+    assert await client.press(reminder.reply.buttons[4].payload)
+    assert outlet.texts()[-1] == "Вы уже оценили этот ответ — спасибо!"
+    [task] = await cabinet.ratings.list_tasks(status="open")
+    assert (task.subject, task.subject_id, task.score) == ("request", rated.public_id, 2)
+
+    clock.advance(timedelta(hours=25))
+    await desk.tick()
+    [call] = await cabinet.rating_requests.calls()
+    assert (call.subject_id, call.person) == (unrated.public_id, "Смирнов")
