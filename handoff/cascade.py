@@ -5,7 +5,8 @@ Buttons in the client's own channel (a WhatsApp template outside the 24-hour win
 queue). CSAT first; after it CES ("how easy was it"); then NPS, at most once per ``nps_period`` per client.
 One request per interaction; a client who said "don't ask" (button or words, ru and en) is not asked.
 A lawyer's answer is first asked about by the bot (the request's card); the cascade follows it from the
-answer's time: a reminder with buttons in the client's channel, then a call for a person.
+answer's time: a reminder with buttons in the client's channel, then a call for a person. A refund
+application approved or rejected is asked about at once in the client's channel, and reminded once.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ RATE_PAYLOAD = "handoff:rate:"
 CES_PAYLOAD = "handoff:ces:"
 NPS_PAYLOAD = "handoff:nps:"
 ANSWER_PAYLOAD = "handoff:rr:"
+REFUND_PAYLOAD = "handoff:rf:"
 NO_MORE_PAYLOAD = "handoff:norate"
-PAYLOADS = (RATE_PAYLOAD, CES_PAYLOAD, NPS_PAYLOAD, ANSWER_PAYLOAD, NO_MORE_PAYLOAD)
+PAYLOADS = (RATE_PAYLOAD, CES_PAYLOAD, NPS_PAYLOAD, ANSWER_PAYLOAD, REFUND_PAYLOAD, NO_MORE_PAYLOAD)
+SUBJECT_PAYLOADS = {"request": ANSWER_PAYLOAD, "refund": REFUND_PAYLOAD}
 ANSWERS_LOOK_BACK = timedelta(days=7)
 SCALES = {"csat": range(1, 6), "ces": range(1, 8), "nps": range(0, 11)}
 LOW = {"csat": 3, "ces": 4, "nps": 6}
@@ -133,13 +136,14 @@ class RatingCascade:
         """Lawyers' answers join the cascade; due reminders go out and due calls reach the console, each
         claimed by one process alone."""
         await self._follow_answers()
+        await self._follow_refunds()
         for due in await self.cabinet.rating_requests.claim_due(call_after=self.policy.call_after):
             if due.state == "reminded":
                 profile = await self.cabinet.identity.profile(due.client_id)
                 if profile is None or await self.cabinet.rating_requests.opted_out(due.client_id):
                     continue
                 bot = str(due.reply_to.get("bot", ""))
-                if due.subject == "request":
+                if due.subject in SUBJECT_PAYLOADS:
                     await self._remind_answer(due, profile.locale, bot)
                 else:
                     await self._ask_csat(due, profile.locale, "rate_reminder", bot)
@@ -167,18 +171,44 @@ class RatingCascade:
                 asked_at=answer.answered_at,
             )
 
+    async def _follow_refunds(self) -> None:
+        since = self.clock() - ANSWERS_LOOK_BACK
+        for refund in await self.cabinet.rating_requests.unasked_refunds(since):
+            target = await self.cabinet.identity.reachable(refund.client_id)
+            if target is None:
+                continue
+            asked = await self.cabinet.rating_requests.ask(
+                refund.client_id,
+                subject="refund",
+                subject_id=refund.refund_public_id,
+                channel=target.conversation.channel.value,
+                reply_to=target.conversation.model_dump(mode="json"),
+                remind_after=self.policy.remind_after,
+            )
+            if asked is not None:
+                self.metrics.rating_requests.labels("asked", asked.channel).inc()
+                await self._ask_subject(
+                    asked, target.locale, target.conversation.bot, "rate_refund", refund.number
+                )
+
     async def _remind_answer(self, due: RatingRequestView, locale: str, bot: str) -> None:
+        key = "rate_answer_reminder" if due.subject == "request" else "rate_refund_reminder"
+        await self._ask_subject(due, locale, bot, key, None)
+
+    async def _ask_subject(
+        self, due: RatingRequestView, locale: str, bot: str, key: str, number: str | None
+    ) -> None:
         buttons = (
-            *_score_buttons(ANSWER_PAYLOAD, due.subject_id, "csat"),
+            *_score_buttons(SUBJECT_PAYLOADS[due.subject], due.subject_id, "csat"),
             Button(title=self.texts.text(bot, locale, "no_more_button"), payload=NO_MORE_PAYLOAD),
         )
         await self.outlet.send(
             due.client_id,
             Outbound(
-                id=f"handoff:answer:{due.subject_id}:rate_reminder",
+                id=f"handoff:{due.subject}:{due.subject_id}:{key}",
                 conversation=ConversationRef.model_validate(due.reply_to),
                 reply=Reply(
-                    text=self.texts.text(bot, locale, "rate_answer_reminder"),
+                    text=self.texts.text(bot, locale, key, number=number or ""),
                     buttons=buttons,
                     choices_label=self.texts.text(bot, locale, "rate_label"),
                 ),
@@ -187,23 +217,25 @@ class RatingCascade:
             author="system",
         )
 
-    async def _answer_rated(self, profile: ClientProfile, event: Inbound, public_id: str, score: int) -> None:
+    async def _subject_rated(
+        self, profile: ClientProfile, event: Inbound, subject: str, public_id: str, score: int
+    ) -> None:
         try:
             result = await self.cabinet.ratings.rate(
                 profile.client_id,
-                subject="request",
+                subject=subject,
                 subject_id=public_id,
                 scale="csat",
                 score=score,
                 channel=event.channel.value,
             )
         except NotOwned:
-            log.warning("a rating for a request that is not the client's was ignored")
+            log.warning("a rating for a %s that is not the client's was ignored", subject)
             return
         if not result.already:
             await self._announce(result, "csat", event.channel.value)
         key = "already_rated_answer" if result.already else ("rated_low" if result.task_id else "rated")
-        await self._say(profile, event, f"answer:{public_id}:{key}", key)
+        await self._say(profile, event, f"{subject}:{public_id}:{key}", key)
 
     # ---- what the client does -----------------------------------------------------------------
 
@@ -211,11 +243,12 @@ class RatingCascade:
         if payload == NO_MORE_PAYLOAD:
             await self._opt(profile, event, out=True)
             return
-        if payload.startswith(ANSWER_PAYLOAD):
-            public_id, _, score = payload.removeprefix(ANSWER_PAYLOAD).rpartition(":")
-            if public_id and score.isdigit() and int(score) in SCALES["csat"]:
-                await self._answer_rated(profile, event, public_id, int(score))
-                return
+        for subject, prefix in SUBJECT_PAYLOADS.items():
+            if payload.startswith(prefix):
+                public_id, _, score = payload.removeprefix(prefix).rpartition(":")
+                if public_id and score.isdigit() and int(score) in SCALES["csat"]:
+                    await self._subject_rated(profile, event, subject, public_id, int(score))
+                    return
         for prefix, scale in ((RATE_PAYLOAD, "csat"), (CES_PAYLOAD, "ces"), (NPS_PAYLOAD, "nps")):
             if payload.startswith(prefix):
                 number, _, score = payload.removeprefix(prefix).partition(":")

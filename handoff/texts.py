@@ -42,6 +42,10 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "rate_answer_reminder": "Юрист ответил на ваше обращение. Оцените, пожалуйста, его ответ: "
         "1 — плохо, 5 — отлично. Ваша оценка помогает нам работать лучше.",
         "already_rated_answer": "Вы уже оценили этот ответ — спасибо!",
+        "rate_refund": "Мы рассмотрели вашу заявку на возврат №{number}. Оцените, пожалуйста, "
+        "как мы с ней справились: 1 — плохо, 5 — отлично.",
+        "rate_refund_reminder": "Напоминаем: будем благодарны, если вы оцените, как мы рассмотрели "
+        "вашу заявку на возврат. 1 — плохо, 5 — отлично.",
         "rate_reminder": "Напоминаем: будем благодарны за оценку разговора со специалистом. "
         "Это займёт секунду: 1 — плохо, 5 — отлично.",
         "rate_again_csat": "Оценка — число от 1 до 5. Выберите, пожалуйста, одну из кнопок "
@@ -101,6 +105,10 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "rate_answer_reminder": "A lawyer has answered your request. Please rate the answer: "
         "1 is poor, 5 is excellent. Your rating helps us do better.",
         "already_rated_answer": "You have rated this answer already. Thank you!",
+        "rate_refund": "We have decided on your refund application No. {number}. Please rate how we "
+        "handled it: 1 is poor, 5 is excellent.",
+        "rate_refund_reminder": "A gentle reminder: we would be grateful if you rated how we handled "
+        "your refund application. 1 is poor, 5 is excellent.",
         "rate_reminder": "A gentle reminder: we would be grateful if you rated the conversation "
         "with our specialist. It takes a second: 1 is poor, 5 is excellent.",
         "rate_again_csat": "The rating is a number from 1 to 5. Please choose a button or type a digit.",

@@ -88,6 +88,7 @@ class RatingSubject(enum.StrEnum):
     REQUEST = "request"
     HANDOFF = "handoff"
     CONVERSATION = "conversation"
+    REFUND = "refund"
 
 
 class TaskStatus(enum.StrEnum):

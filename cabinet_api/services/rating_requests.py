@@ -15,7 +15,8 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cabinet_api.db import Database
-from cabinet_api.models import Answer, Client, RatingRequest, Request
+from cabinet_api.models import Answer, Client, RatingRequest, Refund, RefundStatus, Request
+from cabinet_api.services.payments import refund_number
 
 ASKED = "asked"
 REMINDED = "reminded"
@@ -51,6 +52,16 @@ class AnsweredRequest:
     request_public_id: str
     lawyer: str
     answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedRefund:
+    """A refund application approved or rejected, that has no rating request yet."""
+
+    client_id: int
+    refund_public_id: str
+    number: str
+    decided_at: datetime
 
 
 def _view(row: RatingRequest) -> RatingRequestView:
@@ -192,6 +203,25 @@ class RatingRequestService:
             rows = (await session.execute(query)).all()
         return [
             AnsweredRequest(client_id, public_id, lawyer, at) for client_id, public_id, lawyer, at in rows
+        ]
+
+    async def unasked_refunds(self, since: datetime, *, limit: int = 100) -> list[DecidedRefund]:
+        """Refund applications decided (approved or rejected) after ``since`` and not asked about yet."""
+        followed = exists().where(
+            RatingRequest.subject == "refund", RatingRequest.subject_id == Refund.public_id
+        )
+        decided = (RefundStatus.APPROVED.value, RefundStatus.REJECTED.value)
+        query = (
+            select(Refund.client_id, Refund.public_id, Refund.number, Refund.updated_at)
+            .where(Refund.status.in_(decided), Refund.updated_at >= since, ~followed)
+            .order_by(Refund.updated_at, Refund.id)
+            .limit(limit)
+        )
+        async with self._db.session() as session:
+            rows = (await session.execute(query)).all()
+        return [
+            DecidedRefund(client_id, public_id, refund_number(number), at)
+            for client_id, public_id, number, at in rows
         ]
 
     async def nps_asked_since(self, client_id: int, since: datetime) -> bool:

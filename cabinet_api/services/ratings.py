@@ -19,6 +19,7 @@ from cabinet_api.models import (
     RatingRequest,
     RatingScale,
     RatingSubject,
+    Refund,
     Request,
     TaskStatus,
 )
@@ -249,6 +250,8 @@ class RatingService:
             await owned(session, Request, "request", subject_id, client_id)
         if subject is RatingSubject.CONVERSATION:
             await _own_conversation(session, subject_id, client_id)
+        if subject is RatingSubject.REFUND:
+            await owned(session, Refund, "refund", subject_id, client_id)
         now = self._clock()
         rating = Rating(
             client_id=client_id,

@@ -4,6 +4,7 @@ a late press counted once, NPS once a period, the WhatsApp template, the follow-
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
@@ -11,6 +12,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from adapters.types import Channel, TextBody
 from bots.state.memory import MemoryPubSub
 from cabinet_api import CabinetServices
+from cabinet_api.payouts import PayoutDetails
 from handoff import HandoffDesk
 from handoff.cascade import CES_PAYLOAD, NO_MORE_PAYLOAD, NPS_PAYLOAD, RATE_PAYLOAD
 from handoff.metrics import HandoffMetrics
@@ -233,3 +235,47 @@ async def test_a_lawyers_answer_left_unrated_is_reminded_once_in_the_clients_cha
     await desk.tick()
     [call] = await cabinet.rating_requests.calls()
     assert (call.subject_id, call.person) == (unrated.public_id, "Смирнов")
+
+
+async def test_a_decided_refund_is_asked_about_once_in_the_clients_channel_and_counted_for_that_client(
+    desk: HandoffDesk, cabinet: CabinetServices, clock: FakeClock, outlet: RecordingOutlet
+) -> None:
+    client = Client(desk, cabinet, clock, "o9", Channel.WHATSAPP)
+    stranger = Client(desk, cabinet, clock, "o10", Channel.TELEGRAM)
+    await client.send(TextBody(text="привет"), free_text=False)
+    await stranger.send(TextBody(text="привет"), free_text=False)
+    assert client.profile is not None
+    contract = await cabinet.payments.add_contract(client.profile.client_id, title="Абонентское обслуживание")
+    payment = await cabinet.payments.add_payment(
+        client.profile.client_id, contract, amount=Decimal("12000.00"), paid_at=clock.now - timedelta(days=3)
+    )
+    refund = await cabinet.payments.create_refund(
+        client.profile.client_id,
+        payment_id=payment.public_id,
+        reason="Не нужна услуга",
+        amount=Decimal("2000.00"),
+        payout=PayoutDetails.to_card(holder="Анна Петрова", card="4111111111111111"),
+        channel="whatsapp",
+    )
+    await desk.tick()
+    assert not [text for text in outlet.texts() if "заявку на возврат" in text]  # not decided yet
+    await cabinet.payments.change_refund_status(refund.public_id, "in_review")
+    await cabinet.payments.change_refund_status(refund.public_id, "approved")
+    await desk.tick()
+    await desk.tick()
+
+    [(to, asked, _)] = [sent for sent in outlet.sent if "заявку на возврат" in sent[1].reply.text]
+    assert to == client.profile.client_id
+    assert asked.reply.text.startswith(f"Мы рассмотрели вашу заявку на возврат №{refund.number}.")
+    assert asked.conversation.channel is Channel.WHATSAPP
+    assert asked.template is not None
+    assert asked.template.key == "rating_request"
+
+    assert await stranger.press(f"handoff:rf:{refund.public_id}:1")  # another client's button: not counted
+    assert await client.press(f"handoff:rf:{refund.public_id}:5")
+    assert outlet.texts()[-1] == "Спасибо за оценку!"
+    [rating] = await cabinet.ratings.list_ratings(subject="refund")
+    assert (rating.client_id, rating.score, rating.channel) == (client.profile.client_id, 5, "whatsapp")
+    clock.advance(timedelta(hours=3))
+    await desk.tick()
+    assert not [text for text in outlet.texts() if text.startswith("Напоминаем: будем благодарны, если")]
