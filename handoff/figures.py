@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from functools import cached_property
 from statistics import mean
 from typing import Any
 
@@ -191,7 +192,7 @@ def figures(part: Slice, *, target_seconds: float) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Period:
     """Everything the figures of a period read, with where each rating and task belongs."""
 
@@ -220,11 +221,11 @@ class Period:
                 return Where(row.channel, row.queue, row.assignee_login)
         return Where(channel, None, None)
 
-    @property
+    @cached_property
     def _requests(self) -> dict[tuple[str, str], RatingRequestView]:
         return {(request.subject, request.subject_id): request for request in self.requests}
 
-    @property
+    @cached_property
     def _conversations(self) -> dict[int, FigureRow]:
         return {row.id: row for row in self.conversations}
 
