@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from statistics import mean
 
 from adapters.types import (
@@ -28,6 +28,7 @@ from adapters.types import (
     Outbound,
     Reply,
     TemplateRef,
+    TextBody,
 )
 from cabinet_api import utc_now
 from cabinet_api.services import (
@@ -36,12 +37,14 @@ from cabinet_api.services import (
     ConversationConflict,
     ConversationEventView,
     ConversationView,
-    NotOwned,
     PersonView,
     StoredFile,
     UnknownClient,
 )
 from handoff.access import may_act, may_see, require, sees_all
+from handoff.cascade import PAYLOADS, RATE_PAYLOAD, RatingCascade, RatingPolicy
+from handoff.figure_data import period_of
+from handoff.figures import report
 from handoff.hours import BusinessHours
 from handoff.metrics import HandoffMetrics
 from handoff.owner import BOT, Owner, PersonOwner
@@ -54,7 +57,7 @@ from handoff.texts import Texts
 log = logging.getLogger(__name__)
 
 TOPIC = "console"
-RATE_PAYLOAD = "handoff:rate:"
+__all__ = ["RATE_PAYLOAD", "DeskPolicy", "HandoffDesk", "Position"]
 REPLY_MAX = 4000
 TEMPLATE_PARAM_MAX = 900
 PERSON_OUTBOUND = "person:"
@@ -70,6 +73,9 @@ class DeskPolicy:
     presence_timeout_seconds: float = 90.0
     notice_interval_seconds: float = 60.0
     tick_seconds: float = 5.0
+    figures_every_seconds: float = 60.0
+    service_level_seconds: float = 60.0
+    ratings: RatingPolicy = field(default_factory=RatingPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,16 @@ class HandoffDesk:
         self.metrics = metrics or HandoffMetrics()
         self._clock = clock
         self._touched: dict[int, datetime] = {}
+        self._figures_at: datetime | None = None
+        self.cascade = RatingCascade(
+            cabinet,
+            outlet=outlet,
+            texts=self.texts,
+            prompt=self._prompt,
+            policy=self.policy.ratings,
+            metrics=self.metrics,
+            clock=clock,
+        )
 
     def clock(self) -> datetime:
         return self._clock()
@@ -136,11 +152,11 @@ class HandoffDesk:
         With a conversation open the message goes to its person (live), from whatever channel it came.
         ``free_text`` (typed by the client, not a command, button or answer the bot asked for) opens a
         conversation at once for an always-human client, or one who spoke to a person in the last
-        ``repeat_contact_hours``. A press of a rating button is recorded and answered here.
+        ``repeat_contact_hours``. The rating cascade's buttons and words are answered here.
         """
         body = event.body
-        if isinstance(body, ButtonPress) and body.payload.startswith(RATE_PAYLOAD):
-            await self._rated(profile, event, body.payload.removeprefix(RATE_PAYLOAD))
+        if isinstance(body, ButtonPress) and body.payload.startswith(PAYLOADS):
+            await self.cascade.pressed(profile, event, body.payload)
             return True
         found = await self.conversations.open_of(profile.client_id)
         if found is not None:
@@ -150,6 +166,8 @@ class HandoffDesk:
             return True
         if not free_text:
             return False
+        if isinstance(body, TextBody) and await self.cascade.typed(profile, event, body.text):
+            return True
         if profile.always_human:
             await self._open(
                 profile.client_id, event.conversation, self.policy.queues.default, "always_human"
@@ -283,16 +301,7 @@ class HandoffDesk:
             self.metrics.closed(conversation.channel, conversation.assignee.login, max(0.0, handled))
         locale = await self._locale(closed.client_id)
         await self._tell(closed, "closed", self.texts.text(closed.bot, locale, "closed"))
-        buttons = tuple(
-            Button(title=str(score), payload=f"{RATE_PAYLOAD}{closed.id}:{score}") for score in range(1, 6)
-        )
-        await self._tell(
-            closed,
-            "rate",
-            self.texts.text(closed.bot, locale, "rate"),
-            buttons=buttons,
-            label=self.texts.text(closed.bot, locale, "rate_label"),
-        )
+        await self.cascade.after_conversation(closed, locale)
         await self._prompt_conversation(closed)
         await self._prompt({"type": "figures"})
         await self.route_waiting()
@@ -349,6 +358,19 @@ class HandoffDesk:
                 max(longest, (now - conversation.queued_at).total_seconds()),
             )
         self.metrics.queues((queue, count, longest) for queue, (count, longest) in per_queue.items())
+        await self.cascade.tick()
+        await self._refresh_figures(now)
+
+    async def _refresh_figures(self, now: datetime) -> None:
+        """Today's figures on ``/metrics``, at most every ``figures_every_seconds``."""
+        every = timedelta(seconds=self.policy.figures_every_seconds)
+        if self._figures_at is not None and now - self._figures_at < every:
+            return
+        self._figures_at = now
+        zone = self.policy.hours.timezone
+        midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+        period = await period_of(self.cabinet, midnight, now + timedelta(seconds=1), now)
+        self.metrics.figures(report(period, target_seconds=self.policy.service_level_seconds, zone=zone))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick until ``stop`` is set; a failing tick is logged and the next one comes anyway."""
@@ -497,33 +519,6 @@ class HandoffDesk:
             if await self._route_one(requeued) is None:
                 await self._tell_position(requeued, first=False, force=True)
 
-    async def _rated(self, profile: ClientProfile, event: Inbound, payload: str) -> None:
-        number, _, score = payload.partition(":")
-        if not number.isdigit() or score not in {"1", "2", "3", "4", "5"}:
-            log.warning("malformed rating press ignored")
-            return
-        try:
-            result = await self.cabinet.ratings.rate(
-                profile.client_id,
-                subject="conversation",
-                subject_id=number,
-                scale="csat",
-                score=int(score),
-                channel=event.channel.value,
-            )
-        except NotOwned:
-            log.warning("a rating press for a conversation that is not the client's closed one was ignored")
-            return
-        key = "already_rated" if result.already else ("rated_low" if result.task_id else "rated")
-        outbound = Outbound(
-            id=f"handoff:{number}:{key}:{event.event_id}"[:200],
-            conversation=event.conversation,
-            reply=Reply(text=self.texts.text(event.bot, profile.locale, key)),
-        )
-        await self.outlet.send(profile.client_id, outbound, author="system")
-        if not result.already:
-            await self._prompt({"type": "figures"})
-
     async def _tell(
         self,
         conversation: ConversationView,
@@ -578,6 +573,10 @@ class HandoffDesk:
         }
         if status is not None:
             prompt["status"] = status
+        await self._prompt(prompt)
+
+    async def announce(self, prompt: dict[str, object]) -> None:
+        """Tell every console tab that may see it (supervisors see tasks and calls)."""
         await self._prompt(prompt)
 
     async def _prompt(self, prompt: dict[str, object]) -> None:

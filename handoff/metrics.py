@@ -1,9 +1,12 @@
 """SLA figures on ``/metrics``: ASA and handling time histograms, answers within the service-level target,
-and the live queue lengths, per channel and person (registered on the app's Prometheus registry)."""
+and the live queue lengths, per channel and person; the rating cascade's counters; and today's figures
+(CSAT, NPS, CES, FCR, bot resolution, ...) as gauges per channel and queue, refreshed by the desk's tick
+(registered on the app's Prometheus registry)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -52,6 +55,27 @@ class HandoffMetrics:
             "omnicab_handoff_service_level_target_seconds", "The service-level target", registry=r
         )
         self.service_level_target.set(service_level_seconds)
+        self.ratings = Counter(
+            "omnicab_ratings",
+            "Scores clients gave, by scale and channel",
+            ["scale", "channel", "score"],
+            registry=r,
+        )
+        self.rating_requests = Counter(
+            "omnicab_rating_requests",
+            "Steps of the rating cascade: asked, reminded, call",
+            ["step", "channel"],
+            registry=r,
+        )
+        self.follow_ups = Counter(
+            "omnicab_follow_up_tasks_opened", "Follow-up tasks low scores opened", ["scale"], registry=r
+        )
+        self.figure = Gauge(
+            "omnicab_figure",
+            "Today's figures (local business day): csat, nps, ces_avg, fcr, bot_resolved, ...",
+            ["figure", "scope", "name"],
+            registry=r,
+        )
 
     def first_reply(self, channel: str, person: str, waited: float) -> None:
         self.asa.labels(channel, person).observe(waited)
@@ -67,3 +91,13 @@ class HandoffMetrics:
         for queue, waiting, longest in waits:
             self.waiting.labels(queue).set(waiting)
             self.longest_wait.labels(queue).set(longest)
+
+    def figures(self, report: Mapping[str, Any]) -> None:
+        """Today's figures from a ``handoff.figures.report``: overall, per channel and per queue."""
+        scopes: list[tuple[str, str, Mapping[str, Any]]] = [("overall", "", report["overall"])]
+        scopes += [("channel", name, values) for name, values in report["by_channel"].items()]
+        scopes += [("queue", name, values) for name, values in report["by_queue"].items()]
+        for scope, name, values in scopes:
+            for figure, value in values.items():
+                if figure != "counts" and isinstance(value, int | float):
+                    self.figure.labels(figure, scope, name).set(value)

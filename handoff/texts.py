@@ -39,6 +39,35 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "rated": "Спасибо за оценку!",
         "rated_low": "Спасибо за честную оценку. Мы разберёмся, что пошло не так, и свяжемся с вами.",
         "already_rated": "Вы уже оценили этот разговор — спасибо!",
+        "rate_answer_reminder": "Юрист ответил на ваше обращение. Оцените, пожалуйста, его ответ: "
+        "1 — плохо, 5 — отлично. Ваша оценка помогает нам работать лучше.",
+        "already_rated_answer": "Вы уже оценили этот ответ — спасибо!",
+        "rate_refund": "Мы рассмотрели вашу заявку на возврат №{number}. Оцените, пожалуйста, "
+        "как мы с ней справились: 1 — плохо, 5 — отлично.",
+        "rate_refund_reminder": "Напоминаем: будем благодарны, если вы оцените, как мы рассмотрели "
+        "вашу заявку на возврат. 1 — плохо, 5 — отлично.",
+        "rate_reminder": "Напоминаем: будем благодарны за оценку разговора со специалистом. "
+        "Это займёт секунду: 1 — плохо, 5 — отлично.",
+        "rate_again_csat": "Оценка — число от 1 до 5. Выберите, пожалуйста, одну из кнопок "
+        "или напишите цифру.",
+        "rate_again_ces": "Оценка — число от 1 до 7. Выберите, пожалуйста, одну из кнопок "
+        "или напишите цифру.",
+        "rate_again_nps": "Оценка — число от 0 до 10. Выберите, пожалуйста, одну из кнопок "
+        "или напишите число.",
+        "ces": "И ещё один вопрос: насколько легко было решить ваш вопрос? "
+        "1 — очень трудно, 7 — очень легко.",
+        "ces_label": "Насколько легко",
+        "nps": "Насколько вероятно, что вы порекомендуете нас друзьям или коллегам? "
+        "0 — точно нет, 10 — обязательно порекомендую.",
+        "nps_label": "Порекомендуете ли нас",
+        "thanks_final": "Спасибо! Если хотите что-то добавить, просто напишите — мы прочитаем.",
+        "thanks_final_low": "Спасибо за откровенность. Руководитель свяжется с вами в течение рабочего дня; "
+        "если хотите, напишите, что пошло не так, — мы прочитаем до звонка.",
+        "comment_saved": "Спасибо, ваш комментарий передан руководителю.",
+        "no_more_button": "Не спрашивать",
+        "opted_out": "Хорошо, больше не будем просить вас об оценке. "
+        "Если передумаете, напишите «спрашивать оценку».",
+        "opted_in": "Хорошо, снова будем иногда спрашивать, как мы вам помогли.",
         "when_today": "сегодня в {time}",
         "when_tomorrow": "завтра в {time}",
         "when_date": "{day} {month} в {time}",
@@ -73,6 +102,32 @@ DEFAULTS: Mapping[str, Mapping[str, str]] = {
         "rated_low": "Thank you for your honest rating. We will look into what went wrong "
         "and get back to you.",
         "already_rated": "You have rated this conversation already. Thank you!",
+        "rate_answer_reminder": "A lawyer has answered your request. Please rate the answer: "
+        "1 is poor, 5 is excellent. Your rating helps us do better.",
+        "already_rated_answer": "You have rated this answer already. Thank you!",
+        "rate_refund": "We have decided on your refund application No. {number}. Please rate how we "
+        "handled it: 1 is poor, 5 is excellent.",
+        "rate_refund_reminder": "A gentle reminder: we would be grateful if you rated how we handled "
+        "your refund application. 1 is poor, 5 is excellent.",
+        "rate_reminder": "A gentle reminder: we would be grateful if you rated the conversation "
+        "with our specialist. It takes a second: 1 is poor, 5 is excellent.",
+        "rate_again_csat": "The rating is a number from 1 to 5. Please choose a button or type a digit.",
+        "rate_again_ces": "The rating is a number from 1 to 7. Please choose a button or type a digit.",
+        "rate_again_nps": "The rating is a number from 0 to 10. Please choose a button or type a number.",
+        "ces": "One more question: how easy was it to get your question solved? "
+        "1 is very hard, 7 is very easy.",
+        "ces_label": "How easy",
+        "nps": "How likely are you to recommend us to a friend or colleague? "
+        "0 is not at all, 10 is definitely.",
+        "nps_label": "Would you recommend us",
+        "thanks_final": "Thank you! If you would like to add anything, just write: we will read it.",
+        "thanks_final_low": "Thank you for being frank. A manager will contact you within a business day; "
+        "if you like, write what went wrong and we will read it before the call.",
+        "comment_saved": "Thank you, your comment has been passed to a manager.",
+        "no_more_button": "Don't ask me",
+        "opted_out": "All right, we will not ask you for ratings any more. If you change your mind, "
+        "write «ask for ratings».",
+        "opted_in": "All right, we will ask now and then how we helped you.",
         "when_today": "today at {time}",
         "when_tomorrow": "tomorrow at {time}",
         "when_date": "on {day} {month} at {time}",

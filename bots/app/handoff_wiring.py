@@ -25,6 +25,7 @@ from handoff import (
     Queues,
     Texts,
 )
+from handoff.cascade import RatingPolicy
 from handoff.console import ConsoleContext
 
 
@@ -76,6 +77,12 @@ def desk_policy(settings: Settings) -> DeskPolicy:
         ),
         repeat_contact_hours=settings.repeat_contact_hours,
         presence_timeout_seconds=settings.presence_timeout,
+        service_level_seconds=settings.service_level_seconds,
+        ratings=RatingPolicy(
+            remind_after=timedelta(minutes=settings.rating_remind_minutes),
+            call_after=timedelta(hours=settings.rating_call_hours),
+            nps_period=timedelta(days=settings.nps_period_days),
+        ),
     )
 
 

@@ -142,6 +142,15 @@ class Settings(BaseSettings):
         description="Seconds without a console connection after which a person is offline.",
     )
     service_level_seconds: float = Field(default=60.0, gt=0, description="The service-level answer target.")
+    rating_remind_minutes: float = Field(
+        default=120.0, gt=0, description="One reminder to rate after this long without an answer."
+    )
+    rating_call_hours: float = Field(
+        default=24.0, gt=0, description="After the reminder, an unrated lawyer's consultation becomes a call."
+    )
+    nps_period_days: float = Field(
+        default=90.0, gt=0, description="NPS is asked at most once in this period."
+    )
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
     data_dir: Path = PROJECT_ROOT / "var"

@@ -16,6 +16,7 @@ DEMO_TEMPLATES = {
     "answer_ready": TemplateSpec(name="omnicab_answer_ready", language="ru", body_params=1),
     "request_update": TemplateSpec(name="omnicab_request_update", language="ru", body_params=1),
     "operator_reply": TemplateSpec(name="omnicab_operator_reply", language="ru", body_params=1),
+    "rating_request": TemplateSpec(name="omnicab_rating_request", language="ru"),
 }
 
 

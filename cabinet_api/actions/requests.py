@@ -207,7 +207,8 @@ def card(request: RequestDetail, *, rate_now: bool) -> dict[str, Any]:
 class OpenRequestAction(CabinetAction):
     """Open the request in ``request_choice``: sets ``request`` (the card's data) and ``open_request_id``.
 
-    ``request.rate_now`` is true when the request has an answer the client has not rated yet.
+    ``request.rate_now`` is true when the request has an answer the client has not rated yet (and the
+    client has not asked us to stop asking for ratings).
     """
 
     sets_slots = frozenset({"request", "open_request_id"})
@@ -218,7 +219,11 @@ class OpenRequestAction(CabinetAction):
     async def perform(self, dispatcher: CollectingDispatcher, tracker: Tracker, client_id: int) -> Events:
         public_id = text_slot(tracker, "request_choice")
         request = await self.cabinet.requests.get_request(client_id, public_id)
-        rate_now = request.answer is not None and not await self._rated(client_id, public_id)
+        rate_now = (
+            request.answer is not None
+            and not await self._rated(client_id, public_id)
+            and not await self.cabinet.rating_requests.opted_out(client_id)
+        )
         return [SlotSet("request", card(request, rate_now=rate_now)), SlotSet("open_request_id", public_id)]
 
     async def _rated(self, client_id: int, public_id: str) -> bool:

@@ -11,7 +11,7 @@ from cabinet_api.models.file_blob import FileBlob
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
 from cabinet_api.models.person import CannedReply, ConsoleSession, LoginFailure, Person
-from cabinet_api.models.rating import FollowUpTask, Rating
+from cabinet_api.models.rating import FollowUpTask, Rating, RatingRequest
 from cabinet_api.models.recording import Recording
 from cabinet_api.models.refund import Refund
 from cabinet_api.models.request import Counter, Request
@@ -66,6 +66,7 @@ __all__ = [
     "PayoutKind",
     "Person",
     "Rating",
+    "RatingRequest",
     "RatingScale",
     "RatingSubject",
     "Recording",

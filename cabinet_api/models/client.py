@@ -26,6 +26,7 @@ class Client(Base):
     locale: Mapped[str] = mapped_column(String(8), default="ru", server_default="ru")
     always_human: Mapped[bool] = mapped_column(default=False, server_default=false())
     broadcast_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    rating_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     preferred_channel: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

@@ -81,12 +81,14 @@ class RecordingSource(enum.StrEnum):
 class RatingScale(enum.StrEnum):
     CSAT = "csat"
     CES = "ces"
+    NPS = "nps"
 
 
 class RatingSubject(enum.StrEnum):
     REQUEST = "request"
     HANDOFF = "handoff"
     CONVERSATION = "conversation"
+    REFUND = "refund"
 
 
 class TaskStatus(enum.StrEnum):

@@ -29,8 +29,10 @@ from cabinet_api.services.errors import (
 )
 from cabinet_api.services.files import FileContent, FileLink
 from cabinet_api.services.people import LoginTaken, PeopleService
+from cabinet_api.services.rating_requests import RatingRequestService, RatingRequestView
 from cabinet_api.services.recordings import MAX_RECORDING_BYTES, RECORDING_MIME_TYPES, RecordingRejected
 from cabinet_api.services.sends import SendJournal, SendRecord
+from cabinet_api.services.signals import ClientSignal, ContactMark, SignalService
 from cabinet_api.services.views import (
     AnswerView,
     ClientDetail,
@@ -63,8 +65,10 @@ __all__ = [
     "CannedView",
     "ClientDetail",
     "ClientProfile",
+    "ClientSignal",
     "ConsoleMessage",
     "ConsoleSessionService",
+    "ContactMark",
     "ConversationConflict",
     "ConversationEventView",
     "ConversationService",
@@ -89,6 +93,8 @@ __all__ = [
     "PeopleService",
     "PersonRef",
     "PersonView",
+    "RatingRequestService",
+    "RatingRequestView",
     "RatingResult",
     "RatingView",
     "Reachable",
@@ -104,6 +110,7 @@ __all__ = [
     "SendJournal",
     "SendRecord",
     "SessionView",
+    "SignalService",
     "StoredFile",
     "TaskView",
     "UnknownClient",

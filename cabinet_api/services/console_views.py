@@ -129,3 +129,5 @@ class FigureRow:
     first_response_at: datetime | None
     closed_at: datetime | None
     csat: int | None
+    client_id: int = 0
+    reason: str = ""

@@ -27,11 +27,13 @@ from cabinet_api.services.history import HistoryService
 from cabinet_api.services.identity import IdentityService
 from cabinet_api.services.payments import PaymentService
 from cabinet_api.services.people import PeopleService
+from cabinet_api.services.rating_requests import RatingRequestService
 from cabinet_api.services.ratings import RatingService
 from cabinet_api.services.recordings import RecordingService
 from cabinet_api.services.request_events import RequestEventService
 from cabinet_api.services.requests import RequestService
 from cabinet_api.services.sends import SendJournal
+from cabinet_api.services.signals import SignalService
 from cabinet_api.storage import FileStorage, LocalFileStorage
 
 DEFAULT_FILES_ROOT = Path(__file__).resolve().parent.parent.parent / "var" / "files"
@@ -51,6 +53,8 @@ class CabinetServices:
     payments: PaymentService
     recordings: RecordingService
     ratings: RatingService
+    rating_requests: RatingRequestService
+    signals: SignalService
     files: FileService
     people: PeopleService
     console_sessions: ConsoleSessionService
@@ -81,6 +85,8 @@ def cabinet_services(
         payments=PaymentService(db, clock, cipher),
         recordings=RecordingService(db, clock, files),
         ratings=RatingService(db, clock, calendar or BusinessCalendar()),
+        rating_requests=RatingRequestService(db, clock),
+        signals=SignalService(db, clock),
         files=FileService(files, clock),
         people=PeopleService(db, clock),
         console_sessions=ConsoleSessionService(db, clock),

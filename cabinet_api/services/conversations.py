@@ -269,6 +269,8 @@ class ConversationService:
                 first_response_at=conversation.first_response_at,
                 closed_at=conversation.closed_at,
                 csat=score,
+                client_id=conversation.client_id,
+                reason=conversation.reason,
             )
             for conversation, login, score in rows
         ]

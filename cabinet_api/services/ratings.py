@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +16,10 @@ from cabinet_api.models import (
     Conversation,
     FollowUpTask,
     Rating,
+    RatingRequest,
     RatingScale,
     RatingSubject,
+    Refund,
     Request,
     TaskStatus,
 )
@@ -28,8 +30,14 @@ from cabinet_api.services.views import RatingResult, RatingView, TaskView
 
 logger = logging.getLogger(__name__)
 
-SCALE_RANGES: Mapping[RatingScale, range] = {RatingScale.CSAT: range(1, 6), RatingScale.CES: range(1, 8)}
+SCALE_RANGES: Mapping[RatingScale, range] = {
+    RatingScale.CSAT: range(1, 6),
+    RatingScale.CES: range(1, 8),
+    RatingScale.NPS: range(0, 11),
+}
 LOW_CSAT = 3
+LOW_SCORES: Mapping[RatingScale, int] = {RatingScale.CSAT: LOW_CSAT, RatingScale.CES: 4, RatingScale.NPS: 6}
+CALL_OUTCOMES = frozenset({"resolved", "explained", "no_answer", "declined", "callback_later"})
 FOLLOW_UP_BUSINESS_HOURS = 24
 COMMENT_MAX_LENGTH = 2000
 
@@ -63,6 +71,11 @@ def _task_view(task: FollowUpTask, rating: Rating, client_public_id: str) -> Tas
         note=task.note,
         created_at=task.created_at,
         closed_at=task.closed_at,
+        scale=rating.scale,
+        channel=rating.channel,
+        called_at=task.called_at,
+        outcome=task.outcome,
+        handled_by=task.handled_by,
     )
 
 
@@ -159,6 +172,49 @@ class RatingService:
             row = (await session.execute(_tasks_query().where(FollowUpTask.id == task.id))).one()
             return _task_view(*row)
 
+    async def take_task(self, public_id: str, login: str) -> TaskView:
+        """A person takes the call back on themselves (a supervisor may hand it on by taking it again)."""
+        async with self._db.session() as session:
+            task = await by_public_id(session, FollowUpTask, "task", public_id, for_update=True)
+            if task.status != TaskStatus.OPEN:
+                raise InvalidTransition("task", task.status, "taken")
+            task.handled_by = login
+            return await self._task(session, task)
+
+    async def record_call(self, public_id: str, *, login: str, outcome: str, note: str | None) -> TaskView:
+        """The call back happened: when, by whom, how it went; the task stays open until closed."""
+        if outcome not in CALL_OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(sorted(CALL_OUTCOMES))}")
+        async with self._db.session() as session:
+            task = await by_public_id(session, FollowUpTask, "task", public_id, for_update=True)
+            if task.status != TaskStatus.OPEN:
+                raise InvalidTransition("task", task.status, "called")
+            task.called_at = self._clock()
+            task.outcome = outcome
+            task.handled_by = task.handled_by or login
+            task.note = (note or "").strip()[:COMMENT_MAX_LENGTH] or task.note
+            return await self._task(session, task)
+
+    async def task(self, public_id: str) -> TaskView:
+        async with self._db.session() as session:
+            task = await by_public_id(session, FollowUpTask, "task", public_id)
+            return await self._task(session, task)
+
+    async def tasks_created(self, since: datetime, until: datetime) -> list[TaskView]:
+        query = _tasks_query().where(FollowUpTask.created_at >= since, FollowUpTask.created_at < until)
+        async with self._db.session() as session:
+            return [_task_view(*row) for row in (await session.execute(query)).all()]
+
+    async def ratings_created(self, since: datetime, until: datetime) -> list[RatingView]:
+        query = select(Rating).where(Rating.created_at >= since, Rating.created_at < until)
+        async with self._db.session() as session:
+            return [_rating_view(rating) for rating in await session.scalars(query)]
+
+    async def _task(self, session: AsyncSession, task: FollowUpTask) -> TaskView:
+        await session.flush()
+        row = (await session.execute(_tasks_query().where(FollowUpTask.id == task.id))).one()
+        return _task_view(*row)
+
     async def _existing(
         self, subject: RatingSubject, subject_id: str, scale: RatingScale
     ) -> RatingResult | None:
@@ -194,6 +250,8 @@ class RatingService:
             await owned(session, Request, "request", subject_id, client_id)
         if subject is RatingSubject.CONVERSATION:
             await _own_conversation(session, subject_id, client_id)
+        if subject is RatingSubject.REFUND:
+            await owned(session, Refund, "refund", subject_id, client_id)
         now = self._clock()
         rating = Rating(
             client_id=client_id,
@@ -207,8 +265,18 @@ class RatingService:
         )
         session.add(rating)
         await session.flush()
+        if scale is RatingScale.CSAT:
+            await session.execute(
+                update(RatingRequest)
+                .where(
+                    RatingRequest.subject == subject.value,
+                    RatingRequest.subject_id == subject_id,
+                    RatingRequest.state.in_(("asked", "reminded", "call")),
+                )
+                .values(state="answered", answered_at=now, remind_at=None)
+            )
         task_id = None
-        if scale is RatingScale.CSAT and score <= LOW_CSAT:
+        if score <= LOW_SCORES[scale]:
             task = FollowUpTask(
                 client_id=client_id,
                 rating_id=rating.id,

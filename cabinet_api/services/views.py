@@ -235,6 +235,11 @@ class TaskView:
     note: str | None
     created_at: datetime
     closed_at: datetime | None
+    scale: str = "csat"
+    channel: str = ""
+    called_at: datetime | None = None
+    outcome: str | None = None
+    handled_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from handoff.console import conversations as talk
-from handoff.console import dead_letters, directory, session
+from handoff.console import dead_letters, directory, session, tasks
 from handoff.console.context import SOURCE, ContextSource
 from handoff.console.errors import error_middleware
 from handoff.console.live import live, track_live_sockets
@@ -13,6 +13,7 @@ from handoff.console.openapi import openapi_document
 from handoff.console.routing import Route, guarded
 from handoff.console.schemas import (
     AfterQuery,
+    CallBody,
     CannedBody,
     CloseBody,
     DeadLetterQuery,
@@ -22,6 +23,7 @@ from handoff.console.schemas import (
     NewPersonBody,
     PersonChangeBody,
     StatusBody,
+    TaskCloseBody,
     TextBody,
     TransferBody,
 )
@@ -131,6 +133,40 @@ ROUTES = (
         "SLA and satisfaction figures",
         roles=SUPERVISING,
         query=FiguresQuery,
+    ),
+    Route(
+        "GET",
+        "/figures.csv",
+        directory.figures_report,
+        "The figures as CSV: one row per group (overall, channel, queue, person, day)",
+        roles=SUPERVISING,
+        query=FiguresQuery,
+    ),
+    Route("GET", "/tasks", tasks.tasks, "Open follow-up tasks and calls to make", roles=SUPERVISING),
+    Route("POST", "/tasks/{task_id}/take", tasks.take, "Take a follow-up task on oneself", roles=SUPERVISING),
+    Route(
+        "POST",
+        "/tasks/{task_id}/call",
+        tasks.called,
+        "Record the call back and its outcome",
+        roles=SUPERVISING,
+        body=CallBody,
+    ),
+    Route(
+        "POST",
+        "/tasks/{task_id}/close",
+        tasks.close,
+        "Close a follow-up task",
+        roles=SUPERVISING,
+        body=TaskCloseBody,
+    ),
+    Route(
+        "POST",
+        "/calls/{call_id}/done",
+        tasks.call_done,
+        "The call about an unrated consultation is made",
+        roles=SUPERVISING,
+        status=204,
     ),
     Route(
         "GET",

@@ -11,12 +11,14 @@ from cabinet_api.services import ConversationView, PersonView
 from handoff.access import sees_all
 from handoff.console.context import Caller, context
 from handoff.console.errors import ConsoleError
+from handoff.console.figures_csv import figures_csv
 from handoff.console.schemas import CannedBody, FiguresQuery, NewPersonBody, PersonChangeBody
 from handoff.console.session import json_body
 from handoff.console.views import person_json
-from handoff.figures import figures, report
+from handoff.figure_data import period_of, triggers
+from handoff.figures import Where, figures, report, slice_of
 from handoff.passwords import hash_password
-from handoff.queues import serves
+from handoff.queues import base_of, serves
 
 FIGURES_DEFAULT_DAYS = 7
 FIGURES_MAX_DAYS = 366
@@ -144,8 +146,21 @@ async def figures_report(request: web.Request, caller: Caller) -> web.Response:
         raise ConsoleError(
             400, "invalid", f"from must be before to, at most {FIGURES_MAX_DAYS} days", field="from"
         )
-    rows = await console.cabinet.conversations.figure_rows(since, until)
-    return web.json_response(report(rows, target_seconds=console.service_level_seconds))
+    period = await period_of(console.cabinet, since, until, console.desk.clock())
+    figures_json = report(
+        period, target_seconds=console.service_level_seconds, zone=console.desk.policy.hours.timezone
+    )
+    if query.format == "csv" or request.path.endswith(".csv"):
+        return figures_csv(figures_json)
+    return web.json_response(figures_json | {"triggers": await triggers(console.cabinet)})
+
+
+def _queue_of(where: Where) -> str | None:
+    return base_of(where.queue) if where.queue is not None else None
+
+
+def _person_of(where: Where) -> str | None:
+    return where.person
 
 
 async def supervisor(request: web.Request, caller: Caller) -> web.Response:
@@ -154,14 +169,14 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
     now = console.desk.clock()
     zone = policy.hours.timezone
     midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
-    today = await console.cabinet.conversations.figure_rows(midnight, now + timedelta(seconds=1))
+    today = await period_of(console.cabinet, midnight, now + timedelta(seconds=1), now)
     waiting = await console.cabinet.conversations.find(states=("queued",))
     staff = await _people_with_load(request)
     target = console.service_level_seconds
     queue_items = []
     for queue in policy.queues.items:
         in_queue = [c for c in waiting if serves((queue.name,), c.queue)]
-        todays = figures([row for row in today if serves((queue.name,), row.queue)], target_seconds=target)
+        todays = figures(slice_of(today, _queue_of, queue.name), target_seconds=target)
         queue_items.append(
             {
                 "name": queue.name,
@@ -180,8 +195,7 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
         )
     people_items = []
     for person, load, count in staff:
-        theirs = [row for row in today if row.assignee_login == person.login]
-        mine = figures(theirs, target_seconds=target)
+        mine = figures(slice_of(today, _person_of, person.login), target_seconds=target)
         people_items.append(
             {
                 "login": person.login,
@@ -197,7 +211,11 @@ async def supervisor(request: web.Request, caller: Caller) -> web.Response:
             }
         )
     return web.json_response(
-        {"queues": queue_items, "people": people_items, "overall": figures(today, target_seconds=target)}
+        {
+            "queues": queue_items,
+            "people": people_items,
+            "overall": figures(slice_of(today), target_seconds=target),
+        }
     )
 
 

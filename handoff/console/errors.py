@@ -8,7 +8,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from pydantic import ValidationError
 
-from cabinet_api.services import ConversationConflict, LinkExpired, LoginTaken, NotFound, UnknownClient
+from cabinet_api.services import (
+    ConversationConflict,
+    InvalidTransition,
+    LinkExpired,
+    LoginTaken,
+    NotFound,
+    UnknownClient,
+)
 from handoff.errors import Forbidden
 
 log = logging.getLogger(__name__)
@@ -58,6 +65,8 @@ def _translate(error: Exception) -> ConsoleError | None:
             return ConsoleError(409, error.code, str(error))
         case LoginTaken():
             return ConsoleError(409, "login_taken", str(error), field="login")
+        case InvalidTransition():
+            return ConsoleError(409, "conflict", str(error))
         case ValueError():
             return ConsoleError(400, "invalid", str(error))
     return None

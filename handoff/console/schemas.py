@@ -77,6 +77,16 @@ class CannedBody(_Body):
 class FiguresQuery(_Body):
     from_: datetime | None = Field(default=None, alias="from")
     to: datetime | None = None
+    format: Literal["json", "csv"] = "json"
+
+
+class CallBody(_Body):
+    outcome: Literal["resolved", "explained", "no_answer", "declined", "callback_later"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class TaskCloseBody(_Body):
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class DeadLetterQuery(_Body):

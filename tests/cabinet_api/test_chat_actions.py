@@ -162,6 +162,21 @@ async def test_opening_another_clients_request_is_refused_and_logged(
     assert "Алименты" not in caplog.text
 
 
+async def test_an_answered_request_asks_for_a_rating_unless_the_client_opted_out(
+    cabinet: CabinetServices, anna: int
+) -> None:
+    public_id = await new_request(cabinet, anna)
+    await cabinet.request_events.post_answer(public_id, lawyer="Смирнов", text="Ответ", audio=None)
+    slots = await slots_of(cabinet, anna, request_choice=public_id)
+
+    asked, _ = await run(OpenRequestAction(cabinet), slots)
+    await cabinet.rating_requests.set_opt_out(anna, True)
+    opted_out, _ = await run(OpenRequestAction(cabinet), slots)
+
+    assert slot_values(asked)["request"]["rate_now"] is True
+    assert slot_values(opted_out)["request"]["rate_now"] is False
+
+
 async def test_an_opened_request_is_plain_data_for_the_card(cabinet: CabinetServices, anna: int) -> None:
     public_id = await new_request(cabinet, anna)
     await cabinet.request_events.change_status(public_id, "in_work", actor="lawyer")

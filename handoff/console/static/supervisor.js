@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { channelMark, h, icon } from "./dom.js";
 import { decimal, duration, hueOf, initials, percent, timeOfDay } from "./format.js";
 import { t, tMaybe } from "./i18n.js";
+import { createQuality } from "./quality.js";
 import { queueTitle, rememberQueues } from "./queues.js";
 
 const POLL_MS = 15_000;
@@ -55,6 +56,7 @@ export function createSupervisor() {
   const queuesBody = h("div", { class: "panel-body" });
   const peopleBody = h("div", { class: "panel-body" });
   const errorBox = h("div", { class: "chat-banner is-danger", role: "alert", hidden: true });
+  const quality = createQuality({ loadUplot });
 
   const element = h(
     "div",
@@ -87,6 +89,7 @@ export function createSupervisor() {
           channelsBody,
         ),
       ),
+      quality.element,
       h("section", { class: "panel", "aria-labelledby": "queues-title" }, h("div", { class: "panel-head" }, h("h2", { id: "queues-title" }, t("supervisor.queues"))), queuesBody),
       h("section", { class: "panel", "aria-labelledby": "people-title" }, h("div", { class: "panel-head" }, h("h2", { id: "people-title" }, t("supervisor.people"))), peopleBody),
     ),
@@ -403,9 +406,11 @@ export function createSupervisor() {
     element,
     onPrompt(prompt) {
       if (prompt.type === "figures" || prompt.type === "person" || prompt.type === "conversation") schedule();
+      quality.onPrompt(prompt);
     },
     onSync() {
       schedule(0);
+      quality.refresh();
     },
     destroy() {
       destroyed = true;
@@ -415,6 +420,7 @@ export function createSupervisor() {
       clearTimeout(refreshTimer);
       resize.disconnect();
       chart?.destroy();
+      quality.destroy();
     },
   };
 }

@@ -70,19 +70,28 @@ async def test_closing_a_task(cabinet: CabinetServices, clock: FakeClock, anna: 
         await cabinet.ratings.close_task(result.task_id)
 
 
-async def test_ces_is_a_separate_scale_from_1_to_7_and_opens_no_task(
+async def test_ces_is_a_separate_scale_from_1_to_7_and_a_low_one_opens_a_task(
     cabinet: CabinetServices, anna: int
 ) -> None:
     request = await _answered(cabinet, anna)
 
     ces = await cabinet.ratings.rate(
-        anna, subject="request", subject_id=request, scale="ces", score=2, channel="web"
+        anna, subject="request", subject_id=request, scale="ces", score=4, channel="web"
     )
     csat = await cabinet.ratings.rate(
         anna, subject="request", subject_id=request, scale="csat", score=4, channel="web"
     )
 
-    assert (ces.already, ces.task_id, csat.already) == (False, None, False)
+    assert (ces.already, ces.task_id is not None, csat.already, csat.task_id) == (False, True, False, None)
+    easy_enough = await cabinet.ratings.rate(
+        anna,
+        subject="request",
+        subject_id=await _answered(cabinet, anna),
+        scale="ces",
+        score=5,
+        channel="web",
+    )
+    assert easy_enough.task_id is None
     with pytest.raises(ValueError, match=r"1\.\.7"):
         await cabinet.ratings.rate(
             anna, subject="handoff", subject_id="h1", scale="ces", score=8, channel="web"

@@ -3,7 +3,8 @@
 The pages run against the real demo app, after a shift played through it as it would happen: clients
 write in Telegram and WhatsApp, people take, answer, note and close in the console, clients rate. Headless
 Chromium at a laptop's 1440×900; the files are ``console-login.png``, ``console-workspace.png`` and
-``console-supervisor.png`` in ``docs/screenshots`` unless another folder is given.
+``console-supervisor.png`` and ``console-figures.png`` (the quality section: ratings, tasks, client
+signals) in ``docs/screenshots`` unless another folder is given.
 """
 
 from __future__ import annotations
@@ -25,18 +26,22 @@ from tests.support.console_user import ConsoleUser
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 SERVED = (
-    (Client("Олег Журавлёв", 7301, "79990007301"), "operator", "5"),
-    (Client("Светлана Белова", 7302, "79990007302"), "lawyer", "5"),
-    (Client("Кирилл Новиков", 7303, "79990007303"), "operator", "4"),
-    (Client("Нина Орлова", 7304, "79990007304"), "lawyer", "5"),
-    (Client("Денис Крылов", 7305, "79990007305"), "operator", "3"),
+    (Client("Олег Журавлёв", 7301, "79990007301"), "operator", ("5", "7", "10")),
+    (Client("Светлана Белова", 7302, "79990007302"), "lawyer", ("5", "6", "9")),
+    (Client("Кирилл Новиков", 7303, "79990007303"), "operator", ("4", "6", "8")),
+    (Client("Нина Орлова", 7304, "79990007304"), "lawyer", ("5", "7", "10")),
+    (Client("Денис Крылов", 7305, "79990007305"), "operator", ("3", "4", "6")),
 )
+LOW_SCORE_COMMENT = "Ответили только через полчаса, а вопрос был срочный."
 PETR = Client("Пётр Волков", 7311, "79990007311")
 MARIA = Client("Мария Кузнецова", 7312, "79990007312")
 IGOR = Client("Игорь Соколов", 7313, "79990007313")
 
 
-async def serve_and_close(world: ConsoleWorld, person: ConsoleUser, client: Client, score: str) -> None:
+async def serve_and_close(
+    world: ConsoleWorld, person: ConsoleUser, client: Client, scores: tuple[str, ...]
+) -> None:
+    """Served and closed; the client answers the rating questions with ``scores`` (CSAT, CES, NPS)."""
     await world.client_asks_for_person(client)
     await world.client_writes(client, "Подскажите, как вернуть деньги за неисправный товар?")
     path = f"/conversations/{await world.conversation_of(client)}"
@@ -49,7 +54,10 @@ async def serve_and_close(world: ConsoleWorld, person: ConsoleUser, client: Clie
     await person.post(f"{path}/close", {"reason": "Вопрос решён"})
     telegram = world.telegram_of(client)
     await telegram.replies()
-    await telegram.press(score)
+    for score in scores:
+        await telegram.press(score)
+    if int(scores[0]) <= 3:
+        await telegram.send(LOW_SCORE_COMMENT)
 
 
 async def play_a_shift(world: ConsoleWorld) -> int:
@@ -59,8 +67,8 @@ async def play_a_shift(world: ConsoleWorld) -> int:
     lawyer = await world.colleague("lawyer")
     admin = await world.colleague("admin")
     try:
-        for client, login, score in SERVED:
-            await serve_and_close(world, operator if login == "operator" else lawyer, client, score)
+        for client, login, scores in SERVED:
+            await serve_and_close(world, operator if login == "operator" else lawyer, client, scores)
         await admin.call("PATCH", "/people/lawyer", json={"max_chats": 2})
 
         telegram = await world.client_starts(KNOWN_CLIENT)
@@ -114,7 +122,7 @@ async def _sign_in(page: Page, base_url: str, login: str, *, online: bool) -> No
 
 async def _shoot(browser: Browser, base_url: str, anna: int, folder: Path) -> list[Path]:
     taken: list[Path] = []
-    for name, login, height in (("workspace", "lawyer", 900), ("supervisor", "supervisor", 1240)):
+    for name, login, height in (("workspace", "lawyer", 900), ("supervisor", "supervisor", 2200)):
         context = await browser.new_context(
             viewport={"width": 1440, "height": height}, locale="ru-RU", timezone_id="Europe/Moscow"
         )
@@ -130,11 +138,15 @@ async def _shoot(browser: Browser, base_url: str, anna: int, folder: Path) -> li
             await expect(page.locator(".msg-in").last).to_contain_text("WhatsApp")
         else:
             await page.goto(f"{base_url}/console/#/supervisor")
-            await expect(page.locator(".chart-box canvas")).to_have_count(1)
-            await expect(page.locator(".kpi")).to_have_count(6)
+            await expect(page.locator(".chart-box canvas")).to_have_count(2)
+            await expect(page.locator(".kpis-quality .kpi")).to_have_count(8)
+            await expect(page.locator(".task")).to_have_count(3)
         await page.wait_for_load_state("networkidle")
         taken.append(folder / f"console-{name}.png")
         await page.screenshot(path=str(taken[-1]))
+        if name == "supervisor":
+            taken.append(folder / "console-figures.png")
+            await page.locator(".quality").screenshot(path=str(taken[-1]))
         await context.close()
     return taken
 

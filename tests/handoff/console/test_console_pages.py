@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator, Page, Request, WebSocketRoute, expect
 
+from tests.handoff.console.screenshots import LOW_SCORE_COMMENT, serve_and_close
 from tests.handoff.console.world import Client, ConsoleWorld
 
 pytestmark = pytest.mark.browser
@@ -419,7 +420,47 @@ async def test_the_supervisor_sees_queues_people_and_a_chart(page: Page, world: 
     await expect(queues.get_by_role("row").filter(has_text="Первая линия")).to_be_visible()
     people = page.locator("section").filter(has=page.get_by_role("heading", name="Сотрудники"))
     await expect(people.get_by_role("row").filter(has_text="Руководитель смены")).to_contain_text("Перерыв")
-    await expect(page.locator(".chart-box canvas")).to_have_count(1, timeout=LIVE_MS)
+    await expect(page.locator(".chart-box canvas")).to_have_count(2, timeout=LIVE_MS)  # the hours, the days
+
+
+async def test_the_supervisor_is_alerted_to_a_low_score_sees_the_quality_charts_and_calls_back(
+    page: Page, world: ConsoleWorld
+) -> None:
+    operator = await world.colleague("operator")
+    try:
+        await serve_and_close(world, operator, BORIS, ("5", "7", "10"))
+        await sign_in(page, world, "supervisor")
+        await page.get_by_role("link", name="Мониторинг").click()
+        quality = page.locator(".quality")
+        await expect(quality.locator(".chart-box canvas")).to_have_count(1, timeout=LIVE_MS)
+
+        await serve_and_close(world, operator, ALINA, ("2", "3", "5"))
+    finally:
+        await operator.close()
+
+    await expect(page.get_by_text("Низкая оценка: CSAT 2. Открыта задача на звонок.")).to_be_visible()
+    await expect(quality.locator(".kpi").filter(has_text="CSAT").locator(".kpi-value")).to_have_text(
+        re.compile(r"^50\s?%$")
+    )
+    await expect(quality.locator(".kpi").filter(has_text="NPS").locator(".kpi-value")).to_have_text("0")
+    today = page.locator(".kpi").filter(has_text="CSAT сегодня").locator(".kpi-value")
+    await expect(today).to_have_text(re.compile(r"^50\s?%$"), timeout=LIVE_MS)
+    tasks = quality.locator(".task")
+    await expect(tasks).to_have_count(3)
+    await expect(tasks.filter(has_text="NPS 5")).to_contain_text(LOW_SCORE_COMMENT)  # after the last score
+    task = tasks.filter(has_text="CSAT 2")
+    await task.get_by_role("button", name="Взять").click()
+    await expect(task).to_contain_text("supervisor")
+    await task.get_by_label("Итог звонка").select_option("explained")
+    await task.get_by_role("button", name="Записать звонок").click()
+    await expect(task).to_contain_text("Объяснили")
+    await task.get_by_role("button", name="Закрыть").click()
+    await expect(tasks).to_have_count(2)
+    href = await quality.get_by_role("link", name="Скачать CSV").get_attribute("href")
+    assert href is not None
+    assert href.startswith("/console/api/figures.csv?from=")
+    exported = await page.evaluate("(url) => fetch(url).then((response) => response.text())", href)
+    assert exported.splitlines()[0].startswith("scope,name,csat,rating_avg,response_rate,ces_avg,nps")
 
 
 async def test_an_operator_has_no_monitoring(page: Page, world: ConsoleWorld) -> None:
