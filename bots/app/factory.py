@@ -23,6 +23,7 @@ from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
 from bots.app.data_key import data_cipher
 from bots.app.handoff_wiring import build_desk, console_context
+from bots.app.idle import idle_response
 from bots.app.key_throttle import ApiKeyThrottle
 from bots.app.live_checks import refuse_unsafe_settings
 from bots.app.loading import load_runtimes
@@ -105,6 +106,7 @@ def create_app(
     app.router.add_get("/webhooks/{bot}/{channel}", _webhook_subscription)
     if demo is not None:
         demo.mount(app)
+        app.router.add_get("/fake/_idle", _idle)
     api_keys = ApiKeyStore.parse(
         settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo
     )
@@ -143,6 +145,11 @@ async def _webhook(request: web.Request) -> web.Response:
 
 async def _webhook_subscription(request: web.Request) -> web.Response:
     return await request.app[SERVICES].webhooks.verify_subscription(request)
+
+
+async def _idle(request: web.Request) -> web.Response:
+    backends = request.app[SERVICES].backends
+    return await idle_response({"inbox": backends.inbox, "outbox": backends.outbox}, request)
 
 
 async def _to_console(request: web.Request) -> web.StreamResponse:

@@ -408,7 +408,7 @@ async def test_a_viber_user_talks_to_a_bot_built_on_the_adapter() -> None:
     app.router.add_post("/webhooks/legal/viber", bot.handle)
     async with TestServer(app, host="127.0.0.1", port=port), aiohttp.ClientSession() as http:
         await viber.start(base_url)
-        user = ViberUser(http, base_url, settle=0.05)
+        user = ViberUser(http, base_url)
 
         [welcome] = await user.open_chat(context="promo")
         assert (welcome.method, welcome.text) == ("welcome_message", "Добро пожаловать!")

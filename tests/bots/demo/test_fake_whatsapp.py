@@ -500,7 +500,7 @@ async def test_a_user_talks_to_a_bot_through_the_fake() -> None:
         )
         try:
             await bot.adapter.start(base)
-            user = WhatsAppUser(http, base, wa_id=WA_ID, user_id=BSUID, settle=0.1)
+            user = WhatsAppUser(http, base, wa_id=WA_ID, user_id=BSUID)
             [menu] = await user.send("Здравствуйте")
             assert (menu.kind, menu.text, menu.titles()) == (
                 "interactive",
