@@ -36,6 +36,7 @@ from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker
+from bots.pipeline.recovery import run_recovery
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
 from bots.state import WorkQueue
@@ -209,7 +210,9 @@ async def start_services(
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet, channels)
     _check_dedupe_horizon(settings, runtimes)
-    ingest = Ingest(backends.inbox)
+    # Redis may come back empty: the database keeps the record of what was accepted.
+    ledger = cabinet.accepted if backends.redis is not None else None
+    ingest = Ingest(backends.inbox, ledger)
     handoff = build_desk(settings, cabinet, backends, runtimes, metrics.registry)
     services = Services(
         settings=settings,
@@ -234,6 +237,7 @@ async def start_services(
         tokens=backends.tokens,
         outbox=backends.outbox,
         metrics=metrics,
+        ledger=ledger,
     )
     outbox = OutboxWorker(
         runtimes,
@@ -281,6 +285,10 @@ async def start_services(
             asyncio.create_task(run_replays(cabinet.dead_letters, queues, stop=stop), name="replays"),
             asyncio.create_task(handoff.run(stop), name="handoff"),
         ]
+        if ledger is not None:
+            services.tasks.append(
+                asyncio.create_task(run_recovery(ledger, backends.inbox, stop=stop), name="recovery")
+            )
     if role.serves_clients:
         services.tasks.append(asyncio.create_task(_connect_channels(services), name="connect-channels"))
     return services

@@ -10,13 +10,22 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+        async def append(connection: AsyncConnection) -> bool:
+            inserted = (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
+            await connection.execute(
+                update(AcceptedInbound)
+                .where(AcceptedInbound.dedupe_key == event.dedupe_key, AcceptedInbound.handled_at.is_(None))
+                .values(handled_at=row["created_at"])
+            )
+            return inserted
+
+        return await self._db.grouped(append)
 
 from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
-from cabinet_api.models import ChannelIdentity, Direction, Message, MessageStatus
+from cabinet_api.models import AcceptedInbound, ChannelIdentity, Direction, Message, MessageStatus
 from cabinet_api.services.upsert import insert_on_conflict
 from cabinet_api.services.views import ClientProfile, HistoryEntry
 
@@ -92,7 +101,8 @@ class HistoryService:
 
     async def record_inbound(self, profile: ClientProfile, event: Inbound) -> bool:
         """Append an inbound message once per its durable identity (``message_key``); False when it
-        is already in the history."""
+        is already in the history. Its accepted record (``AcceptedInbound``) is marked handled in
+        the same transaction."""
         row = self._row(
             client_id=profile.client_id,
             identity_id=profile.identity_id,
@@ -105,11 +115,22 @@ class HistoryService:
             payload=_inbound_payload(event),
             status=MessageStatus.RECEIVED,
         )
+<<<<<<< HEAD
 
         async def append(connection: AsyncConnection) -> bool:
             return (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
 
         return await self._db.grouped(append)
+=======
+        async with self._db.session() as session:
+            inserted = (await session.execute(self._append_one, row)).scalar_one_or_none()
+            await session.execute(
+                update(AcceptedInbound)
+                .where(AcceptedInbound.dedupe_key == event.dedupe_key, AcceptedInbound.handled_at.is_(None))
+                .values(handled_at=row["created_at"])
+            )
+        return inserted is not None
+>>>>>>> ecce602 (Pipeline: accepted inbound events are recorded in PostgreSQL before the 200; the inbox handles a conversation's lost events before its next one and a sweep queues old ones again (Redis restarted empty loses nothing))
 
     async def record_outbound(
         self,
