@@ -1,4 +1,4 @@
-"""PostgreSQL unreachable for 10 s, and Redis restarted empty, under load."""
+"""PostgreSQL unreachable for 10 s, and Redis restarted (persistent or empty), under load."""
 
 from __future__ import annotations
 
@@ -64,10 +64,6 @@ async def test_redis_killed_and_restarted(
         await load.run()
         await asyncio.gather(*restart)
         result = await world.outcome(load)
-        if private_redis.persistent:
-            result.check()
-            return
-        # A Redis that comes back empty has lost the queued updates it had accepted for us: nothing
-        # can answer those, but nothing that was left may be answered twice or out of order.
-        assert result.doubled == 0, f"doubled: {result}"
-        assert result.out_of_order == 0, f"out of order: {result}"
+        # A Redis that comes back empty has lost the updates it held for us; PostgreSQL has the record
+        # of what was accepted, and what was never handled is handled again, in order, once.
+        result.check()
