@@ -80,18 +80,28 @@ class Ingest:
                     type(error).__name__,
                 )
         if self._ledger is not None:
-            await self._ledger.record(
-                [
-                    AcceptedEvent(event.dedupe_key, event.conversation.key, item)
-                    for event, item in items
-                    if not isinstance(event.body, StatusBody)
-                ]
-            )
+            await self._record(self._ledger, items)
         fresh = 0
         for event, item in items:
             if await self._inbox.put(event.conversation.key, item, dedupe_id=event.dedupe_key):
                 fresh += 1
         return fresh
+
+    @staticmethod
+    async def _record(ledger: AcceptedLedger, items: list[tuple[Inbound, bytes]]) -> None:
+        """Nothing is queued unless it is recorded: a database that cannot take the record is an
+        inbox that cannot take the events (503, and the platform delivers them again)."""
+        accepted = [
+            AcceptedEvent(event.dedupe_key, event.conversation.key, item)
+            for event, item in items
+            if not isinstance(event.body, StatusBody)
+        ]
+        try:
+            await ledger.record(accepted)
+        except Exception as error:
+            raise QueueUnavailable(
+                f"the record of accepted events failed ({type(error).__name__})"
+            ) from error
 
     async def raw(self, adapter: ChannelAdapter, raw_body: bytes) -> int:
         """A polled update: one that cannot be parsed is skipped, or it would be fetched forever."""

@@ -15,6 +15,7 @@ import pytest
 from adapters.types import Inbound, TextBody
 from bots.pipeline.recovery import RECOVER_AFTER, sweep
 from bots.pipeline.webhooks import Ingest
+from bots.state import QueueUnavailable
 from bots.state.redis import KeySpace, RedisWorkQueue
 from cabinet_api import CabinetServices, Database, cabinet_services
 from tests.cabinet_api.conftest import FakeClock, inbound
@@ -85,3 +86,19 @@ async def test_a_conversations_earlier_unhandled_events_come_back_in_order(
     earlier = await services.accepted.earlier_unhandled(third.dedupe_key, third.conversation.key)
     assert [Inbound.model_validate_json(raw).dedupe_key for raw in earlier] == [second.dedupe_key]
     assert await services.accepted.earlier_unhandled(first.dedupe_key, first.conversation.key) == []
+
+
+async def test_without_the_database_nothing_is_queued_and_the_webhook_is_told_to_come_back(
+    redis_client: Any, redis_keys: KeySpace
+) -> None:
+    unreachable = Database("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")
+    inbox = RedisWorkQueue(redis_client, redis_keys, "inbox", shards=2, dedupe_ttl=3600)
+    ingest = Ingest(inbox, cabinet_services(unreachable).accepted)
+    event = inbound(TextBody(text="во время сбоя"))
+    try:
+        with pytest.raises(QueueUnavailable):
+            await ingest.events([event])
+    finally:
+        await unreachable.dispose()
+    assert await inbox.depth() == 0
+    assert await Ingest(inbox).events([event]) == 1, "not marked seen: the redelivery is queued"
