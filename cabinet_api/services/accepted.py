@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
 from cabinet_api.models import AcceptedInbound
@@ -44,7 +45,8 @@ class AcceptedInboundLedger:
         )
 
     async def record(self, events: list[AcceptedEvent]) -> None:
-        """Before the webhook's 200; a redelivered event is already there and stays as it was."""
+        """Before the webhook's 200, in a commit shared with concurrent writes on the message path; a
+        redelivered event is already there and stays as it was."""
         if not events:
             return
         now = self._clock()
@@ -58,8 +60,11 @@ class AcceptedInboundLedger:
             }
             for event in events
         ]
-        async with self._db.session() as session:
-            await session.execute(self._record, rows)
+
+        async def insert(connection: AsyncConnection) -> None:
+            await connection.execute(self._record, rows)
+
+        await self._db.grouped(insert)
 
     async def earlier_unhandled(
         self, dedupe_key: str, conversation_key: str, *, limit: int = 20
@@ -77,8 +82,8 @@ class AcceptedInboundLedger:
             .order_by(AcceptedInbound.id)
             .limit(limit)
         )
-        async with self._db.session() as session:
-            return list((await session.scalars(query)).all())
+        async with self._db.transaction() as connection:
+            return list((await connection.scalars(query)).all())
 
     async def set_aside(self, dedupe_key: str) -> None:
         """An event that failed when handled out of turn counts as queued again once."""

@@ -10,17 +10,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-
-        async def append(connection: AsyncConnection) -> bool:
-            inserted = (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
-            await connection.execute(
-                update(AcceptedInbound)
-                .where(AcceptedInbound.dedupe_key == event.dedupe_key, AcceptedInbound.handled_at.is_(None))
-                .values(handled_at=row["created_at"])
-            )
-            return inserted
-
-        return await self._db.grouped(append)
+from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
@@ -115,22 +106,17 @@ class HistoryService:
             payload=_inbound_payload(event),
             status=MessageStatus.RECEIVED,
         )
-<<<<<<< HEAD
 
         async def append(connection: AsyncConnection) -> bool:
-            return (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
-
-        return await self._db.grouped(append)
-=======
-        async with self._db.session() as session:
-            inserted = (await session.execute(self._append_one, row)).scalar_one_or_none()
-            await session.execute(
+            inserted = (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
+            await connection.execute(
                 update(AcceptedInbound)
                 .where(AcceptedInbound.dedupe_key == event.dedupe_key, AcceptedInbound.handled_at.is_(None))
                 .values(handled_at=row["created_at"])
             )
-        return inserted is not None
->>>>>>> ecce602 (Pipeline: accepted inbound events are recorded in PostgreSQL before the 200; the inbox handles a conversation's lost events before its next one and a sweep queues old ones again (Redis restarted empty loses nothing))
+            return inserted
+
+        return await self._db.grouped(append)
 
     async def record_outbound(
         self,
