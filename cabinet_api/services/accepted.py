@@ -45,8 +45,8 @@ class AcceptedInboundLedger:
         )
 
     async def record(self, events: list[AcceptedEvent]) -> None:
-        """Before the webhook's 200, in a commit shared with concurrent writes on the message path; a
-        redelivered event is already there and stays as it was."""
+        """Before the webhook's 200, in a transaction of its own (the 200 waits for it; queued behind
+        the workers' group commit it waited twice as long); a redelivered event stays as it was."""
         if not events:
             return
         now = self._clock()
@@ -60,16 +60,14 @@ class AcceptedInboundLedger:
             }
             for event in events
         ]
-
-        async def insert(connection: AsyncConnection) -> None:
+        async with self._db.transaction() as connection:
             await connection.execute(self._record, rows)
-
-        await self._db.grouped(insert)
 
     async def earlier_unhandled(
         self, dedupe_key: str, conversation_key: str, *, limit: int = 20
     ) -> list[bytes]:
-        """The conversation's events accepted before this one and never handled, oldest first."""
+        """The conversation's events accepted before this one and never handled, oldest first; read
+        in the workers' group commit (a transaction of its own cost a third of the throughput)."""
         this = select(AcceptedInbound.id).where(AcceptedInbound.dedupe_key == dedupe_key).scalar_subquery()
         query = (
             select(AcceptedInbound.payload)
@@ -82,8 +80,11 @@ class AcceptedInboundLedger:
             .order_by(AcceptedInbound.id)
             .limit(limit)
         )
-        async with self._db.transaction() as connection:
+
+        async def read(connection: AsyncConnection) -> list[bytes]:
             return list((await connection.scalars(query)).all())
+
+        return await self._db.grouped(read)
 
     async def set_aside(self, dedupe_key: str) -> None:
         """An event that failed when handled out of turn counts as queued again once."""
