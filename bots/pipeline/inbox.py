@@ -51,9 +51,12 @@ class InboxWorker:
 
     async def handle(self, raw: bytes) -> None:
         event = Inbound.model_validate_json(raw)
-        if self.ledger is not None and not isinstance(event.body, StatusBody):
-            await self._catch_up(self.ledger, event)
+        if self.ledger is None or isinstance(event.body, StatusBody):
+            await self._handle(event)
+            return
+        await self._catch_up(self.ledger, event)
         await self._handle(event)
+        await self.ledger.mark_handled(event.dedupe_key)
 
     async def _catch_up(self, ledger: AcceptedLedger, event: Inbound) -> None:
         for raw in await ledger.earlier_unhandled(event.dedupe_key, event.conversation.key):
@@ -63,6 +66,7 @@ class InboxWorker:
             )
             try:
                 await self._handle(missed)
+                await ledger.mark_handled(missed.dedupe_key)
             except Exception as error:
                 log.warning(
                     "event %s failed out of turn (%s); set aside", missed.dedupe_key, type(error).__name__

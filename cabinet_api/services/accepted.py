@@ -1,7 +1,7 @@
 """Accepted inbound events: what a webhook answered 200 for, until the inbox has handled it.
 
 Where the work queues live in Redis, the webhook writes the event here before its 200, and the
-inbox marks it handled in the transaction that appends it to the history. What stays unhandled is
+inbox marks it handled once it has finished with it (its replies are in the outbox). What stays unhandled is
 what a Redis that restarted empty forgot: the inbox handles a conversation's earlier unhandled
 events before its next one (:meth:`earlier_unhandled`), and a sweep queues old ones again
 (:meth:`claim_stale`), so nothing accepted is lost and each conversation keeps its order.
@@ -85,6 +85,20 @@ class AcceptedInboundLedger:
             return list((await connection.scalars(query)).all())
 
         return await self._db.grouped(read)
+
+    async def mark_handled(self, dedupe_key: str) -> None:
+        """Once the inbox has finished with the event (its replies are in the outbox), in the
+        workers' group commit."""
+        statement = (
+            update(AcceptedInbound)
+            .where(AcceptedInbound.dedupe_key == dedupe_key, AcceptedInbound.handled_at.is_(None))
+            .values(handled_at=self._clock())
+        )
+
+        async def mark(connection: AsyncConnection) -> None:
+            await connection.execute(statement)
+
+        await self._db.grouped(mark)
 
     async def set_aside(self, dedupe_key: str) -> None:
         """An event that failed when handled out of turn counts as queued again once."""

@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select, update
+from sqlalchemy import Insert, Table, Update, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
-from cabinet_api.models import AcceptedInbound, ChannelIdentity, Direction, Message, MessageStatus
+from cabinet_api.models import ChannelIdentity, Direction, Message, MessageStatus
 from cabinet_api.services.upsert import insert_on_conflict
 from cabinet_api.services.views import ClientProfile, HistoryEntry
 
@@ -92,8 +92,7 @@ class HistoryService:
 
     async def record_inbound(self, profile: ClientProfile, event: Inbound) -> bool:
         """Append an inbound message once per its durable identity (``message_key``); False when it
-        is already in the history. Its accepted record (``AcceptedInbound``) is marked handled in
-        the same transaction."""
+        is already in the history."""
         row = self._row(
             client_id=profile.client_id,
             identity_id=profile.identity_id,
@@ -108,13 +107,7 @@ class HistoryService:
         )
 
         async def append(connection: AsyncConnection) -> bool:
-            inserted = (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
-            await connection.execute(
-                update(AcceptedInbound)
-                .where(AcceptedInbound.dedupe_key == event.dedupe_key, AcceptedInbound.handled_at.is_(None))
-                .values(handled_at=row["created_at"])
-            )
-            return inserted
+            return (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
 
         return await self._db.grouped(append)
 

@@ -57,7 +57,7 @@ async def test_accepted_events_redis_forgot_are_queued_again_once_unless_handled
     ingest = Ingest(inbox, services.accepted)
     lost, handled = inbound(TextBody(text="потерянное")), inbound(TextBody(text="отвеченное"), user="200")
     assert await ingest.events([lost, handled]) == 2
-    await services.history.record_inbound(await services.identity.identify(handled), handled)
+    await services.accepted.mark_handled(handled.dedupe_key)
     await _forget_everything(redis_client, redis_keys)  # Redis restarted empty
 
     assert await sweep(services.accepted, inbox) == 0, "not before RECOVER_AFTER"
@@ -81,7 +81,7 @@ async def test_a_conversations_earlier_unhandled_events_come_back_in_order(
     first, second, third = (inbound(TextBody(text=text)) for text in ("m1", "m2", "m3"))
     other = inbound(TextBody(text="чужое"), user="300")
     assert await ingest.events([first, second, other, third]) == 4
-    await services.history.record_inbound(await services.identity.identify(first), first)
+    await services.accepted.mark_handled(first.dedupe_key)
 
     earlier = await services.accepted.earlier_unhandled(third.dedupe_key, third.conversation.key)
     assert [Inbound.model_validate_json(raw).dedupe_key for raw in earlier] == [second.dedupe_key]
