@@ -67,8 +67,8 @@ async def test_redis_killed_and_restarted(
         if private_redis.persistent:
             result.check()
             return
-        # A Redis that comes back empty has lost what it held. PostgreSQL has the record of the accepted
-        # updates, so none of them is lost unhandled; the replies that were waiting in the outbox
-        # stream at that instant have no such record yet, so what is lost is printed, not required 0.
+        # A Redis that comes back empty has lost what it held. PostgreSQL's record of the accepted
+        # updates gives back those never handled; replies already in the outbox stream have no record
+        # of their own yet, so what is lost is printed, not required 0.
         assert result.doubled == 0, f"doubled: {result}"
         assert result.out_of_order == 0, f"out of order: {result}"
