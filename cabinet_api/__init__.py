@@ -5,6 +5,7 @@ from __future__ import annotations
 from cabinet_api.clock import utc_now
 from cabinet_api.db import Database
 from cabinet_api.services import (
+    AcceptedEvent,
     CabinetServices,
     ClientProfile,
     DeadLetterView,
@@ -21,6 +22,7 @@ from cabinet_api.services import (
 )
 
 __all__ = [
+    "AcceptedEvent",
     "CabinetServices",
     "ClientProfile",
     "Database",

@@ -1,5 +1,5 @@
 """State backends chosen by settings: Redis when ``OMNICAB_REDIS_URL`` is set, else in-process,
-with the inbox and outbox durable in ``<data_dir>/queues.db``."""
+with the inbox, the outbox and the dialog sessions durable in ``<data_dir>/queues.db``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from bots.state.memory import (
     MemoryFailedAttempts,
     MemoryPubSub,
     MemoryRateLimiter,
-    MemorySessionStore,
     MemoryTokenStore,
 )
 from bots.state.redis import (
@@ -28,7 +27,7 @@ from bots.state.redis import (
     RedisTokenStore,
     RedisWorkQueue,
 )
-from bots.state.sqlite import SqliteQueueFile, SqliteWorkQueue
+from bots.state.sqlite import SqliteQueueFile, SqliteSessionStore, SqliteWorkQueue
 from cabinet_api.actions.refunds import SENSITIVE_SLOTS
 
 TOKEN_TTL_SECONDS = 30 * 24 * 3600
@@ -70,7 +69,7 @@ async def open_backends(settings: Settings) -> Backends:
     if settings.redis_url is None:
         queue_file = await SqliteQueueFile.open(settings.data_dir / "queues.db")
         return Backends(
-            sessions=sealed_sessions(settings, MemorySessionStore(settings.session_ttl_seconds)),
+            sessions=sealed_sessions(settings, SqliteSessionStore(queue_file, settings.session_ttl_seconds)),
             tokens=MemoryTokenStore(TOKEN_TTL_SECONDS),
             limiter=MemoryRateLimiter(),
             inbox=SqliteWorkQueue(queue_file, "inbox", dedupe_ttl=settings.dedupe_ttl_seconds),

@@ -23,6 +23,7 @@ from bots.app.backends import Backends, open_backends
 from bots.app.channels import ChannelSource, LiveChannels
 from bots.app.data_key import data_cipher
 from bots.app.handoff_wiring import build_desk, console_context
+from bots.app.idle import idle_response
 from bots.app.key_throttle import ApiKeyThrottle
 from bots.app.live_checks import refuse_unsafe_settings
 from bots.app.loading import live_reloader, load_runtimes
@@ -36,6 +37,7 @@ from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker
+from bots.pipeline.recovery import run_recovery
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
 from bots.state import WorkQueue
@@ -108,6 +110,7 @@ def create_app(
     app.router.add_get("/webhooks/{bot}/{channel}", _webhook_subscription)
     if demo is not None:
         demo.mount(app)
+        app.router.add_get("/fake/_idle", _idle)
     api_keys = ApiKeyStore.parse(
         settings.api_keys.get_secret_value() if settings.api_keys else None, demo=settings.demo
     )
@@ -146,6 +149,11 @@ async def _webhook(request: web.Request) -> web.Response:
 
 async def _webhook_subscription(request: web.Request) -> web.Response:
     return await request.app[SERVICES].webhooks.verify_subscription(request)
+
+
+async def _idle(request: web.Request) -> web.Response:
+    backends = request.app[SERVICES].backends
+    return await idle_response({"inbox": backends.inbox, "outbox": backends.outbox}, request)
 
 
 async def _to_console(request: web.Request) -> web.StreamResponse:
@@ -205,7 +213,9 @@ async def start_services(
     backends = await open_backends(settings)
     runtimes = load_runtimes(settings, cabinet, channels)
     _check_dedupe_horizon(settings, runtimes)
-    ingest = Ingest(backends.inbox)
+    # Redis may come back empty: the database keeps the record of what was accepted.
+    ledger = cabinet.accepted if backends.redis is not None else None
+    ingest = Ingest(backends.inbox, ledger)
     handoff = build_desk(settings, cabinet, backends, runtimes, metrics.registry)
     services = Services(
         settings=settings,
@@ -230,6 +240,7 @@ async def start_services(
         tokens=backends.tokens,
         outbox=backends.outbox,
         metrics=metrics,
+        ledger=ledger,
     )
     outbox = OutboxWorker(
         runtimes,
@@ -277,6 +288,10 @@ async def start_services(
             asyncio.create_task(run_replays(cabinet.dead_letters, queues, stop=stop), name="replays"),
             asyncio.create_task(handoff.run(stop), name="handoff"),
         ]
+        if ledger is not None:
+            services.tasks.append(
+                asyncio.create_task(run_recovery(ledger, backends.inbox, stop=stop), name="recovery")
+            )
     if role.serves_clients:
         services.tasks.append(asyncio.create_task(_connect_channels(services), name="connect-channels"))
     if settings.demo:

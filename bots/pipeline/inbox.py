@@ -21,7 +21,7 @@ from adapters.render import fit_turn
 from adapters.types import ButtonPress, Inbound, Outbound, StatusBody, SubscribedBody, UnsubscribedBody
 from bots.pipeline.handoff_hooks import is_free_text, not_understood_handoff
 from bots.pipeline.metrics import Metrics
-from bots.pipeline.ports import ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
+from bots.pipeline.ports import AcceptedLedger, ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
 from bots.pipeline.runtime import BotRuntime
 from bots.state import TokenStore, WorkQueue, is_token
 from cabinet_api import ClientProfile
@@ -45,10 +45,36 @@ class InboxWorker:
     tokens: TokenStore
     outbox: WorkQueue
     metrics: Metrics
+    ledger: AcceptedLedger | None = None
+    """Where the inbox may forget accepted events (Redis): a conversation's earlier events that were
+    never handled are handled before its next one, so a Redis restarted empty breaks no order."""
 
     async def handle(self, raw: bytes) -> None:
-        started = time.perf_counter()
         event = Inbound.model_validate_json(raw)
+        if self.ledger is None or isinstance(event.body, StatusBody):
+            await self._handle(event)
+            return
+        await self._catch_up(self.ledger, event)
+        await self._handle(event)
+        await self.ledger.mark_handled(event.dedupe_key)
+
+    async def _catch_up(self, ledger: AcceptedLedger, event: Inbound) -> None:
+        for raw in await ledger.earlier_unhandled(event.dedupe_key, event.conversation.key):
+            missed = Inbound.model_validate_json(raw)
+            log.warning(
+                "event %s was accepted and never handled; handled before a later one", missed.dedupe_key
+            )
+            try:
+                await self._handle(missed)
+                await ledger.mark_handled(missed.dedupe_key)
+            except Exception as error:
+                log.warning(
+                    "event %s failed out of turn (%s); set aside", missed.dedupe_key, type(error).__name__
+                )
+                await ledger.set_aside(missed.dedupe_key)
+
+    async def _handle(self, event: Inbound) -> None:
+        started = time.perf_counter()
         runtime = self.runtimes.get(event.bot)
         if runtime is None:
             log.error("event %s for unknown bot %s dropped", event.dedupe_key, event.bot)

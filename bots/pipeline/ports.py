@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import ClientProfile, FileLink, Reachable, Replay, SendRecord
+from cabinet_api import AcceptedEvent, ClientProfile, FileLink, Reachable, Replay, SendRecord
 from handoff import HandoffRequest, Owner
 
 
@@ -115,3 +115,23 @@ class Handoff(Protocol):
     async def request_handoff(self, request: HandoffRequest) -> object:
         """Queue the client for people; what it returns is handoff's business."""
         ...
+
+
+class AcceptedLedger(Protocol):
+    """The durable record of accepted inbound events, where the inbox itself may forget them (Redis)."""
+
+    async def record(self, events: list[AcceptedEvent]) -> None: ...
+
+    async def earlier_unhandled(
+        self, dedupe_key: str, conversation_key: str, *, limit: int = 20
+    ) -> list[bytes]:
+        """The conversation's events accepted before this one and never handled, oldest first."""
+        ...
+
+    async def mark_handled(self, dedupe_key: str) -> None: ...
+
+    async def set_aside(self, dedupe_key: str) -> None: ...
+
+    async def claim_stale(self, older_than: timedelta, *, limit: int = 500) -> list[AcceptedEvent]: ...
+
+    async def prune(self, *, limit: int = 1000) -> int: ...

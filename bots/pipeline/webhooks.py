@@ -33,14 +33,17 @@ from adapters.types import (
     ChannelAdapter,
     Inbound,
     Outbound,
+    StatusBody,
     VerifiesSubscription,
     WelcomesInWebhookResponse,
 )
 from bots.pipeline.bodies import UnreadableBody, check_body
 from bots.pipeline.metrics import Metrics
+from bots.pipeline.ports import AcceptedLedger
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.sanitize import queue_item
 from bots.state import QueueUnavailable, TokenStore, WorkQueue
+from cabinet_api import AcceptedEvent
 from dialogs.turn import ClientView
 
 log = logging.getLogger(__name__)
@@ -49,20 +52,26 @@ RETRY_AFTER_SECONDS = 5
 
 
 class Ingest:
-    """Puts parsed events into the inbox; shared by webhooks and long polling."""
+    """Puts parsed events into the inbox; shared by webhooks and long polling.
 
-    def __init__(self, inbox: WorkQueue) -> None:
+    With a ``ledger`` (the services backend, where the inbox is a Redis stream), each event is
+    first recorded in the database, in one statement per batch: a Redis that restarts empty loses
+    the stream, and :mod:`bots.pipeline.recovery` queues what was never handled again from there.
+    """
+
+    def __init__(self, inbox: WorkQueue, ledger: AcceptedLedger | None = None) -> None:
         self._inbox = inbox
+        self._ledger = ledger
 
     async def events(self, events: list[Inbound]) -> int:
         """Queue each event on its own: one that cannot be stored is skipped, its neighbours queued.
 
         Texts a database cannot store are sanitised here, with a mark (:mod:`bots.pipeline.sanitize`).
         """
-        fresh = 0
+        items: list[tuple[Inbound, bytes]] = []
         for event in events:
             try:
-                item = queue_item(event)
+                items.append((event, queue_item(event)))
             except ValueError as error:
                 log.warning(
                     "%s %s: an event skipped, it cannot be queued (%s)",
@@ -70,10 +79,29 @@ class Ingest:
                     event.bot,
                     type(error).__name__,
                 )
-                continue
+        if self._ledger is not None:
+            await self._record(self._ledger, items)
+        fresh = 0
+        for event, item in items:
             if await self._inbox.put(event.conversation.key, item, dedupe_id=event.dedupe_key):
                 fresh += 1
         return fresh
+
+    @staticmethod
+    async def _record(ledger: AcceptedLedger, items: list[tuple[Inbound, bytes]]) -> None:
+        """Nothing is queued unless it is recorded: a database that cannot take the record is an
+        inbox that cannot take the events (503, and the platform delivers them again)."""
+        accepted = [
+            AcceptedEvent(event.dedupe_key, event.conversation.key, item)
+            for event, item in items
+            if not isinstance(event.body, StatusBody)
+        ]
+        try:
+            await ledger.record(accepted)
+        except Exception as error:
+            raise QueueUnavailable(
+                f"the record of accepted events failed ({type(error).__name__})"
+            ) from error
 
     async def raw(self, adapter: ChannelAdapter, raw_body: bytes) -> int:
         """A polled update: one that cannot be parsed is skipped, or it would be fetched forever."""

@@ -6,7 +6,7 @@ from cabinet_api.models.base import Base, UTCDateTime, new_public_id
 from cabinet_api.models.client import ChannelIdentity, Client
 from cabinet_api.models.contract import Contract, Payment
 from cabinet_api.models.conversation import Conversation, ConversationEvent
-from cabinet_api.models.delivery import DeadLetter, OutboundSend
+from cabinet_api.models.delivery import AcceptedInbound, DeadLetter, OutboundSend
 from cabinet_api.models.file_blob import FileBlob
 from cabinet_api.models.handoff import HandoffRecord
 from cabinet_api.models.message import Message
@@ -37,6 +37,7 @@ from cabinet_api.models.vocabulary import (
 )
 
 __all__ = [
+    "AcceptedInbound",
     "Answer",
     "AnswerFormat",
     "Base",

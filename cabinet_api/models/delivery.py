@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cabinet_api.clock import utc_now
@@ -46,3 +46,40 @@ class DeadLetter(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     replay_requested_at: Mapped[datetime | None]
+
+
+class AcceptedInbound(Base):
+    """An inbound event the webhook answered 200 for, kept until the inbox has handled it.
+
+    Where the work queues live in Redis, this is the durable record of what was accepted: a Redis
+    that restarted empty forgets what it held, and what was never handled is queued again from here.
+    """
+
+    __tablename__ = "accepted_inbound"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    conversation_key: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    accepted_at: Mapped[datetime] = mapped_column(default=utc_now)
+    handled_at: Mapped[datetime | None]
+    requeued_at: Mapped[datetime | None]
+    requeues: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Only what is not handled yet is indexed: the worker's look for an earlier event of the same
+# conversation and the recovery sweep's look for old ones read these, and they stay small.
+Index(
+    "ix_accepted_inbound_unhandled_by_conversation",
+    AcceptedInbound.conversation_key,
+    AcceptedInbound.id,
+    postgresql_where=AcceptedInbound.handled_at.is_(None),
+    sqlite_where=AcceptedInbound.handled_at.is_(None),
+)
+Index(
+    "ix_accepted_inbound_unhandled_by_age",
+    AcceptedInbound.accepted_at,
+    postgresql_where=AcceptedInbound.handled_at.is_(None),
+    sqlite_where=AcceptedInbound.handled_at.is_(None),
+)
+Index("ix_accepted_inbound_handled_at", AcceptedInbound.handled_at)

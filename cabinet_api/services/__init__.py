@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from adapters.phones import normalize_phone
+from cabinet_api.services.accepted import AcceptedEvent, AcceptedInboundLedger
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.console_sessions import ConsoleSessionService
@@ -58,6 +59,8 @@ from cabinet_api.storage import StoredFile
 __all__ = [
     "MAX_RECORDING_BYTES",
     "RECORDING_MIME_TYPES",
+    "AcceptedEvent",
+    "AcceptedInboundLedger",
     "AnswerView",
     "BusinessCalendar",
     "CabinetServices",

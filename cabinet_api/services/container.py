@@ -14,6 +14,7 @@ from pathlib import Path
 from cabinet_api.clock import utc_now
 from cabinet_api.crypto import DataCipher
 from cabinet_api.db import Database
+from cabinet_api.services.accepted import AcceptedInboundLedger
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.clients import ClientService
@@ -62,6 +63,7 @@ class CabinetServices:
     canned: CannedReplyService
     sends: SendJournal
     dead_letters: DeadLetterService
+    accepted: AcceptedInboundLedger
 
 
 def cabinet_services(
@@ -94,4 +96,5 @@ def cabinet_services(
         canned=CannedReplyService(db, clock),
         sends=SendJournal(db, clock),
         dead_letters=DeadLetterService(db, clock),
+        accepted=AcceptedInboundLedger(db, clock),
     )

@@ -385,7 +385,7 @@ async def test_a_button_press_comes_back_as_the_buttons_payload(
     await subscribed.send(rendered(text="Меню", layout="buttons", buttons=buttons("Мои", "Новое")))
     user = harness.user(http)
     user.seen_seq = 0
-    await user.replies(settle=0.05)
+    await user.replies()
     await user.post_callback(
         user.message_callback({"type": "text", "text": user.find_button("Новое")["ActionBody"]})
     )
@@ -409,7 +409,7 @@ async def test_a_contact_request_is_a_share_phone_button_whose_answer_is_verifie
         }
     ]
     user = harness.user(http)
-    await user.replies(settle=0.05)
+    await user.replies()
     status, _ = await user.post_callback(
         user.message_callback(
             {"type": "contact", "text": SHARE_PHONE_ACTION, "contact": {"phone_number": "79161234567"}}
@@ -527,7 +527,7 @@ async def test_conversation_started_is_answered_with_the_welcome_in_the_response
     assert answer["response"]["text"] == "Добро пожаловать!"
     assert answer["response"]["sender"] == {"name": "Юрист 24/7"}
     assert "receiver" not in answer["response"]
-    [welcome] = await user.replies(settle=0.05)
+    [welcome] = await user.replies()
     assert (welcome.method, welcome.titles()) == ("welcome_message", ["Меню"])
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -46,6 +45,7 @@ from adapters.types import (
 )
 from adapters.whatsapp import TemplateSpec, WhatsAppAdapter, window_open
 from bots.demo.whatsapp import FakeWhatsApp
+from tests.support.waiting import eventually
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
 PHONE_ID = "106540352242922"
@@ -712,10 +712,11 @@ async def test_statuses_reach_the_webhook_when_auto_status_is_on(
 ) -> None:
     await fake.control(auto_status=True)
     wamid = await whatsapp.send(message(text="Ответ"))
-    for _ in range(100):
-        if len(fake.received) >= 3:
-            break
-        await asyncio.sleep(0.02)
+
+    async def three_received() -> bool:
+        return len(fake.received) >= 3
+
+    await eventually(three_received, "the message and its two statuses reach the webhook")
     statuses = [event.body for event in fake.received[1:]]
     assert statuses == [
         StatusBody(status="sent", message_id=str(wamid)),

@@ -1,4 +1,4 @@
-"""PostgreSQL unreachable for 10 s, and Redis restarted empty, under load."""
+"""PostgreSQL unreachable for 10 s, and Redis restarted (persistent or empty), under load."""
 
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ async def test_redis_killed_and_restarted(
         if private_redis.persistent:
             result.check()
             return
-        # A Redis that comes back empty has lost the queued updates it had accepted for us: nothing
-        # can answer those, but nothing that was left may be answered twice or out of order.
+        # A Redis that comes back empty has lost what it held. PostgreSQL's record of the accepted
+        # updates gives back those never handled; replies already in the outbox stream have no record
+        # of their own yet, so what is lost is printed, not required 0.
         assert result.doubled == 0, f"doubled: {result}"
         assert result.out_of_order == 0, f"out of order: {result}"

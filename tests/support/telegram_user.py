@@ -16,6 +16,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.waiting import drained
+
 SEND_METHODS = {"sendMessage", "sendDocument", "sendAudio", "sendVoice", "sendPhoto"}
 _ids = itertools.count(1)
 
@@ -134,8 +136,8 @@ class TelegramUser:
         return await self.replies()
 
     async def press(self, title: str, *, wait_at_most: float = 10.0) -> list[BotMessage]:
-        """Press ``title`` on the latest replies; a reply still on its way (a busy machine leaves
-        gaps longer than ``replies``' settle time) is awaited until the button shows or time is up."""
+        """Press ``title`` on the latest replies; a reply still on its way (caused by something other
+        than the last update) is awaited until the button shows or time is up."""
         deadline = time.monotonic() + wait_at_most
         while True:
             for message in reversed(self.last):
@@ -172,18 +174,21 @@ class TelegramUser:
             assert response.status == 200
             return list((await response.json())["calls"])
 
-    async def replies(self, *, settle: float = 0.3, wait_at_most: float = 10.0) -> list[BotMessage]:
-        """Wait for bot messages after the last seen ones, until none arrive for ``settle`` seconds."""
+    async def replies(self, *, wait_at_most: float = 10.0) -> list[BotMessage]:
+        """The bot messages after the last seen ones, once the app has handled all it accepted.
+
+        Waits for at least one message (a reply may be caused by something other than this
+        user's last update); after ``wait_at_most`` seconds, whatever has come.
+        """
         deadline = time.monotonic() + wait_at_most
         collected: list[BotMessage] = []
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
+        while True:
+            idle = await drained(self.http, self.base_url, within=deadline - time.monotonic())
             fresh = [c for c in await self.calls(after=self.seen_seq) if c["method"] in SEND_METHODS]
             for call in fresh:
                 self.seen_seq = max(self.seen_seq, call["seq"])
                 collected.append(_bot_message(call))
-                quiet_since = time.monotonic()
-            if collected and time.monotonic() - quiet_since >= settle:
+            if (collected and idle) or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.03)
         self.last = collected

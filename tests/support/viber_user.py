@@ -17,6 +17,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.waiting import drained
+
 PREFIX = "/fake/viber"
 MESSAGE_METHODS = {"send_message", "welcome_message"}
 _tokens = itertools.count(6_100_000_000_000_000_000)
@@ -43,7 +45,6 @@ class ViberUser:
     name: str = "Анна Петрова"
     language: str = "ru"
     token: str | None = field(default=None, repr=False)
-    settle: float = 0.3
     seen_seq: int = 0
     last: list[BotMessage] = field(default_factory=list)
     bot: str | None = None
@@ -120,7 +121,7 @@ class ViberUser:
         return await self._deliver(self.message_callback({"type": "contact", "contact": contact}))
 
     async def press(self, title: str, *, wait_at_most: float = 10.0) -> list[BotMessage]:
-        """Press ``title``; a reply still on its way (longer than ``replies``' settle time) is awaited."""
+        """Press ``title``; a reply still on its way (caused by other than the last update) is awaited."""
         deadline = time.monotonic() + wait_at_most
         while True:
             try:
@@ -168,20 +169,21 @@ class ViberUser:
             assert response.status == 200
             return list((await response.json())["calls"])
 
-    async def replies(self, *, settle: float | None = None, wait_at_most: float = 10.0) -> list[BotMessage]:
-        """Bot messages after the last seen ones, once none arrived for ``settle`` seconds."""
-        settle = self.settle if settle is None else settle
+    async def replies(self, *, wait_at_most: float = 10.0) -> list[BotMessage]:
+        """The bot messages after the last seen ones, once the app has handled all it accepted.
+
+        Waits for at least one message; after ``wait_at_most`` seconds, whatever has come.
+        """
         deadline = time.monotonic() + wait_at_most
         collected: list[BotMessage] = []
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
+        while True:
+            idle = await drained(self.http, self.base_url, within=deadline - time.monotonic())
             fresh = [c for c in await self.calls(after=self.seen_seq) if c["method"] in MESSAGE_METHODS]
             for call in fresh:
                 self.seen_seq = max(self.seen_seq, call["seq"])
                 if call["ok"]:
                     collected.append(bot_message(call))
-                quiet_since = time.monotonic()
-            if collected and time.monotonic() - quiet_since >= settle:
+            if (collected and idle) or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.03)
         self.last = collected

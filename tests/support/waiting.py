@@ -7,6 +7,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import aiohttp
+
 T = TypeVar("T")
 
 
@@ -22,3 +24,17 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {within:.0f} s: {what or probe}")
         await asyncio.sleep(every)
+
+
+async def drained(http: aiohttp.ClientSession, base_url: str, *, within: float) -> bool:
+    """Whether the demo app at ``base_url`` has handled every event it accepted, the sends they caused
+    included (``GET /fake/_idle``, waiting up to ``within`` seconds for it to be so).
+
+    A fake platform served without the app (a test's own bot behind it) has no such route: its bot
+    answers inside the webhook, so all is handled once the webhook has answered.
+    """
+    params = {"within": f"{max(within, 0.0):.2f}"}
+    async with http.get(f"{base_url}/fake/_idle", params=params) as response:
+        if response.status == 404:
+            return True
+        return response.status == 200 and bool((await response.json())["idle"])

@@ -15,6 +15,8 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.waiting import drained
+
 _ids = itertools.count(1)
 
 
@@ -41,7 +43,6 @@ class WhatsAppUser:
     name: str = "Анна"
     user_id: str | None = None
     phone_id: str | None = None
-    settle: float = 0.3
     seen_seq: int = 0
     last: list[BotMessage] = field(default_factory=list)
     bot: str | None = None
@@ -136,19 +137,20 @@ class WhatsAppUser:
             assert response.status == 200
             return list((await response.json())["calls"])
 
-    async def replies(self, *, settle: float | None = None, wait_at_most: float = 10.0) -> list[BotMessage]:
-        """Wait for bot messages after the last seen ones, until none arrive for ``settle`` seconds."""
-        settle = self.settle if settle is None else settle
+    async def replies(self, *, wait_at_most: float = 10.0) -> list[BotMessage]:
+        """The bot messages after the last seen ones, once the app has handled all it accepted.
+
+        Waits for at least one message; after ``wait_at_most`` seconds, whatever has come.
+        """
         deadline = time.monotonic() + wait_at_most
         collected: list[BotMessage] = []
-        quiet_since = time.monotonic()
-        while time.monotonic() < deadline:
+        while True:
+            idle = await drained(self.http, self.base_url, within=deadline - time.monotonic())
             for call in await self.calls(after=self.seen_seq):
                 self.seen_seq = max(self.seen_seq, call["seq"])
                 if call["ok"] and call["method"].endswith("/messages"):
                     collected.append(_bot_message(call))
-                    quiet_since = time.monotonic()
-            if collected and time.monotonic() - quiet_since >= settle:
+            if (collected and idle) or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.03)
         self.last = collected

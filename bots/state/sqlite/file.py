@@ -1,4 +1,5 @@
-"""One SQLite file holding the work queues of one process, written with group commit.
+"""One SQLite file holding the work queues (and the dialog sessions) of one process, written with
+group commit.
 
 Every operation (put, acknowledgement, read, count) is a request appended to one list; a
 writer task hands the whole list to the file's own thread, which runs the writes in one
@@ -172,6 +173,21 @@ class SqliteQueueFile:
 
     async def count_marks(self, queue: str) -> int:
         return await self._request(lambda tables: tables.count_marks(queue), writes=False)
+
+    async def load_session(self, key: str) -> tuple[bytes, float] | None:
+        """The stored state and the wall-clock time it expires at, unless it has expired."""
+        now = self._clock()
+        return await self._request(lambda tables: tables.load_session(key, now), writes=False)
+
+    async def save_session(self, key: str, state: bytes, expires_at: float) -> None:
+        await self._request(lambda tables: tables.save_session(key, state, expires_at), writes=True)
+
+    async def delete_session(self, key: str) -> None:
+        await self._request(lambda tables: tables.delete_session(key), writes=True)
+
+    def now(self) -> float:
+        """The file's wall clock (expiry times are stored in it)."""
+        return self._clock()
 
     def arrival(self, queue: str) -> asyncio.Event:
         """Set whenever an item of ``queue`` was committed; its consumer clears it before reading."""

@@ -3,7 +3,8 @@
 ``items`` holds every unacknowledged item of every queue, in put order: ``id`` is an
 AUTOINCREMENT rowid, so ids are never reused and ordering by id is ordering by commit.
 ``marks`` holds the dedupe marks, each with the wall-clock time it expires at (wall clock,
-not monotonic, because marks outlive the process).
+not monotonic, because marks outlive the process). ``sessions`` holds the dialog sessions, each
+with the wall-clock time it expires at.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ CREATE TABLE IF NOT EXISTS marks (
     PRIMARY KEY (queue, dedupe_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS marks_by_expiry ON marks (expires_at);
+CREATE TABLE IF NOT EXISTS sessions (
+    key TEXT PRIMARY KEY,
+    state BLOB NOT NULL,
+    expires_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
 """
 
 # A mark that exists and has not expired refuses the item; an expired one is taken over.
@@ -37,6 +44,17 @@ _MARK = """
 INSERT INTO marks (queue, dedupe_id, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (queue, dedupe_id) DO UPDATE SET expires_at = excluded.expires_at
 WHERE marks.expires_at <= ?
+"""
+
+_SAVE_SESSION = """
+INSERT INTO sessions (key, state, expires_at) VALUES (?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at
+"""
+
+_PRUNE_SESSIONS = """
+DELETE FROM sessions WHERE key IN (
+    SELECT key FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?
+)
 """
 
 _PRUNE = """
@@ -135,5 +153,19 @@ class QueueTables:
         return int(self._db.execute("SELECT count(*) FROM marks WHERE queue = ?", (queue,)).fetchone()[0])
 
     def prune_marks(self, now: float, limit: int) -> int:
-        """Deletes up to ``limit`` expired marks, oldest first; how many it deleted."""
-        return self._db.execute(_PRUNE, (now, limit)).rowcount
+        """Deletes up to ``limit`` expired marks and as many expired sessions, oldest first; the larger
+        of the two counts."""
+        marks = self._db.execute(_PRUNE, (now, limit)).rowcount
+        return max(marks, self._db.execute(_PRUNE_SESSIONS, (now, limit)).rowcount)
+
+    def load_session(self, key: str, now: float) -> tuple[bytes, float] | None:
+        row = self._db.execute(
+            "SELECT state, expires_at FROM sessions WHERE key = ? AND expires_at > ?", (key, now)
+        ).fetchone()
+        return (bytes(row[0]), float(row[1])) if row is not None else None
+
+    def save_session(self, key: str, state: bytes, expires_at: float) -> None:
+        self._db.execute(_SAVE_SESSION, (key, state, expires_at))
+
+    def delete_session(self, key: str) -> None:
+        self._db.execute("DELETE FROM sessions WHERE key = ?", (key,))

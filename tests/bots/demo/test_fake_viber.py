@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -30,6 +29,7 @@ from adapters.viber import ViberAdapter
 from bots.demo.viber import FakeViber
 from bots.demo.viber_api import ViberApi, demo_auth_token
 from tests.support.viber_user import ViberUser
+from tests.support.waiting import eventually
 
 TOKEN = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f"
 USER = {"id": "5u8EHLL8EtCiGV7EIS3H1Q==", "name": "Анна Петрова", "language": "ru", "api_version": 10}
@@ -340,10 +340,11 @@ async def test_auto_status_follows_each_message_with_delivered_and_seen(ready: S
     _, answer = await ready.control({"auto_status": True})
     assert answer["auto_status"] is True
     token = (await ready.send_text())["message_token"]
-    for _ in range(100):
-        if len(ready.webhook.received) >= 4:
-            break
-        await asyncio.sleep(0.01)
+
+    async def four_received() -> bool:
+        return len(ready.webhook.received) >= 4
+
+    await eventually(four_received, "delivered and seen reach the webhook")
     statuses = [(e["event"], e["message_token"], e["user_id"]) for e in ready.webhook.events()[2:]]
     assert statuses == [("delivered", token, USER["id"]), ("seen", token, USER["id"])]
 
@@ -408,7 +409,7 @@ async def test_a_viber_user_talks_to_a_bot_built_on_the_adapter() -> None:
     app.router.add_post("/webhooks/legal/viber", bot.handle)
     async with TestServer(app, host="127.0.0.1", port=port), aiohttp.ClientSession() as http:
         await viber.start(base_url)
-        user = ViberUser(http, base_url, settle=0.05)
+        user = ViberUser(http, base_url)
 
         [welcome] = await user.open_chat(context="promo")
         assert (welcome.method, welcome.text) == ("welcome_message", "Добро пожаловать!")

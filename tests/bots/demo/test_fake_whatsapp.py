@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -28,6 +27,7 @@ from adapters.types import (
 from adapters.whatsapp import WhatsAppAdapter
 from bots.demo.whatsapp import FakeWhatsApp
 from bots.demo.whatsapp_api import CloudApi
+from tests.support.waiting import eventually
 from tests.support.whatsapp_user import WhatsAppUser
 
 PREFIX = "/fake/whatsapp"
@@ -431,10 +431,11 @@ async def test_auto_status_posts_sent_and_delivered(ready: Client, receiver: Rec
     await control(ready, auto_status=True)
     _, answer = await api(ready, text())
     wamid = answer["messages"][0]["id"]
-    for _ in range(100):
-        if len(receiver.received) >= 3:
-            break
-        await asyncio.sleep(0.02)
+
+    async def three_received() -> bool:
+        return len(receiver.received) >= 3
+
+    await eventually(three_received, "the message and its two statuses reach the webhook")
     statuses = [n["entry"][0]["changes"][0]["value"]["statuses"][0] for n in receiver.notifications()[1:]]
     assert [(s["id"], s["status"], s["recipient_id"]) for s in statuses] == [
         (wamid, "sent", WA_ID),
@@ -500,7 +501,7 @@ async def test_a_user_talks_to_a_bot_through_the_fake() -> None:
         )
         try:
             await bot.adapter.start(base)
-            user = WhatsAppUser(http, base, wa_id=WA_ID, user_id=BSUID, settle=0.1)
+            user = WhatsAppUser(http, base, wa_id=WA_ID, user_id=BSUID)
             [menu] = await user.send("Здравствуйте")
             assert (menu.kind, menu.text, menu.titles()) == (
                 "interactive",

@@ -3,7 +3,6 @@ outside the 24-hour window as the declared template instead of a refused free-fo
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -14,6 +13,7 @@ from cabinet_api import cabinet_services
 from cabinet_api.db import Database
 from cabinet_api.demo import DEMO_FIRST_NAME, DEMO_PHONE
 from cabinet_api.rest.keys import DEMO_API_KEY
+from tests.support.waiting import eventually
 from tests.support.whatsapp_user import WhatsAppUser
 
 AUTH = {"Authorization": f"Bearer {DEMO_API_KEY}"}
@@ -83,11 +83,10 @@ async def test_outside_the_window_the_template_goes_instead(
     await _answer(http, demo, created["public_id"])
 
     template = DEMO_TEMPLATES["answer_ready"]
-    for _ in range(100):
-        sent = [call["body"] for call in await user.calls() if call["body"].get("type") == "template"]
-        if sent:
-            break
-        await asyncio.sleep(0.05)
-    assert sent, "a template was sent"
+
+    async def templates() -> list[dict[str, Any]]:
+        return [call["body"] for call in await user.calls() if call["body"].get("type") == "template"]
+
+    sent = await eventually(templates, "a template was sent")
     assert sent[-1]["template"]["name"] == template.name
     assert str(created["number"]) in str(sent[-1]["template"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -15,6 +14,7 @@ from bots.demo import DemoMode
 from cabinet_api.models import ChannelIdentity, Message
 from tests.support.app import demo_settings
 from tests.support.telegram_user import TelegramUser
+from tests.support.waiting import eventually
 
 
 async def test_a_file_that_is_no_longer_stored_fails_once_and_later_replies_still_go(
@@ -51,13 +51,12 @@ async def test_a_file_that_is_no_longer_stored_fails_once_and_later_replies_stil
                 lost.conversation.key, lost.model_dump_json().encode(), dedupe_id=lost.id
             )
             assert await user.send("помощь"), "the conversation goes on after the failed message"
-            status = None
-            for _ in range(50):
+
+            async def failed() -> bool:
                 async with services.database.session() as session:
                     status = await session.scalar(select(Message.status).where(Message.event_id == lost.id))
-                if status == "failed":
-                    break
-                await asyncio.sleep(0.05)
-            assert status == "failed"
+                return status == "failed"
+
+            await eventually(failed, "the lost message is marked failed")
     finally:
         await runner.cleanup()
