@@ -5,6 +5,7 @@ from __future__ import annotations
 from cabinet_api.clock import utc_now
 from cabinet_api.db import Database
 from cabinet_api.services import (
+    BroadcastButton,
     CabinetServices,
     ClientProfile,
     DeadLetterView,
@@ -13,6 +14,7 @@ from cabinet_api.services import (
     HistoryEntry,
     Notification,
     Reachable,
+    RecipientClaim,
     Replay,
     RequestView,
     SendRecord,
@@ -21,6 +23,7 @@ from cabinet_api.services import (
 )
 
 __all__ = [
+    "BroadcastButton",
     "CabinetServices",
     "ClientProfile",
     "Database",
@@ -30,6 +33,7 @@ __all__ = [
     "HistoryEntry",
     "Notification",
     "Reachable",
+    "RecipientClaim",
     "Replay",
     "RequestView",
     "SendRecord",

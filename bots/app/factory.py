@@ -30,12 +30,14 @@ from bots.app.metrics_access import metrics_route
 from bots.app.outages import is_outage
 from bots.app.roles import Role
 from bots.app.settings import Settings
+from bots.pipeline.broadcasts import BroadcastSender
 from bots.pipeline.dead_letters import Bounded, conversation_key, run_replays
 from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker
 from bots.pipeline.runtime import BotRuntime
+from bots.pipeline.subscriptions import Subscriptions
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
 from bots.state import WorkQueue
 from cabinet_api import CabinetServices, Database, Notification, cabinet_services
@@ -227,6 +229,17 @@ async def start_services(
         tokens=backends.tokens,
         outbox=backends.outbox,
         metrics=metrics,
+        subscriptions=Subscriptions(cabinet.broadcasts, runtimes, cabinet.history, backends.outbox),
+    )
+    broadcasts = BroadcastSender(
+        cabinet.broadcasts,
+        runtimes,
+        outbox=backends.outbox,
+        limiter=backends.limiter,
+        stop=backends.stop,
+        share=settings.broadcast_share,
+        poll_seconds=settings.broadcast_poll_seconds,
+        transient=is_outage,
     )
     outbox = OutboxWorker(
         runtimes,
@@ -273,6 +286,7 @@ async def start_services(
             ),
             asyncio.create_task(run_replays(cabinet.dead_letters, queues, stop=stop), name="replays"),
             asyncio.create_task(handoff.run(stop), name="handoff"),
+            asyncio.create_task(broadcasts.run(), name="broadcasts"),
         ]
     if role.serves_clients:
         services.tasks.append(asyncio.create_task(_connect_channels(services), name="connect-channels"))

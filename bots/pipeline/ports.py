@@ -11,7 +11,15 @@ from datetime import timedelta
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import ClientProfile, FileLink, Reachable, Replay, SendRecord
+from cabinet_api import (
+    BroadcastButton,
+    ClientProfile,
+    FileLink,
+    Reachable,
+    RecipientClaim,
+    Replay,
+    SendRecord,
+)
 from handoff import HandoffRequest, Owner
 
 
@@ -114,4 +122,28 @@ class Handoff(Protocol):
 
     async def request_handoff(self, request: HandoffRequest) -> object:
         """Queue the client for people; what it returns is handoff's business."""
+        ...
+
+
+class BroadcastLedger(Protocol):
+    """Broadcasts as the workers send them, and what clients do about them."""
+
+    async def start_due(self) -> list[str]: ...
+
+    async def lanes(self) -> set[tuple[str, str]]: ...
+
+    async def claim(self, channel: str, bot: str) -> RecipientClaim | None:
+        """Take one waiting recipient of a sending broadcast; its message is in the history already."""
+        ...
+
+    async def handed(self, recipient_id: int) -> None: ...
+
+    async def stale_claims(self, stale_after: timedelta, *, limit: int = 100) -> list[RecipientClaim]: ...
+
+    async def finish_sent(self) -> list[str]: ...
+
+    async def set_opt_out(self, client_id: int, opted_out: bool) -> bool: ...
+
+    async def press(self, client_id: int, recipient_id: int, index: int) -> BroadcastButton | None:
+        """The pressed button, or None when the broadcast was not sent to this client."""
         ...

@@ -1,6 +1,17 @@
 from __future__ import annotations
 
 from adapters.phones import normalize_phone
+from cabinet_api.services.broadcast_views import (
+    Audience,
+    AudienceCount,
+    BroadcastButton,
+    BroadcastView,
+    ClientBroadcast,
+    NewBroadcast,
+    Progress,
+    RecipientClaim,
+)
+from cabinet_api.services.broadcasts import BroadcastService, EmptyAudience
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.console_sessions import ConsoleSessionService
@@ -57,10 +68,16 @@ __all__ = [
     "MAX_RECORDING_BYTES",
     "RECORDING_MIME_TYPES",
     "AnswerView",
+    "Audience",
+    "AudienceCount",
+    "BroadcastButton",
+    "BroadcastService",
+    "BroadcastView",
     "BusinessCalendar",
     "CabinetServices",
     "CannedReplyService",
     "CannedView",
+    "ClientBroadcast",
     "ClientDetail",
     "ClientProfile",
     "ConsoleMessage",
@@ -72,6 +89,7 @@ __all__ = [
     "Credentials",
     "DeadLetterService",
     "DeadLetterView",
+    "EmptyAudience",
     "FigureRow",
     "FileContent",
     "FileLink",
@@ -81,6 +99,7 @@ __all__ = [
     "InvalidTransition",
     "LinkExpired",
     "LoginTaken",
+    "NewBroadcast",
     "NotFound",
     "NotOwned",
     "Notification",
@@ -89,9 +108,11 @@ __all__ = [
     "PeopleService",
     "PersonRef",
     "PersonView",
+    "Progress",
     "RatingResult",
     "RatingView",
     "Reachable",
+    "RecipientClaim",
     "RecordingRejected",
     "RecordingView",
     "RefundAmountExceeded",

@@ -14,6 +14,7 @@ from pathlib import Path
 from cabinet_api.clock import utc_now
 from cabinet_api.crypto import DataCipher
 from cabinet_api.db import Database
+from cabinet_api.services.broadcasts import BroadcastService
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.clients import ClientService
@@ -58,6 +59,7 @@ class CabinetServices:
     canned: CannedReplyService
     sends: SendJournal
     dead_letters: DeadLetterService
+    broadcasts: BroadcastService
 
 
 def cabinet_services(
@@ -88,4 +90,5 @@ def cabinet_services(
         canned=CannedReplyService(db, clock),
         sends=SendJournal(db, clock),
         dead_letters=DeadLetterService(db, clock),
+        broadcasts=BroadcastService(db, clock),
     )
