@@ -96,7 +96,19 @@ async def packet(
             }
             for rating in (await cabinet.ratings.list_ratings(client_id=client_id))[:LIST_LIMIT]
         ],
-        "broadcasts": [],
+        "broadcasts": [
+            {
+                "id": sent.public_id,
+                "title": sent.title,
+                "text": sent.text,
+                "channel": sent.channel,
+                "status": sent.status,
+                "sent_at": iso(sent.sent_at),
+                "answer": sent.answer,
+                "answered_at": iso(sent.answered_at),
+            }
+            for sent in await cabinet.broadcasts.for_client(client_id, limit=LIST_LIMIT)
+        ],
         "events": [event_json(event) for event in events if event.kind != "note"],
         "notes": [event_json(event) for event in events if event.kind == "note"],
     }
