@@ -281,7 +281,7 @@ async def test_flood_control_answers_429_with_retry_after(fake: Client, webhook:
 async def test_a_bot_over_its_messages_a_second_gets_429_whatever_the_chats(
     webhook: tuple[Webhook, str],
 ) -> None:
-    """Telegram's limit is 30 a second per bot (the default); 3 here, so the calls surely fall in one second."""
+    """Telegram allows 30 a second per bot (the default); 3 here, so the calls surely fall in one second."""
     app = web.Application()
     FakeTelegram(bot_messages_per_second=3).mount(app, PREFIX)
     async with TestClient(TestServer(app, host="127.0.0.1")) as fake:
