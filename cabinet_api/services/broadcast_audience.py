@@ -95,7 +95,7 @@ async def _rows(session: AsyncSession, audience: Audience, now: datetime) -> tup
             prefers,
             opt_out,
             low_score,
-        ) = row.tuple()
+        ) = row
         if opt_out:
             opted_out.add(client_id)
             continue

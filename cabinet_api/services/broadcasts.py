@@ -152,7 +152,8 @@ class BroadcastService:
             return _view(row)
 
     async def pause(self, public_id: str) -> BroadcastView:
-        return await self._move(public_id, _PAUSABLE, S.PAUSED)
+        await self._move(public_id, _PAUSABLE, S.PAUSED)
+        return await self.broadcast(public_id)
 
     async def resume(self, public_id: str) -> BroadcastView:
         async with self._db.session() as session:
@@ -161,10 +162,11 @@ class BroadcastService:
                 raise InvalidTransition("broadcast", row.status, S.SENDING)
             row.status = S.SENDING if row.started_at is not None else S.SCHEDULED
             row.updated_at = self._clock()
-            return _view(row)
+        return await self.broadcast(public_id)
 
     async def cancel(self, public_id: str) -> BroadcastView:
-        return await self._move(public_id, _CANCELLABLE, S.CANCELLED, finished=True)
+        await self._move(public_id, _CANCELLABLE, S.CANCELLED, finished=True)
+        return await self.broadcast(public_id)
 
     async def broadcasts(self, *, limit: int = 100) -> list[BroadcastView]:
         async with self._db.session() as session:
@@ -252,7 +254,7 @@ class BroadcastService:
             pair = found.first()
             if pair is None:
                 return None
-            recipient, broadcast = pair.tuple()
+            recipient, broadcast = pair
             taken = await session.execute(
                 update(BroadcastRecipient)
                 .where(BroadcastRecipient.id == recipient.id, BroadcastRecipient.state == R.PENDING)
@@ -373,7 +375,7 @@ class BroadcastService:
 
     async def _move(
         self, public_id: str, allowed: tuple[str, ...], wanted: str, *, finished: bool = False
-    ) -> BroadcastView:
+    ) -> None:
         async with self._db.session() as session:
             row = await self._row(session, public_id, for_update=True)
             if row.status not in allowed:
@@ -382,7 +384,6 @@ class BroadcastService:
             row.status, row.updated_at = wanted, now
             if finished:
                 row.finished_at = now
-            return _view(row)
 
     async def _row(self, session: Any, public_id: str, *, for_update: bool = False) -> Broadcast:
         query = select(Broadcast).where(Broadcast.public_id == public_id)
