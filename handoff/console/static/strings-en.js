@@ -121,6 +121,7 @@ export default {
     person: "Staff",
     system: "System",
     note: "Note",
+    broadcast: "Broadcast «{title}»",
     notice: "Notice to the client",
     you: "You",
   },
@@ -280,6 +281,7 @@ export default {
     noRatings: "No ratings yet.",
     ratingScale: { csat: "Satisfaction", ces: "Customer effort" },
     broadcasts: "Broadcasts",
+    broadcastAnswer: "The client answered: «{answer}»",
     noBroadcasts: "The client received no broadcasts.",
   },
   requestStatus: {

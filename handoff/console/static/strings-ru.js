@@ -124,6 +124,7 @@ export default {
     person: "Сотрудник",
     system: "Система",
     note: "Заметка",
+    broadcast: "Рассылка «{title}»",
     notice: "Уведомление клиенту",
     you: "Вы",
   },
@@ -283,6 +284,7 @@ export default {
     noRatings: "Оценок ещё нет.",
     ratingScale: { csat: "Удовлетворённость", ces: "Усилия клиента" },
     broadcasts: "Рассылки",
+    broadcastAnswer: "Ответ клиента: «{answer}»",
     noBroadcasts: "Рассылок клиенту не было.",
   },
   requestStatus: {

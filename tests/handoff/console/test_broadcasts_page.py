@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.handoff.console.test_console_pages import LIVE_MS, sign_in
+from tests.handoff.console.test_console_pages import LIVE_MS, open_from_queue, sign_in
 from tests.handoff.console.world import Client, ConsoleWorld
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,14 @@ async def test_a_supervisor_composes_sees_the_audience_sends_and_watches_it_done
     await expect(card.locator(".bc-status")).to_have_text("Отправлена", timeout=LIVE_MS)
     await expect(card.locator(".bc-stat").filter(has_text="Адресатов").locator("dd")).to_have_text("2")
     assert "круглосуточно" in " ".join(await world.texts_to(GLEB, "telegram"))
+
+    await world.client_asks_for_person(GLEB)
+    await page.get_by_role("link", name="Диалоги").click()
+    await open_from_queue(page, GLEB.name)
+    marked = page.locator(".msg").filter(has_text="Рассылка «Новый тариф»")
+    await expect(marked).to_contain_text("круглосуточно")
+    in_context = page.get_by_role("group").filter(has_text="Рассылки").filter(has_text="Новый тариф")
+    await expect(in_context).to_have_count(1)
 
 
 async def test_an_audience_of_nobody_cannot_be_sent(page: Page, world: ConsoleWorld) -> None:
