@@ -190,7 +190,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 async def run(args: argparse.Namespace) -> None:
     timeout = aiohttp.ClientTimeout(total=60)
-    async with demo_app(args) as base, aiohttp.ClientSession(timeout=timeout) as http:
+    async with (
+        demo_app(args) as base,
+        aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http,
+    ):
         console = Console(http, base)
         await console.login()
         await populate(http, base, args.clients)

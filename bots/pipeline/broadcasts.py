@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 PAYLOAD_PREFIX = "bc:"
 DEFAULT_SHARE = 0.8
+BATCH_SECONDS = 0.25
+"""A lane claims this many seconds of sending at once: a pause stops it within about that long."""
 
 
 def button_payload(recipient_id: int, index: int) -> str:
@@ -125,24 +127,34 @@ class BroadcastSender:
             log.error("broadcast lane %s/%s has no adapter; its recipients wait", bot, channel)
             return
         bucket = f"broadcast:{channel}:{bot}"
+        batch = max(1, int(rate * BATCH_SECONDS))
         while not self.stop.is_set():
-            wait = await self.limiter.acquire(bucket, rate=rate, burst=1)
-            if wait > 0 and await sleep_or_stop(wait, self.stop):
-                return
             try:
-                claim = await self.ledger.claim(channel, bot)
+                claims = await self.ledger.claim(channel, bot, limit=batch)
             except Exception as error:
                 if not self.transient(error):
                     raise
                 log.warning("broadcast lane %s/%s: %s", bot, channel, type(error).__name__)
                 return
-            if claim is None:
+            if not claims:
                 return
-            await self._hand(claim)
+            handed: list[int] = []
+            try:
+                for claim in claims:
+                    wait = await self.limiter.acquire(bucket, rate=rate, burst=1)
+                    if wait > 0 and await sleep_or_stop(wait, self.stop):
+                        return  # the rest are handed over by stale_claims on the next start
+                    await self._put(claim)
+                    handed.append(claim.recipient_id)
+            finally:
+                await self.ledger.handed(handed)
 
-    async def _hand(self, claim: RecipientClaim) -> None:
+    async def _put(self, claim: RecipientClaim) -> None:
         outbound = broadcast_outbound(claim)
         await self.outbox.put(
             outbound.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
         )
-        await self.ledger.handed(claim.recipient_id)
+
+    async def _hand(self, claim: RecipientClaim) -> None:
+        await self._put(claim)
+        await self.ledger.handed([claim.recipient_id])

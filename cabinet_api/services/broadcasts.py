@@ -241,40 +241,46 @@ class BroadcastService:
         async with self._db.session() as session:
             return {(channel, bot) for channel, bot in await session.execute(query)}
 
-    async def claim(self, channel: str, bot: str) -> RecipientClaim | None:
-        """Take one waiting recipient of this lane and append its message to the history, atomically."""
+    async def claim(self, channel: str, bot: str, *, limit: int = 1) -> list[RecipientClaim]:
+        """Take up to ``limit`` waiting recipients of this lane and append their messages to the
+        history, in one transaction (a recipient who opted out meanwhile is skipped instead)."""
         now = self._clock()
         async with self._db.session() as session:
             found = await session.execute(
                 self._claimable()
                 .where(BroadcastRecipient.channel == channel, BroadcastRecipient.bot == bot)
-                .limit(1)
+                .limit(limit)
                 .with_for_update(skip_locked=True, of=BroadcastRecipient)
             )
-            pair = found.first()
-            if pair is None:
-                return None
-            recipient, broadcast = pair
-            taken = await session.execute(
-                update(BroadcastRecipient)
-                .where(BroadcastRecipient.id == recipient.id, BroadcastRecipient.state == R.PENDING)
-                .values(state=R.QUEUED, claimed_at=now)
-            )
-            if cast(Any, taken).rowcount != 1:
-                return None
-            claim = _claim(recipient, broadcast)
-            if await self._gone(session, recipient):
-                recipient.state = R.SKIPPED
-                return None
-            await self._append_history(session, claim, broadcast.title, now)
-            return claim
+            claims: list[RecipientClaim] = []
+            for recipient, broadcast in found.all():
+                taken = await session.execute(
+                    update(BroadcastRecipient)
+                    .where(BroadcastRecipient.id == recipient.id, BroadcastRecipient.state == R.PENDING)
+                    .values(state=R.QUEUED, claimed_at=now)
+                )
+                if cast(Any, taken).rowcount != 1:
+                    continue
+                if await self._gone(session, recipient):
+                    await session.execute(
+                        update(BroadcastRecipient)
+                        .where(BroadcastRecipient.id == recipient.id)
+                        .values(state=R.SKIPPED)
+                    )
+                    continue
+                claim = _claim(recipient, broadcast)
+                await self._append_history(session, claim, broadcast.title, now)
+                claims.append(claim)
+            return claims
 
-    async def handed(self, recipient_id: int) -> None:
-        """The outbox holds the recipient's message now."""
+    async def handed(self, recipient_ids: Sequence[int]) -> None:
+        """The outbox holds these recipients' messages now."""
+        if not recipient_ids:
+            return
         async with self._db.session() as session:
             await session.execute(
                 update(BroadcastRecipient)
-                .where(BroadcastRecipient.id == recipient_id, BroadcastRecipient.state == R.QUEUED)
+                .where(BroadcastRecipient.id.in_(recipient_ids), BroadcastRecipient.state == R.QUEUED)
                 .values(state=R.HANDED)
             )
 
