@@ -1,7 +1,9 @@
 """The broadcast sender: every worker process runs one, and together they send each broadcast once.
 
-Pacing. Each (channel, bot) lane takes a token from its own GCRA bucket, shared by every process,
-at ``share`` of the platform's per-bot rate with no burst, before it claims a recipient. The outbox
+Live replies first. A lane claims nothing while the outbox holds more than ``backlog`` messages, so a
+live reply never waits behind a queue of broadcast messages. Each (channel, bot) lane takes a token
+from its own GCRA bucket, shared by every process, at ``share`` of the platform's per-bot rate with
+no burst, before it hands a recipient's message to the outbox. The outbox
 then sends the message through the same per-bot bucket as live replies: broadcasts never use more
 than ``share`` of it, so a live reply always finds room at once, and the platform's limit over any
 second is kept (broadcasts spaced evenly, live replies in the rest).
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PAYLOAD_PREFIX = "bc:"
 DEFAULT_SHARE = 0.8
+YIELD_SECONDS = 0.05
 BATCH_SECONDS = 0.25
 """A lane claims this many seconds of sending at once: a pause stops it within about that long."""
 
@@ -85,6 +88,9 @@ class BroadcastSender:
     share: float = DEFAULT_SHARE
     poll_seconds: float = 1.0
     stale_after: timedelta = timedelta(minutes=2)
+    backlog: int = 20
+    """The sender waits while the outbox holds more than this: live replies never queue behind a broadcast
+    the outbox cannot keep up with (a slow platform, a busy database)."""
     transient: Callable[[BaseException], bool] = lambda _error: True
     _lanes: dict[tuple[str, str], asyncio.Task[None]] = field(default_factory=dict)
 
@@ -129,6 +135,8 @@ class BroadcastSender:
         bucket = f"broadcast:{channel}:{bot}"
         batch = max(1, int(rate * BATCH_SECONDS))
         while not self.stop.is_set():
+            if await self._outbox_busy():
+                continue
             try:
                 claims = await self.ledger.claim(channel, bot, limit=batch)
             except Exception as error:
@@ -148,6 +156,18 @@ class BroadcastSender:
                     handed.append(claim.recipient_id)
             finally:
                 await self.ledger.handed(handed)
+
+    async def _outbox_busy(self) -> bool:
+        """True (after a short wait) while the outbox has more work than ``backlog``."""
+        try:
+            busy = await self.outbox.depth() > self.backlog
+        except Exception as error:
+            if not self.transient(error):
+                raise
+            busy = True
+        if busy:
+            await sleep_or_stop(YIELD_SECONDS, self.stop)
+        return busy
 
     async def _put(self, claim: RecipientClaim) -> None:
         outbound = broadcast_outbound(claim)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -166,13 +168,48 @@ async def _audience_is(supervisor: ConsoleUser, audience: dict[str, Any], size: 
     return bool((await supervisor.post("/broadcasts/preview", audience))["total"] == size)
 
 
-async def test_a_broadcast_to_every_channel_keeps_each_platforms_limits(
-    demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
-) -> None:
-    people = crowd(60)
+LIVE_REPLY_S = 3.0
+"""A live reply during a broadcast reaches the platform within this (the bench measures it closely)."""
+
+
+async def _live_replies_while(supervisor: ConsoleUser, live: TelegramUser, broadcast_id: str) -> list[float]:
+    """The live user writes to the bot until the broadcast is done; each reply's latency."""
+    latencies: list[float] = []
+    while (await supervisor.get(f"/broadcasts/{broadcast_id}"))["broadcast"][
+        "status"
+    ] != "done" or not latencies:
+        started = time.perf_counter()
+        status, _ = await live.post_update(live.message_update("меню"))
+        assert status == 200
+
+        async def replied() -> list[dict[str, Any]]:
+            return await live.calls(after=live.seen_seq, method="sendMessage")
+
+        fresh = await eventually(replied, "the live reply", every=0.02)
+        latencies.append(time.perf_counter() - started)
+        live.seen_seq = max(call["seq"] for call in fresh)
+        await live.replies(settle=0.2, wait_at_most=1.0)
+    return latencies
+
+
+async def _broadcast_to_a_crowd(
+    demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser, per_channel: int
+) -> list[float]:
+    people = crowd(per_channel)
+    live = TelegramUser(http, demo, user_id=7199, first_name="Лев")
+    await live.send("/start")
     await arrive(http, demo, people)
-    await eventually(lambda: _audience_is(supervisor, {}, people.size), "every client is known", within=60)
+    everyone = people.size + 1
+    await eventually(lambda: _audience_is(supervisor, {}, everyone), "every client is known", within=600)
+
+    async def greeted() -> bool:
+        answered = {call["chat_id"] for call in await calls(http, demo, "whatsapp") if call["ok"]}
+        return answered >= set(people.whatsapp)
+
+    await eventually(greeted, "the bot has answered every WhatsApp client's first message", within=600)
+    marks = {channel: len(await calls(http, demo, channel)) for channel in ("telegram", "viber", "whatsapp")}
     sent = await _send(supervisor, {})
+    latencies = await _live_replies_while(supervisor, live, sent["id"])
     await _finished(supervisor, sent["id"])
 
     for channel, chats in (
@@ -181,5 +218,26 @@ async def test_a_broadcast_to_every_channel_keeps_each_platforms_limits(
         ("whatsapp", people.whatsapp),
     ):
         listed = await calls(http, demo, channel)
-        assert refused_for_rate(channel, listed) == [], channel
-        assert len(carrying(listed, OFFER)) == len(chats), channel
+        assert refused_for_rate(channel, listed[marks[channel] :]) == [], channel
+        reached = {call["chat_id"] for call in carrying(listed, OFFER)}
+        assert reached >= {str(chat) for chat in chats}, channel
+        assert len(carrying(listed, OFFER)) == len(chats) + (channel == "telegram"), channel
+    return latencies
+
+
+async def test_a_broadcast_to_every_channel_keeps_each_platforms_limits_and_live_replies_fast(
+    demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
+) -> None:
+    latencies = await _broadcast_to_a_crowd(demo, http, supervisor, per_channel=60)
+
+    assert max(latencies) < LIVE_REPLY_S
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("OMNICAB_SLOW_TESTS"), reason="set OMNICAB_SLOW_TESTS=1 (minutes)")
+async def test_a_broadcast_to_5000_demo_clients_keeps_each_platforms_limits_and_live_replies_fast(
+    demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
+) -> None:
+    latencies = await _broadcast_to_a_crowd(demo, http, supervisor, per_channel=1667)
+
+    assert sorted(latencies)[int(0.99 * (len(latencies) - 1))] < LIVE_REPLY_S
