@@ -180,6 +180,7 @@ async def _profile(console: ConsoleContext, conversation: ConversationView) -> d
             "phone_verified": detail.phone_verified,
             "locale": detail.locale,
             "always_human": detail.always_human,
+            "broadcast_opt_out": detail.broadcast_opt_out,
             "preferred_channel": detail.preferred_channel,
         },
     }

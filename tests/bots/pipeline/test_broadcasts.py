@@ -115,6 +115,7 @@ async def test_a_broadcast_reaches_its_audience_and_its_answers_count_only_for_t
     queue = await supervisor.get("/conversations", params={"view": "all"})
     conversation = next(item for item in queue["items"] if item["state"] == "queued")
     packet = await supervisor.get(f"/conversations/{conversation['id']}")
+    assert packet["profile"]["broadcast_opt_out"] is False
     assert [(b["title"], b["text"], b["answer"]) for b in packet["broadcasts"]] == [
         ("Вебинар", OFFER, "Да, приду")
     ]
