@@ -128,6 +128,18 @@ class BroadcastSender:
         return adapter.rate_limits.per_bot * self.share if adapter is not None else None
 
     async def _lane(self, channel: str, bot: str) -> None:
+        """Send this lane's recipients until none wait; an outage ends it, and a later tick restarts it."""
+        try:
+            await self._send_lane(channel, bot)
+        except Exception as error:
+            if not self.transient(error):
+                log.exception("broadcast lane %s/%s failed", bot, channel)
+                return
+            log.warning(
+                "broadcast lane %s/%s: %s; it resumes on a later tick", bot, channel, type(error).__name__
+            )
+
+    async def _send_lane(self, channel: str, bot: str) -> None:
         rate = self.rate(channel, bot)
         if rate is None:
             log.error("broadcast lane %s/%s has no adapter; its recipients wait", bot, channel)
@@ -137,13 +149,7 @@ class BroadcastSender:
         while not self.stop.is_set():
             if await self._outbox_busy():
                 continue
-            try:
-                claims = await self.ledger.claim(channel, bot, limit=batch)
-            except Exception as error:
-                if not self.transient(error):
-                    raise
-                log.warning("broadcast lane %s/%s: %s", bot, channel, type(error).__name__)
-                return
+            claims = await self.ledger.claim(channel, bot, limit=batch)
             if not claims:
                 return
             handed: list[int] = []
@@ -151,7 +157,7 @@ class BroadcastSender:
                 for claim in claims:
                     wait = await self.limiter.acquire(bucket, rate=rate, burst=1)
                     if wait > 0 and await sleep_or_stop(wait, self.stop):
-                        return  # the rest are handed over by stale_claims on the next start
+                        return  # the rest are handed over as stale claims (``stale_after``)
                     await self._put(claim)
                     handed.append(claim.recipient_id)
             finally:
