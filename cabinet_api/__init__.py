@@ -6,6 +6,7 @@ from cabinet_api.clock import utc_now
 from cabinet_api.db import Database
 from cabinet_api.services import (
     AcceptedEvent,
+    BroadcastButton,
     CabinetServices,
     ClientProfile,
     DeadLetterView,
@@ -14,6 +15,7 @@ from cabinet_api.services import (
     HistoryEntry,
     Notification,
     Reachable,
+    RecipientClaim,
     Replay,
     RequestView,
     SendRecord,
@@ -23,6 +25,7 @@ from cabinet_api.services import (
 
 __all__ = [
     "AcceptedEvent",
+    "BroadcastButton",
     "CabinetServices",
     "ClientProfile",
     "Database",
@@ -32,6 +35,7 @@ __all__ = [
     "HistoryEntry",
     "Notification",
     "Reachable",
+    "RecipientClaim",
     "Replay",
     "RequestView",
     "SendRecord",

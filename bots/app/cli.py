@@ -249,7 +249,7 @@ def _demo_mode(settings: Settings) -> DemoMode | None:
         return None
     from bots.demo import DemoMode
 
-    return DemoMode()
+    return DemoMode(telegram_bot_rate=settings.telegram_rate_per_second)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from bots.app.outages import is_outage
 from bots.app.reload import BotReloader
 from bots.app.roles import Role
 from bots.app.settings import Settings
+from bots.pipeline.broadcasts import BroadcastSender
 from bots.pipeline.dead_letters import Bounded, conversation_key, run_replays
 from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
@@ -39,6 +40,7 @@ from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker
 from bots.pipeline.recovery import run_recovery
 from bots.pipeline.runtime import BotRuntime
+from bots.pipeline.subscriptions import Subscriptions
 from bots.pipeline.webhooks import Ingest, WebhookRoutes
 from bots.state import WorkQueue
 from cabinet_api import CabinetServices, Database, Notification, cabinet_services
@@ -241,6 +243,17 @@ async def start_services(
         outbox=backends.outbox,
         metrics=metrics,
         ledger=ledger,
+        subscriptions=Subscriptions(cabinet.broadcasts, runtimes, cabinet.history, backends.outbox),
+    )
+    broadcasts = BroadcastSender(
+        cabinet.broadcasts,
+        runtimes,
+        outbox=backends.outbox,
+        limiter=backends.limiter,
+        stop=backends.stop,
+        share=settings.broadcast_share,
+        poll_seconds=settings.broadcast_poll_seconds,
+        transient=is_outage,
     )
     outbox = OutboxWorker(
         runtimes,
@@ -287,6 +300,7 @@ async def start_services(
             ),
             asyncio.create_task(run_replays(cabinet.dead_letters, queues, stop=stop), name="replays"),
             asyncio.create_task(handoff.run(stop), name="handoff"),
+            asyncio.create_task(broadcasts.run(), name="broadcasts"),
         ]
         if ledger is not None:
             services.tasks.append(

@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     whatsapp_rate_per_second: float | None = Field(default=None, gt=0, description="Per number (80/s).")
     whatsapp_chat_rate_per_second: float | None = Field(default=None, gt=0, description="Per user (1/6 s).")
     whatsapp_chat_burst: int | None = Field(default=None, ge=1)
+    broadcast_share: float = Field(
+        default=0.8,
+        gt=0,
+        lt=1,
+        description="The share of each bot's rate broadcasts may use; live replies keep the rest.",
+    )
+    broadcast_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often a worker looks for broadcasts that are due."
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(DEFAULT_SECRET_KEY),
         description="Signs short-lived links and derives webhook secrets; live mode refuses the default "

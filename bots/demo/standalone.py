@@ -30,6 +30,7 @@ from aiohttp.typedefs import Handler
 from bots.demo.telegram import FakeTelegram
 from bots.demo.telegram_api import ApiError
 
+UNLIMITED = 1_000_000_000
 FAULT_MODES = frozenset({"none", "429", "500", "slow"})
 
 
@@ -71,7 +72,9 @@ class StandIn:
     """The fake Telegram plus the tally and the faults of ``sendMessage``."""
 
     def __init__(self) -> None:
-        self.telegram = FakeTelegram()
+        # The fault suite lifts the app's own rate limits to load it; the 429s it sees are the ones it
+        # asks for (``POST /faults``), not Telegram's per-bot limit.
+        self.telegram = FakeTelegram(bot_messages_per_second=UNLIMITED)
         self.tally = Tally()
         self.plan = FaultPlan()
 

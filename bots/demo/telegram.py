@@ -43,7 +43,15 @@ from bots.demo.bodies import (
 from bots.demo.files import FileStore
 from bots.demo.outbox import Outbox
 from bots.demo.registry import BotChoiceError, DemoBot, DemoBots
-from bots.demo.telegram_api import ApiError, BotState, TelegramBotApi, Webhook, bad_request, typed_fields
+from bots.demo.telegram_api import (
+    BOT_MESSAGES_PER_SECOND,
+    ApiError,
+    BotState,
+    TelegramBotApi,
+    Webhook,
+    bad_request,
+    typed_fields,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +108,11 @@ class FakeTelegram:
         webhook_timeout: float = WEBHOOK_TIMEOUT_SECONDS,
         webhook_wait: float = WEBHOOK_WAIT_SECONDS,
         bots: DemoBots | None = None,
+        bot_messages_per_second: int = BOT_MESSAGES_PER_SECOND,
     ) -> None:
         self.bots = bots if bots is not None else DemoBots()
         self.files = FileStore()
-        self.api = TelegramBotApi(self.files)
+        self.api = TelegramBotApi(self.files, bot_messages_per_second=bot_messages_per_second)
         self.outbox = Outbox()
         self._max_upload_bytes = max_upload_bytes
         self._max_json_bytes = max_json_bytes

@@ -29,6 +29,8 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 FLOOD_MESSAGES_PER_SECOND = 30
+BOT_MESSAGES_PER_SECOND = 30
+"""Telegram's broadcast limit: about 30 messages a second through one bot, over all its chats."""
 MAX_POLL_TIMEOUT = 50.0
 MAX_KEPT_MESSAGES = 50_000
 MAX_KEPT_CALLBACKS = 10_000
@@ -159,6 +161,7 @@ class BotState:
     pending: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=MAX_PENDING_UPDATES))
     last_update_id: int = field(default_factory=clock_seeded_id)
     recent_sends: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    bot_sends: deque[float] = field(default_factory=deque)
     update_arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -189,8 +192,9 @@ Method = Callable[[BotState, dict[str, Any], RequestParams], Awaitable[Any]]
 class TelegramBotApi:
     """All bots of the fake, keyed by the id part of their token."""
 
-    def __init__(self, files: FileStore) -> None:
+    def __init__(self, files: FileStore, *, bot_messages_per_second: int = BOT_MESSAGES_PER_SECOND) -> None:
         self.files = files
+        self.bot_messages_per_second = bot_messages_per_second
         self._bots: dict[int, BotState] = {}
         self.webhook_arrivals = WebhookArrivals()
         self._methods: dict[str, tuple[str, Method]] = {
@@ -470,16 +474,23 @@ class TelegramBotApi:
             raise bad_request("message can't be edited")
         return message
 
-    @staticmethod
-    def _flood_check(bot: BotState, chat_id: int) -> None:
+    def _flood_check(self, bot: BotState, chat_id: int) -> None:
+        """Telegram's flood control: too many messages to one chat, or through the bot as a whole,
+        within a second are refused with 429 and ``retry_after``."""
         now = time.monotonic()
         window = bot.recent_sends[chat_id]
-        while window and window[0] <= now - 1.0:
-            window.popleft()
-        if len(window) >= FLOOD_MESSAGES_PER_SECOND:
-            retry_after = max(1, math.ceil(1.0 - (now - window[0])))
-            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+        for sends in (window, bot.bot_sends):
+            while sends and sends[0] <= now - 1.0:
+                sends.popleft()
+        for sends, limit in (
+            (window, FLOOD_MESSAGES_PER_SECOND),
+            (bot.bot_sends, self.bot_messages_per_second),
+        ):
+            if len(sends) >= limit:
+                retry_after = max(1, math.ceil(1.0 - (now - sends[0])))
+                raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
         window.append(now)
+        bot.bot_sends.append(now)
 
     @staticmethod
     def _new_message(

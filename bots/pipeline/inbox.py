@@ -23,6 +23,7 @@ from bots.pipeline.handoff_hooks import is_free_text, not_understood_handoff
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import AcceptedLedger, ClientDirectory, ConversationLog, DeliveryReceipts, Handoff
 from bots.pipeline.runtime import BotRuntime
+from bots.pipeline.subscriptions import Subscriptions
 from bots.state import TokenStore, WorkQueue, is_token
 from cabinet_api import ClientProfile
 from dialogs.session import SessionStore
@@ -48,6 +49,8 @@ class InboxWorker:
     ledger: AcceptedLedger | None = None
     """Where the inbox may forget accepted events (Redis): a conversation's earlier events that were
     never handled are handled before its next one, so a Redis restarted empty breaks no order."""
+    subscriptions: Subscriptions | None = None
+    """Opting out of broadcasts and answers to them, before the dialog and before people."""
 
     async def handle(self, raw: bytes) -> None:
         event = Inbound.model_validate_json(raw)
@@ -93,6 +96,8 @@ class InboxWorker:
         await self.history.record_inbound(profile, event)
         self.metrics.inbound.labels(event.channel.value, event.body.kind).inc()
         if isinstance(event.body, UnsubscribedBody | SubscribedBody):
+            return
+        if self.subscriptions is not None and await self.subscriptions.intercept(profile, event):
             return
         key = f"{event.bot}:{event.conversation.key}"
         session = await self.sessions.load(key)

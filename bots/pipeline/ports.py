@@ -11,7 +11,16 @@ from datetime import timedelta
 from typing import Protocol
 
 from adapters.types import ConversationRef, Inbound, Outbound
-from cabinet_api import AcceptedEvent, ClientProfile, FileLink, Reachable, Replay, SendRecord
+from cabinet_api import (
+    AcceptedEvent,
+    BroadcastButton,
+    ClientProfile,
+    FileLink,
+    Reachable,
+    RecipientClaim,
+    Replay,
+    SendRecord,
+)
 from handoff import HandoffRequest, Owner
 
 
@@ -135,3 +144,27 @@ class AcceptedLedger(Protocol):
     async def claim_stale(self, older_than: timedelta, *, limit: int = 500) -> list[AcceptedEvent]: ...
 
     async def prune(self, *, limit: int = 1000) -> int: ...
+
+
+class BroadcastLedger(Protocol):
+    """Broadcasts as the workers send them, and what clients do about them."""
+
+    async def start_due(self) -> list[str]: ...
+
+    async def lanes(self) -> set[tuple[str, str]]: ...
+
+    async def claim(self, channel: str, bot: str, *, limit: int = 1) -> list[RecipientClaim]:
+        """Take waiting recipients of a sending broadcast; their messages are in the history already."""
+        ...
+
+    async def handed(self, recipient_ids: Sequence[int]) -> None: ...
+
+    async def stale_claims(self, stale_after: timedelta, *, limit: int = 100) -> list[RecipientClaim]: ...
+
+    async def finish_sent(self) -> list[str]: ...
+
+    async def set_opt_out(self, client_id: int, opted_out: bool) -> bool: ...
+
+    async def press(self, client_id: int, recipient_id: int, index: int) -> BroadcastButton | None:
+        """The pressed button, or None when the broadcast was not sent to this client."""
+        ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cabinet_api.models.base import Base, UTCDateTime, new_public_id
+from cabinet_api.models.broadcast import Broadcast, BroadcastRecipient
 from cabinet_api.models.client import ChannelIdentity, Client
 from cabinet_api.models.contract import Contract, Payment
 from cabinet_api.models.conversation import Conversation, ConversationEvent
@@ -41,6 +42,8 @@ __all__ = [
     "Answer",
     "AnswerFormat",
     "Base",
+    "Broadcast",
+    "BroadcastRecipient",
     "CallDirection",
     "CannedReply",
     "ChannelIdentity",

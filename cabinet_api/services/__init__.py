@@ -2,6 +2,17 @@ from __future__ import annotations
 
 from adapters.phones import normalize_phone
 from cabinet_api.services.accepted import AcceptedEvent, AcceptedInboundLedger
+from cabinet_api.services.broadcast_views import (
+    Audience,
+    AudienceCount,
+    BroadcastButton,
+    BroadcastView,
+    ClientBroadcast,
+    NewBroadcast,
+    Progress,
+    RecipientClaim,
+)
+from cabinet_api.services.broadcasts import BroadcastService, EmptyAudience
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.console_sessions import ConsoleSessionService
@@ -62,10 +73,16 @@ __all__ = [
     "AcceptedEvent",
     "AcceptedInboundLedger",
     "AnswerView",
+    "Audience",
+    "AudienceCount",
+    "BroadcastButton",
+    "BroadcastService",
+    "BroadcastView",
     "BusinessCalendar",
     "CabinetServices",
     "CannedReplyService",
     "CannedView",
+    "ClientBroadcast",
     "ClientDetail",
     "ClientProfile",
     "ClientSignal",
@@ -79,6 +96,7 @@ __all__ = [
     "Credentials",
     "DeadLetterService",
     "DeadLetterView",
+    "EmptyAudience",
     "FigureRow",
     "FileContent",
     "FileLink",
@@ -88,6 +106,7 @@ __all__ = [
     "InvalidTransition",
     "LinkExpired",
     "LoginTaken",
+    "NewBroadcast",
     "NotFound",
     "NotOwned",
     "Notification",
@@ -96,11 +115,13 @@ __all__ = [
     "PeopleService",
     "PersonRef",
     "PersonView",
+    "Progress",
     "RatingRequestService",
     "RatingRequestView",
     "RatingResult",
     "RatingView",
     "Reachable",
+    "RecipientClaim",
     "RecordingRejected",
     "RecordingView",
     "RefundAmountExceeded",

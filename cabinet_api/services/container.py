@@ -15,6 +15,7 @@ from cabinet_api.clock import utc_now
 from cabinet_api.crypto import DataCipher
 from cabinet_api.db import Database
 from cabinet_api.services.accepted import AcceptedInboundLedger
+from cabinet_api.services.broadcasts import BroadcastService
 from cabinet_api.services.business_time import BusinessCalendar
 from cabinet_api.services.canned import CannedReplyService
 from cabinet_api.services.clients import ClientService
@@ -64,6 +65,7 @@ class CabinetServices:
     sends: SendJournal
     dead_letters: DeadLetterService
     accepted: AcceptedInboundLedger
+    broadcasts: BroadcastService
 
 
 def cabinet_services(
@@ -97,4 +99,5 @@ def cabinet_services(
         sends=SendJournal(db, clock),
         dead_letters=DeadLetterService(db, clock),
         accepted=AcceptedInboundLedger(db, clock),
+        broadcasts=BroadcastService(db, clock),
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from handoff.console import broadcasts as broadcasting
 from handoff.console import conversations as talk
 from handoff.console import dead_letters, directory, session, tasks
+from handoff.console.broadcast_schemas import AudienceBody, BroadcastBody, ScheduleBody
 from handoff.console.context import SOURCE, ContextSource
 from handoff.console.errors import error_middleware
 from handoff.console.live import live, track_live_sockets
@@ -32,6 +34,7 @@ OPENAPI_PATH = "/openapi.json"
 SUPERVISING = frozenset({"supervisor", "admin"})
 ADMIN = frozenset({"admin"})
 CONVERSATION = "/conversations/{conversation_id}"
+BROADCAST = "/broadcasts/{broadcast_id}"
 
 ROUTES = (
     Route(
@@ -183,6 +186,44 @@ ROUTES = (
         "Put a dead letter back into its queue (a running worker takes it within seconds)",
         roles=ADMIN,
         status=202,
+    ),
+    Route("GET", "/broadcasts", broadcasting.list_broadcasts, "Broadcasts, newest first", roles=SUPERVISING),
+    Route(
+        "POST",
+        "/broadcasts/preview",
+        broadcasting.preview,
+        "How many clients an audience reaches now, by channel, and how many are left out",
+        roles=SUPERVISING,
+        body=AudienceBody,
+    ),
+    Route(
+        "POST",
+        "/broadcasts",
+        broadcasting.create,
+        "A draft broadcast (422 empty_audience when nobody would get it)",
+        roles=SUPERVISING,
+        body=BroadcastBody,
+        status=201,
+    ),
+    Route("GET", BROADCAST, broadcasting.get_broadcast, "A broadcast and its progress", roles=SUPERVISING),
+    Route(
+        "POST",
+        BROADCAST + "/schedule",
+        broadcasting.schedule,
+        "Send a draft at send_at, or now (422 empty_audience, 409 when not a draft)",
+        roles=SUPERVISING,
+        body=ScheduleBody,
+    ),
+    Route("POST", BROADCAST + "/pause", broadcasting.pause, "Pause sending", roles=SUPERVISING),
+    Route(
+        "POST",
+        BROADCAST + "/resume",
+        broadcasting.resume,
+        "Resume a paused broadcast; nobody gets it twice",
+        roles=SUPERVISING,
+    ),
+    Route(
+        "POST", BROADCAST + "/cancel", broadcasting.cancel, "Cancel; nobody else gets it", roles=SUPERVISING
     ),
     Route("GET", "/files/{signed}", directory.signed_file, "A recording or attachment by its signed link"),
     Route("GET", "/live", live, "Live prompts (WebSocket; closed with 1001 at shutdown)", websocket=True),

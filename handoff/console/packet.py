@@ -96,7 +96,19 @@ async def packet(
             }
             for rating in (await cabinet.ratings.list_ratings(client_id=client_id))[:LIST_LIMIT]
         ],
-        "broadcasts": [],
+        "broadcasts": [
+            {
+                "id": sent.public_id,
+                "title": sent.title,
+                "text": sent.text,
+                "channel": sent.channel,
+                "status": sent.status,
+                "sent_at": iso(sent.sent_at),
+                "answer": sent.answer,
+                "answered_at": iso(sent.answered_at),
+            }
+            for sent in await cabinet.broadcasts.for_client(client_id, limit=LIST_LIMIT)
+        ],
         "events": [event_json(event) for event in events if event.kind != "note"],
         "notes": [event_json(event) for event in events if event.kind == "note"],
     }
@@ -168,6 +180,7 @@ async def _profile(console: ConsoleContext, conversation: ConversationView) -> d
             "phone_verified": detail.phone_verified,
             "locale": detail.locale,
             "always_human": detail.always_human,
+            "broadcast_opt_out": detail.broadcast_opt_out,
             "preferred_channel": detail.preferred_channel,
         },
     }

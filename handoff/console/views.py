@@ -121,7 +121,17 @@ def message_entry(message: ConsoleMessage, link: Any) -> dict[str, Any]:
         "status": message.status,
         "private": False,
         "event": None,
+        "broadcast": _broadcast(message.payload) if message.kind == "broadcast" else None,
     }
+
+
+def _broadcast(payload: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Which broadcast a message of the history was, and its buttons."""
+    found = (payload or {}).get("broadcast")
+    if not isinstance(found, Mapping):
+        return None
+    buttons = (payload or {}).get("buttons") or []
+    return {"id": found.get("id"), "title": found.get("title"), "buttons": [b.get("title") for b in buttons]}
 
 
 def event_entry(
@@ -143,6 +153,7 @@ def event_entry(
         "private": note,
         "event": None if note else event.kind,
         "actor": event.actor,
+        "broadcast": None,
     }
 
 

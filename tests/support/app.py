@@ -44,7 +44,8 @@ async def running_app(settings: Settings) -> AsyncIterator[str]:
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[web.Application]:
     """The app serving at ``settings.base_url``, for tests that also look at what it holds."""
-    app = create_app(settings, demo=DemoMode() if settings.demo else None)
+    demo = DemoMode(telegram_bot_rate=settings.telegram_rate_per_second) if settings.demo else None
+    app = create_app(settings, demo=demo)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

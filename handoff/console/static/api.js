@@ -118,6 +118,11 @@ export const api = {
   cannedPreview: (id, cannedId) =>
     request("POST", `/conversations/${encodeURIComponent(id)}/canned/${encodeURIComponent(cannedId)}/preview`),
   supervisor: () => request("GET", "/supervisor"),
+  broadcasts: () => request("GET", "/broadcasts"),
+  broadcastPreview: (audience) => request("POST", "/broadcasts/preview", { json: audience }),
+  createBroadcast: (body) => request("POST", "/broadcasts", { json: body }),
+  steerBroadcast: (id, action, body = undefined) =>
+    request("POST", `/broadcasts/${encodeURIComponent(id)}/${action}`, body ? { json: body } : {}),
   figures: (from, to) =>
     request("GET", `/figures?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
 };

@@ -334,6 +334,7 @@ function broadcasts(packet) {
         h("span", { class: "row-sub" }, when(broadcast.sent_at ?? broadcast.at)),
       ),
       broadcast.text ? h("div", { class: "text" }, broadcast.text) : null,
+      broadcast.answer ? h("div", { class: "row-sub" }, t("context.broadcastAnswer", { answer: broadcast.answer })) : null,
     ),
   );
 }

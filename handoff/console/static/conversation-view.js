@@ -380,6 +380,9 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     } else if (entry.author === "bot") {
       who = t("author.bot");
       avatar = h("span", { class: "avatar msg-avatar is-bot" }, icon("bot", { size: 17 }));
+    } else if (entry.broadcast) {
+      who = t("author.broadcast", { title: entry.broadcast.title ?? "" });
+      avatar = h("span", { class: "avatar msg-avatar is-system" }, icon("broadcast", { size: 17 }));
     } else if (entry.author === "system") {
       who = t("author.notice");
       avatar = h("span", { class: "avatar msg-avatar is-system" }, icon("info", { size: 17 }));
@@ -398,6 +401,9 @@ export function createConversationView({ session, canSupervise, onPacket, onChan
     if (entry.text) bubble.append(entry.text);
     else if (!entry.attachment) bubble.append(h("span", { class: "placeholder" }, tMaybe(`kinds.${entry.kind}`) ?? t("kinds.unsupported")));
     if (entry.attachment) bubble.append(...attachment(entry.attachment));
+    if (entry.broadcast?.buttons?.length) {
+      bubble.append(h("div", { class: "bc-card-buttons" }, entry.broadcast.buttons.map((title) => h("span", { class: "chip" }, title))));
+    }
 
     const column = h("div", { class: "msg-col" }, h("div", { class: "msg-head" }, headParts), bubble);
     if (outgoing && !entry.note) {

@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { brandLogo } from "./brand.js";
+import { createBroadcasts } from "./broadcasts.js";
 import { h, icon } from "./dom.js";
 import { hueOf, initials } from "./format.js";
 import { setLocale, t } from "./i18n.js";
@@ -27,6 +28,7 @@ export function mountShell(root, session, { onSignedOut }) {
   const live = new LiveConnection();
   const cleanups = [];
   let supervisor = null;
+  let broadcasts = null;
 
   const inbox = createInbox({ session, canSupervise, onQueueCount: updateInboxBadge, onPerson: updateAccount });
   const viewHost = h("div", { class: "view", id: "main" });
@@ -44,6 +46,14 @@ export function mountShell(root, session, { onSignedOut }) {
         "a",
         { href: "#/supervisor", class: "rail-item tooltip-host", "data-tip": t("nav.supervisor"), "aria-label": t("nav.supervisor") },
         icon("chart", { size: 22 }),
+      )
+    : null;
+
+  const broadcastsLink = canSupervise
+    ? h(
+        "a",
+        { href: "#/broadcasts", class: "rail-item tooltip-host", "data-tip": t("nav.broadcasts"), "aria-label": t("nav.broadcasts") },
+        icon("broadcast", { size: 22 }),
       )
     : null;
 
@@ -142,7 +152,7 @@ export function mountShell(root, session, { onSignedOut }) {
     "nav",
     { class: "rail", "aria-label": t("nav.main") },
     h("a", { href: "#/", "aria-label": t("app.product") }, brandLogo()),
-    h("div", { class: "rail-nav" }, inboxLink, supervisorLink),
+    h("div", { class: "rail-nav" }, inboxLink, supervisorLink, broadcastsLink),
     h("div", { class: "rail-bottom" }, soundButton, languageButton, accountHost),
   );
 
@@ -249,6 +259,29 @@ export function mountShell(root, session, { onSignedOut }) {
   function route() {
     const hash = location.hash || "#/";
     const wantsSupervisor = hash.startsWith("#/supervisor");
+    const wantsBroadcasts = hash.startsWith("#/broadcasts");
+    if (broadcasts && !(wantsBroadcasts && canSupervise)) {
+      broadcasts.destroy();
+      broadcasts.element.remove();
+      broadcasts = null;
+      broadcastsLink?.removeAttribute("aria-current");
+    }
+    if (wantsBroadcasts && canSupervise) {
+      if (!broadcasts) {
+        broadcasts = createBroadcasts();
+        viewHost.append(broadcasts.element);
+      }
+      if (supervisor) {
+        supervisor.destroy();
+        supervisor.element.remove();
+        supervisor = null;
+      }
+      inbox.element.hidden = true;
+      broadcastsLink?.setAttribute("aria-current", "page");
+      supervisorLink?.removeAttribute("aria-current");
+      inboxLink.removeAttribute("aria-current");
+      return;
+    }
     if (wantsSupervisor && canSupervise) {
       if (!supervisor) {
         supervisor = createSupervisor();
@@ -285,6 +318,7 @@ export function mountShell(root, session, { onSignedOut }) {
     live.stop();
     inbox.destroy();
     supervisor?.destroy();
+    broadcasts?.destroy();
     for (const cleanup of cleanups) cleanup();
   };
 }

@@ -41,6 +41,7 @@ function normalizeEntry(raw, { note = false } = {}) {
     kind: typeof raw.kind === "string" ? raw.kind : null,
     event: raw.event ?? null,
     actor: typeof raw.actor === "string" ? raw.actor : null,
+    broadcast: raw.broadcast && typeof raw.broadcast === "object" ? raw.broadcast : null,
     local: false,
   };
 }

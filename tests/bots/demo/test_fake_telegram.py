@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bots.demo.telegram import FakeTelegram
+from bots.demo.telegram_api import BOT_MESSAGES_PER_SECOND
 
 TOKEN = "7000000042:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 BOT_ID = "7000000042"
@@ -275,6 +276,28 @@ async def test_flood_control_answers_429_with_retry_after(fake: Client, webhook:
     assert status == 429
     assert answer["parameters"]["retry_after"] >= 1
     assert answer["description"].startswith("Too Many Requests: retry after")
+
+
+async def test_a_bot_over_its_messages_a_second_gets_429_whatever_the_chats(
+    webhook: tuple[Webhook, str],
+) -> None:
+    """Telegram allows 30 a second per bot (the default); 3 here, so the calls surely fall in one second."""
+    app = web.Application()
+    FakeTelegram(bot_messages_per_second=3).mount(app, PREFIX)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as fake:
+        await register(fake, webhook[1])
+        chats = [6000 + n for n in range(4)]
+        for chat in chats:
+            user = {**USER, "id": chat}
+            update = {"message": {"from": user, "chat": {**CHAT, "id": chat}, "text": "Здравствуйте"}}
+            assert (await fake.post(f"{PREFIX}/updates", json=update)).status == 200
+        statuses = [(await api(fake, "sendMessage", chat_id=chat, text="Новости"))[0] for chat in chats[:3]]
+        status, answer = await api(fake, "sendMessage", chat_id=chats[3], text="Новости")
+
+    assert BOT_MESSAGES_PER_SECOND == 30
+    assert set(statuses) == {200}
+    assert (status, answer["error_code"]) == (429, 429)
+    assert answer["parameters"]["retry_after"] >= 1
 
 
 async def test_control_makes_the_next_calls_fail_as_asked(fake: Client) -> None:
