@@ -45,10 +45,15 @@ class GroupCommit:
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _loop: asyncio.AbstractEventLoop | None = None
 
     async def run(self, unit: Unit[T]) -> T:
         """Run ``unit`` in a transaction shared with the units queued beside it; its result once committed."""
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # Lanes of a loop that is gone (one asyncio.run after another) will never finish.
+            self._loop, self._queue, self._active, self._tasks = loop, [], 0, set()
+        done: asyncio.Future[T] = loop.create_future()
         self._queue.append(_Queued(unit, done))
         if self._active < self.lanes:
             self._active += 1

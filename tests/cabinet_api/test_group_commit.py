@@ -73,3 +73,21 @@ async def test_a_write_queued_after_the_queue_ran_dry_still_runs(db: Database) -
 async def test_groups_larger_than_the_limit_are_split(db: Database, size: int) -> None:
     await asyncio.gather(*(db.grouped(_adding(f"К{n}")) for n in range(size)))
     assert len(await _names(db)) == size
+
+
+def test_a_database_serves_one_event_loop_after_another(sqlite_url: str) -> None:
+    """As the CLI and tests use it: a write left in flight when one loop ended holds up no later loop."""
+    db = Database(sqlite_url)
+
+    async def once(name: str, leave_running: bool) -> int:
+        await db.migrate()
+        if leave_running:
+            asyncio.get_running_loop().create_task(db.grouped(_adding(f"{name}-брошен")))
+            await asyncio.sleep(0)
+        return await asyncio.wait_for(db.grouped(_adding(name)), 30)
+
+    try:
+        assert asyncio.run(once("первый", leave_running=True)) > 0
+        assert asyncio.run(once("второй", leave_running=False)) > 0
+    finally:
+        asyncio.run(db.dispose())
