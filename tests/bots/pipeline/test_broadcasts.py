@@ -189,7 +189,7 @@ async def _live_replies_while(supervisor: ConsoleUser, live: TelegramUser, broad
         fresh = await eventually(replied, "the live reply", every=0.02)
         latencies.append(time.perf_counter() - started)
         live.seen_seq = max(call["seq"] for call in fresh)
-        await live.replies(settle=0.2, wait_at_most=1.0)
+        await live.replies(wait_at_most=1.0)
     return latencies
 
 
