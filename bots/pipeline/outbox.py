@@ -27,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from adapters.render import render
@@ -187,9 +188,9 @@ class OutboxWorker:
         attempt = 0
         while True:
             attempt += 1
-            await self._wait_for_rate(adapter, part)
             try:
-                return await self._call_once(outbound, number, _part_call(adapter, part))
+                pace = partial(self._wait_for_rate, adapter, part)
+                return await self._call_once(outbound, number, _part_call(adapter, part), pace=pace)
             except SendError as error:
                 if error.permanent or attempt >= self.max_attempts:
                     raise
@@ -206,12 +207,20 @@ class OutboxWorker:
                 await self._pause(delay)
 
     async def _call_once(
-        self, outbound: Outbound, part: int, call: Callable[[], Awaitable[str | None]]
+        self,
+        outbound: Outbound,
+        part: int,
+        call: Callable[[], Awaitable[str | None]],
+        *,
+        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> str | None:
         """Make one journaled platform call: the intent is written first, the result after.
 
         A part already sent is not sent again (its platform id is returned); a part whose earlier
         call has no result may have reached the platform, so it raises :class:`OutcomeUnknown`.
+        ``pace`` waits for the platform's rate right before the call, after the intent is written,
+        so the time a write takes cannot bunch calls paced apart; stopping during that wait records
+        the call as refused (it was never made), so it is made after the restart.
         """
         ref = outbound.conversation
         channel, bot = ref.channel.value, ref.bot
@@ -221,6 +230,12 @@ class OutboxWorker:
                 return earlier.platform_message_id
             await self._settle(outbound, part, "unknown")
             raise OutcomeUnknown("an earlier call has no recorded result; it is not repeated")
+        if pace is not None:
+            try:
+                await pace()
+            except ShuttingDown:
+                await self._settle(outbound, part, "refused")
+                raise
         try:
             message_id = await call()
         except OutcomeUnknown:

@@ -76,7 +76,7 @@ def test_is_a_channel_adapter_with_telegram_limits() -> None:
     assert caps.media == frozenset(AttachmentKind)
     assert isinstance(telegram, LongPolls)
     assert not isinstance(telegram, SendsTemplates | WelcomesInWebhookResponse | VerifiesSubscription)
-    assert (telegram.rate_limits.per_bot, telegram.rate_limits.per_chat) == (30.0, 1.0)
+    assert (telegram.rate_limits.per_bot, telegram.rate_limits.per_chat) == (27.0, 1.0)
     assert telegram.retry_horizon.total_seconds() == 24 * 3600
 
 

@@ -113,7 +113,7 @@ def test_is_a_channel_adapter_with_whatsapp_limits() -> None:
     assert isinstance(whatsapp, VerifiesSubscription)
     assert not isinstance(whatsapp, LongPolls | WelcomesInWebhookResponse)
     limits = whatsapp.rate_limits
-    assert (limits.per_bot, limits.per_chat, limits.per_chat_burst) == (80.0, 1 / 6, 45)
+    assert (limits.per_bot, limits.per_chat, limits.per_chat_burst) == (72.0, 1 / 6, 45)
     assert whatsapp.retry_horizon.days == 7
 
 

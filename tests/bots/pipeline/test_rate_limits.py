@@ -30,7 +30,7 @@ def test_every_adapter_declares_its_platforms_limits_and_settings_override_one_c
     settings = Settings(demo=True, viber_rate_per_second=20.0, viber_chat_burst=3)
     adapters = DemoMode().channels.adapters(settings, "legal")
     limits = {channel: adapter.rate_limits for channel, adapter in adapters.items()}
-    assert (limits[Channel.TELEGRAM].per_bot, limits[Channel.TELEGRAM].per_chat) == (30.0, 1.0)
-    assert (limits[Channel.WHATSAPP].per_bot, limits[Channel.WHATSAPP].per_chat_burst) == (80.0, 45)
+    assert (limits[Channel.TELEGRAM].per_bot, limits[Channel.TELEGRAM].per_chat) == (27.0, 1.0)
+    assert (limits[Channel.WHATSAPP].per_bot, limits[Channel.WHATSAPP].per_chat_burst) == (72.0, 45)
     viber = limits[Channel.VIBER]
     assert (viber.per_bot, viber.per_bot_burst, viber.per_chat, viber.per_chat_burst) == (20.0, 20, 1.0, 3)
