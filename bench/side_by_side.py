@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from throughput import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "7100000001:BENCH-abcdefghijklmnopqrstuvwxyz0123"
@@ -52,14 +53,6 @@ POSTGRES_ADMIN = os.environ.get("OMNICAB_BENCH_POSTGRES", "postgresql://postgres
 REDIS = os.environ.get("OMNICAB_BENCH_REDIS", "redis://127.0.0.1:6379/0")
 BOTS = ("aiogram", "echo-sqlite", "echo-services", "legal-sqlite")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def cores() -> tuple[set[int] | None, set[int] | None]:
