@@ -27,7 +27,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import TypeVar
 
 from adapters.render import render
@@ -188,9 +187,9 @@ class OutboxWorker:
         attempt = 0
         while True:
             attempt += 1
+            await self._wait_for_rate(adapter, part)
             try:
-                pace = partial(self._wait_for_rate, adapter, part)
-                return await self._call_once(outbound, number, _part_call(adapter, part), pace=pace)
+                return await self._call_once(outbound, number, _part_call(adapter, part))
             except SendError as error:
                 if error.permanent or attempt >= self.max_attempts:
                     raise
@@ -211,16 +210,14 @@ class OutboxWorker:
         outbound: Outbound,
         part: int,
         call: Callable[[], Awaitable[str | None]],
-        *,
-        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> str | None:
         """Make one journaled platform call: the intent is written first, the result after.
 
         A part already sent is not sent again (its platform id is returned); a part whose earlier
         call has no result may have reached the platform, so it raises :class:`OutcomeUnknown`.
-        ``pace`` waits for the platform's rate right before the call, after the intent is written,
-        so the time a write takes cannot bunch calls paced apart; stopping during that wait records
-        the call as refused (it was never made), so it is made after the restart.
+        Nothing waits between the intent and the call (the rate is waited for before the intent):
+        a process killed in between leaves an "unknown" that was never sent, so that gap is kept to
+        the call itself.
         """
         ref = outbound.conversation
         channel, bot = ref.channel.value, ref.bot
@@ -230,12 +227,6 @@ class OutboxWorker:
                 return earlier.platform_message_id
             await self._settle(outbound, part, "unknown")
             raise OutcomeUnknown("an earlier call has no recorded result; it is not repeated")
-        if pace is not None:
-            try:
-                await pace()
-            except ShuttingDown:
-                await self._settle(outbound, part, "refused")
-                raise
         try:
             message_id = await call()
         except OutcomeUnknown:

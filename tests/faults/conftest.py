@@ -96,6 +96,22 @@ class World:
 async def unknown_sends(database_url: str) -> int:
     """Replies the app marked "unknown" in the history: sent, perhaps, at the instant of a fault."""
     query = "SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'unknown'"
+    return await _count(database_url, query)
+
+
+async def sends_in_doubt(database_url: str) -> int:
+    """Replies whose platform call has its intent recorded and no result yet.
+
+    Read right after a kill, these are the sends in flight at that instant as the app itself knows
+    them: from the intent's commit until the result's (a request the platform has already answered,
+    but whose answer was not yet read or recorded, is among them). A surviving process's own calls
+    in progress are counted too, so the figure is an upper bound.
+    """
+    query = "SELECT count(DISTINCT outbound_id) FROM outbound_sends WHERE state = 'sending'"
+    return await _count(database_url, query)
+
+
+async def _count(database_url: str, query: str) -> int:
     if database_url.startswith("sqlite"):
         path = database_url.split(":///", 1)[1]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.faults.conftest import World
+from tests.faults.conftest import World, sends_in_doubt
 from tests.faults.load import Load
 
 KILL_AFTER = 200
@@ -17,8 +17,8 @@ async def test_kill_minus_nine_of_one_worker_under_load(services_world: World) -
     async def kill_once(accepted: int) -> None:
         nonlocal in_flight
         if accepted == KILL_AFTER:
-            in_flight = int((await world.platform.tally())["open"])  # type: ignore[call-overload]
             victim.kill()
+            in_flight = await sends_in_doubt(world.app.config.database_url)
 
     load = Load(world.platform, chats=60, messages=10, on_accepted=kill_once)
     await load.run()
