@@ -21,6 +21,12 @@ function setProps(element, props) {
   }
 }
 
+/** A titled panel of a dashboard: heading (with an optional hint) above its body. */
+export function panel(id, title, hint, ...body) {
+  const head = h("div", { class: "panel-head" }, h("h2", { id }, title), hint ? h("p", {}, hint) : null);
+  return h("section", { class: "panel", "aria-labelledby": id }, head, ...body);
+}
+
 export function append(parent, children) {
   for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;

@@ -4,7 +4,7 @@
 // client-signal trigger report, and the CSV export.
 
 import { api, request } from "./api.js";
-import { channelMark, h, icon } from "./dom.js";
+import { channelMark, h, icon, panel } from "./dom.js";
 import { decimal, duration, percent, when } from "./format.js";
 import { t, tMaybe } from "./i18n.js";
 import { queueTitle } from "./queues.js";
@@ -61,20 +61,14 @@ export function createQuality({ loadUplot }) {
     h(
       "div",
       { class: "grid-2" },
-      h(
-        "section",
-        { class: "panel", "aria-labelledby": "quality-chart-title" },
-        h("div", { class: "panel-head" }, h("h2", { id: "quality-chart-title" }, t("quality.chart")), h("p", {}, t("quality.chartHint"))),
-        chartBox,
-        legend,
-      ),
-      h("section", { class: "panel", "aria-labelledby": "tasks-title" }, h("div", { class: "panel-head" }, h("h2", { id: "tasks-title" }, t("quality.tasks")), h("p", {}, t("quality.tasksHint"))), tasksBody),
+      panel("quality-chart-title", t("quality.chart"), t("quality.chartHint"), chartBox, legend),
+      panel("tasks-title", t("quality.tasks"), t("quality.tasksHint"), tasksBody),
     ),
     h(
       "div",
       { class: "grid-2" },
-      h("section", { class: "panel", "aria-labelledby": "groups-title" }, h("div", { class: "panel-head" }, h("h2", { id: "groups-title" }, t("quality.groups"))), groupsBody),
-      h("section", { class: "panel", "aria-labelledby": "triggers-title" }, h("div", { class: "panel-head" }, h("h2", { id: "triggers-title" }, t("quality.triggers")), h("p", {}, t("quality.triggersHint"))), triggersBody),
+      panel("groups-title", t("quality.groups"), null, groupsBody),
+      panel("triggers-title", t("quality.triggers"), t("quality.triggersHint"), triggersBody),
     ),
   );
 

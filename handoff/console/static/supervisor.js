@@ -2,7 +2,7 @@
 // last twelve hours (conversations per hour and the speed of answer), drawn with uPlot.
 
 import { api } from "./api.js";
-import { channelMark, h, icon } from "./dom.js";
+import { channelMark, h, icon, panel } from "./dom.js";
 import { decimal, duration, hueOf, initials, percent, timeOfDay } from "./format.js";
 import { t, tMaybe } from "./i18n.js";
 import { createQuality } from "./quality.js";
@@ -75,23 +75,12 @@ export function createSupervisor() {
       h(
         "div",
         { class: "grid-2" },
-        h(
-          "section",
-          { class: "panel", "aria-labelledby": "chart-title" },
-          h("div", { class: "panel-head" }, h("h2", { id: "chart-title" }, t("supervisor.chart")), h("p", {}, t("supervisor.chartHint"))),
-          chartBox,
-          chartLegend,
-        ),
-        h(
-          "section",
-          { class: "panel", "aria-labelledby": "channels-title" },
-          h("div", { class: "panel-head" }, h("h2", { id: "channels-title" }, t("supervisor.byChannel"))),
-          channelsBody,
-        ),
+        panel("chart-title", t("supervisor.chart"), t("supervisor.chartHint"), chartBox, chartLegend),
+        panel("channels-title", t("supervisor.byChannel"), null, channelsBody),
       ),
       quality.element,
-      h("section", { class: "panel", "aria-labelledby": "queues-title" }, h("div", { class: "panel-head" }, h("h2", { id: "queues-title" }, t("supervisor.queues"))), queuesBody),
-      h("section", { class: "panel", "aria-labelledby": "people-title" }, h("div", { class: "panel-head" }, h("h2", { id: "people-title" }, t("supervisor.people"))), peopleBody),
+      panel("queues-title", t("supervisor.queues"), null, queuesBody),
+      panel("people-title", t("supervisor.people"), null, peopleBody),
     ),
   );
 
