@@ -20,6 +20,7 @@ from cabinet_api import (
     RecipientClaim,
     Replay,
     SendRecord,
+    UnfinishedReply,
 )
 from handoff import HandoffRequest, Owner
 
@@ -144,6 +145,14 @@ class AcceptedLedger(Protocol):
     async def claim_stale(self, older_than: timedelta, *, limit: int = 500) -> list[AcceptedEvent]: ...
 
     async def prune(self, *, limit: int = 1000) -> int: ...
+
+
+class UnfinishedReplies(Protocol):
+    """Outgoing messages the outbox has not finished, kept with their outbox item (history rows)."""
+
+    async def claim_stale(
+        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500
+    ) -> list[UnfinishedReply]: ...
 
 
 class BroadcastLedger(Protocol):
