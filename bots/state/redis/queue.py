@@ -252,6 +252,7 @@ class _Consumption:
         self._epochs = 0
         self._valid_until = 0.0
         self._draining_since: float | None = None
+        self._held_since: float | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._tasks: asyncio.TaskGroup | None = None
         self._progress = asyncio.Event()
@@ -363,7 +364,14 @@ class _Consumption:
                 "%s: Redis lost its data; shards dropped until every process has finished what it holds",
                 self._layout.name,
             )
-            self._draining_since = time.monotonic()
+            self._draining_since = self._held_since = time.monotonic()
+        if self._held_since is not None and state.held:
+            log.warning(
+                "%s: shards granted again %.2fs after the loss of Redis's data was seen",
+                self._layout.name,
+                time.monotonic() - self._held_since,
+            )
+            self._held_since = None
         if self._draining_since is not None and not any(self._outstanding.values()):
             log.warning(
                 "%s: items in hand when Redis lost its data finished in %.2fs",
