@@ -31,26 +31,32 @@ BATCH = 500
 
 
 async def requeue_unfinished(
-    unfinished: UnfinishedReplies, outbox: WorkQueue, *, older_than: timedelta = RECOVER_AFTER
+    unfinished: UnfinishedReplies,
+    outbox: WorkQueue,
+    *,
+    older_than: timedelta = RECOVER_AFTER,
+    batch: int = BATCH,
 ) -> int:
     """Claim every unfinished reply older than ``older_than``, batch by batch in the history's order,
     and queue it again; how many were queued (not refused as still queued)."""
     requeued = 0
     after_id = 0
     while True:
-        batch = await unfinished.claim_stale(older_than, after_id=after_id, limit=BATCH)
-        for reply in batch:
+        claimed = await unfinished.claim_stale(older_than, after_id=after_id, limit=batch)
+        for reply in claimed:
             key = Outbound.model_validate_json(reply.envelope).conversation.key
             if await outbox.put(key, reply.envelope, dedupe_id=reply.outbound_id):
                 requeued += 1
-        if len(batch) < BATCH:
+        if len(claimed) < batch:
             break
-        after_id = batch[-1].id
+        after_id = claimed[-1].id
     if requeued:
         log.warning("recovery: %d unfinished replies were no longer queued; queued again", requeued)
     return requeued
 
 
-async def requeue_all_unfinished(unfinished: UnfinishedReplies, outbox: WorkQueue) -> None:
+async def requeue_all_unfinished(
+    unfinished: UnfinishedReplies, outbox: WorkQueue, *, batch: int = BATCH
+) -> None:
     """After Redis lost its data, with every worker held: every unfinished reply, at once."""
-    await requeue_unfinished(unfinished, outbox, older_than=timedelta(0))
+    await requeue_unfinished(unfinished, outbox, older_than=timedelta(0), batch=batch)
