@@ -8,22 +8,17 @@ refused while the queue still holds the reply.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
-
-import pytest
 
 from adapters.types import Outbound, Reply, TextBody
-from bots.pipeline.outbox_recovery import RECOVER_AFTER, requeue_all_unfinished, requeue_unfinished
+from bots.pipeline.outbox_recovery import RECOVER_AFTER, requeue_unfinished
 from bots.state import WorkQueue
 from bots.state.memory import MemoryWorkQueue
-from bots.state.redis import KeySpace, RedisWorkQueue
-from cabinet_api import CabinetServices, Database, cabinet_services
+from cabinet_api import CabinetServices
 from tests.cabinet_api.conftest import FakeClock, inbound
 
 
-async def _queued_replies(cabinet: CabinetServices, user: str, texts: list[str]) -> list[Outbound]:
+async def queued_replies(cabinet: CabinetServices, user: str, texts: list[str]) -> list[Outbound]:
     """A turn's replies, appended to the history as the inbox does (status ``queued``)."""
     event = inbound(TextBody(text="вопрос"), user=user)
     profile = await cabinet.identity.identify(event)
@@ -35,7 +30,7 @@ async def _queued_replies(cabinet: CabinetServices, user: str, texts: list[str])
     return outbounds
 
 
-async def _texts_in(queue: WorkQueue, count: int) -> list[str]:
+async def texts_in(queue: WorkQueue, count: int) -> list[str]:
     """What the queue holds, in the order a consumer gets it."""
     texts: list[str] = []
     stop = asyncio.Event()
@@ -52,8 +47,8 @@ async def _texts_in(queue: WorkQueue, count: int) -> list[str]:
 async def test_unfinished_replies_are_queued_again_once_in_order_and_finished_ones_never(
     cabinet: CabinetServices, clock: FakeClock
 ) -> None:
-    first = await _queued_replies(cabinet, "100", ["e1", "e2", "e3"])
-    await _queued_replies(cabinet, "200", ["чужой ответ"])
+    first = await queued_replies(cabinet, "100", ["e1", "e2", "e3"])
+    await queued_replies(cabinet, "200", ["чужой ответ"])
     sent = first[1]
     ref = sent.conversation
     await cabinet.history.mark_outbound(sent.id, ref.channel.value, ref.bot, status="sent")
@@ -66,7 +61,7 @@ async def test_unfinished_replies_are_queued_again_once_in_order_and_finished_on
     clock.advance(RECOVER_AFTER + timedelta(seconds=1))
     assert await requeue_unfinished(cabinet.unfinished, outbox) == 0, "still queued: the put is refused"
 
-    texts = await _texts_in(outbox, 3)
+    texts = await texts_in(outbox, 3)
     assert [text for text in texts if text.startswith("e")] == ["e1", "e3"], "the conversation's order"
     assert "чужой ответ" in texts
 
@@ -74,46 +69,9 @@ async def test_unfinished_replies_are_queued_again_once_in_order_and_finished_on
 async def test_a_reply_claimed_again_and_again_without_being_finished_is_left_alone(
     cabinet: CabinetServices, clock: FakeClock
 ) -> None:
-    await _queued_replies(cabinet, "100", ["e1"])
+    await queued_replies(cabinet, "100", ["e1"])
     claims = 0
     for _ in range(8):
         clock.advance(RECOVER_AFTER + timedelta(seconds=1))
         claims += len(await cabinet.unfinished.claim_stale(RECOVER_AFTER))
     assert claims == 5
-
-
-@pytest.fixture
-async def postgres_cabinet(postgres_url: str) -> AsyncIterator[tuple[CabinetServices, FakeClock]]:
-    database = Database(postgres_url)
-    await database.migrate()
-    clock = FakeClock()
-    try:
-        yield cabinet_services(database, clock=clock), clock
-    finally:
-        await database.dispose()
-
-
-async def _forget_everything(redis_client: Any, redis_keys: KeySpace) -> None:
-    keys = [key async for key in redis_client.scan_iter(match=redis_keys.pattern, count=1000)]
-    if keys:
-        await redis_client.delete(*keys)
-
-
-async def test_after_redis_lost_its_data_every_unfinished_reply_is_queued_again_at_once(
-    postgres_cabinet: tuple[CabinetServices, FakeClock], redis_client: Any, redis_keys: KeySpace
-) -> None:
-    """What the queues' fence runs once every worker is held: no waiting for RECOVER_AFTER, every
-    page of the backlog, each conversation in its order, and a second run adds nothing."""
-    cabinet, _ = postgres_cabinet
-    outbox = RedisWorkQueue(redis_client, redis_keys, "outbox", shards=2, dedupe_ttl=3600)
-    replies = await _queued_replies(cabinet, "100", [f"e{n}" for n in range(1, 4)])
-    for outbound in replies:
-        key = outbound.conversation.key
-        assert await outbox.put(key, outbound.model_dump_json().encode(), dedupe_id=outbound.id)
-    await _forget_everything(redis_client, redis_keys)
-
-    await requeue_all_unfinished(cabinet.unfinished, outbox, batch=2)
-    await requeue_all_unfinished(cabinet.unfinished, outbox, batch=2)
-
-    assert await outbox.depth() == 3
-    assert await _texts_in(outbox, 3) == ["e1", "e2", "e3"]
