@@ -16,7 +16,9 @@ therefore keeps a fence (:class:`DataLossFence`), shared by every queue of the k
 - while anyone drains, and for one lease TTL after the last detection (every holder of the old
   generation heartbeats within a third of that and so detects it too), no shard is granted;
 - then one process is told to *recover* (re-queue from the database what Redis forgot, in order)
-  and no shard is granted until it reports done (or its claim lapses and another one recovers).
+  and no shard is granted until it reports done; a claim to recover lapses after three lease TTLs
+  (the process failed or died), and another process is asked (the database's claims and the queue's
+  dedupe make a second recovery harmless).
 
 Why this fence rather than a fencing token checked at each write: the writes that matter (history,
 sends, sessions) happen in several stores, and a token would have to travel with each of them; the
@@ -67,13 +69,7 @@ local fenced = lost == 1 or redis.call('EXISTS', KEYS[3]) == 1 or redis.call('ZC
 local recover = 0
 if not fenced and redis.call('EXISTS', KEYS[5]) == 1 then
   fenced = true
-  local recovering = redis.call('GET', KEYS[6])
-  if recovering == me then
-    redis.call('PEXPIRE', KEYS[6], ttl * 3)
-  elseif not recovering then
-    redis.call('SET', KEYS[6], me, 'PX', ttl * 3)
-    recover = 1
-  end
+  if redis.call('SET', KEYS[6], me, 'NX', 'PX', ttl * 3) then recover = 1 end
 end
 local fair = math.ceil((#KEYS - 6) / redis.call('ZCARD', KEYS[1]))
 local held = {}
