@@ -496,7 +496,7 @@ class _Consumption:
                 attempt += 1
                 log.warning("%s: reading failed (%s)", self._layout.name, type(error).__name__)
                 if isinstance(error, ResponseError) and "NOGROUP" in str(error):
-                    await self._recreate_groups(epochs)
+                    self._stop_reading(epochs)
                 await asyncio.sleep(self._layout.backoff.delay(attempt))
                 continue
             for stream, entries in _stream_batches(response):
@@ -509,12 +509,14 @@ class _Consumption:
             keys=[self._layout.streams[shard]], args=[GROUP, self._layout.consumer]
         )
 
-    async def _recreate_groups(self, epochs: dict[int, int]) -> None:
-        for shard in epochs:
-            with contextlib.suppress(RedisError, OSError):
-                await self._layout.prepare_shard(
-                    keys=[self._layout.streams[shard]], args=[GROUP, self._layout.consumer]
-                )
+    def _stop_reading(self, epochs: dict[int, int]) -> None:
+        """A shard's group is gone: Redis most likely lost its data, and the next heartbeat says so
+        (the fence). Reading on until then would let a new item overtake one Redis forgot, so the
+        shards are dropped here; if their leases are still ours, the heartbeat takes them over anew
+        (the take-over recreates the group)."""
+        for shard, epoch in epochs.items():
+            if self._owned.get(shard) == epoch:
+                self._lose(shard)
 
     async def _sweep(self) -> None:
         """Claim entries stuck unacknowledged in a shard we own, e.g. read by a former owner after

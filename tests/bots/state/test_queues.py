@@ -362,10 +362,16 @@ async def test_redis_a_stopped_consumer_hands_its_leases_back_at_once(
     assert handled == [b"chat/0"]
 
 
+_FORGET = """
+for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end
+return 0
+"""
+
+
 async def _forget_everything(client: redis.Redis, prefix: str) -> None:
-    """What a Redis restarted empty looks like to the processes using it."""
-    async for key in client.scan_iter(match=f"{prefix}*"):
-        await client.delete(key)
+    """What a Redis restarted empty looks like to the processes using it: every key gone at once (one
+    by one, a heartbeat in between would see the leases gone and the generation still there)."""
+    await client.eval(_FORGET, 0, f"{prefix}*")  # type: ignore[misc]
 
 
 async def test_redis_no_shard_is_taken_after_redis_lost_everything_until_the_item_in_hand_is_finished(
@@ -416,6 +422,33 @@ async def test_redis_no_shard_is_taken_after_redis_lost_everything_until_the_ite
 
 async def _both_beat(client: redis.Redis, members: str) -> bool:
     return bool(await client.zcard(members) == 2)
+
+
+async def test_redis_a_recovery_that_failed_is_asked_for_again_and_then_work_goes_on(
+    redis_client: redis.Redis, redis_keys: KeySpace, redis_prefix: str
+) -> None:
+    queue = _redis_queue(redis_client, redis_keys, f"test-{uuid.uuid4().hex[:8]}")
+    attempts: list[str] = []
+
+    async def recover() -> None:
+        attempts.append("recover")
+        if len(attempts) == 1:
+            raise ConnectionError("the database is unreachable")
+
+    queue.recovery = recover
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(item)
+        if item == b"chat/0":
+            await _forget_everything(redis_client, redis_prefix)
+            await queue.put("chat", b"chat/1")
+
+    await queue.put("chat", b"chat/0")
+    await _run_until(queue, handler, lambda: len(handled) == 2)
+
+    assert handled == [b"chat/0", b"chat/1"]
+    assert attempts == ["recover", "recover"]
 
 
 async def test_redis_a_fresh_start_on_an_empty_redis_is_not_held(
