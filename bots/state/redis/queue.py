@@ -34,7 +34,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisError
 
 from bots.state.backoff import Backoff
 from bots.state.dispatch import KeyedDispatcher
@@ -328,6 +328,7 @@ class _Consumption:
                 self._layout.name,
                 entry.shard,
             )
+            self._stop_reading({entry.shard: entry.epoch})
 
     def _submit(
         self, shard: int, epoch: int, entries: Sequence[Any], settled: Collection[bytes] = ()
@@ -352,9 +353,7 @@ class _Consumption:
                     await self._sweep()
             except (RedisError, OSError) as error:
                 log.warning("%s: lease heartbeat failed (%s)", self._layout.name, type(error).__name__)
-                if time.monotonic() > self._valid_until:
-                    for shard in list(self._owned):
-                        self._lose(shard)
+                self._stop_reading(dict(self._owned))
             await asyncio.sleep(self._layout.leases.ttl / 3)
 
     def _apply(self, state: LeaseState) -> None:
@@ -495,8 +494,7 @@ class _Consumption:
             except (RedisError, OSError) as error:
                 attempt += 1
                 log.warning("%s: reading failed (%s)", self._layout.name, type(error).__name__)
-                if isinstance(error, ResponseError) and "NOGROUP" in str(error):
-                    self._stop_reading(epochs)
+                self._stop_reading(epochs)
                 await asyncio.sleep(self._layout.backoff.delay(attempt))
                 continue
             for stream, entries in _stream_batches(response):
@@ -510,10 +508,12 @@ class _Consumption:
         )
 
     def _stop_reading(self, epochs: dict[int, int]) -> None:
-        """A shard's group is gone: Redis most likely lost its data, and the next heartbeat says so
-        (the fence). Reading on until then would let a new item overtake one Redis forgot, so the
-        shards are dropped here; if their leases are still ours, the heartbeat takes them over anew
-        (the take-over recreates the group)."""
+        """Redis failed a read or a heartbeat, or an entry was no longer pending for us: Redis may have
+        lost its data, which the next successful heartbeat says (the fence). Handling on until then
+        what was read before (the in-memory buffer) or reads now would let a new item overtake one
+        Redis forgot, so the shards are dropped here, and the items not yet begun with them; if the
+        leases are still ours, the heartbeat takes the shards over anew, claiming those items again
+        in stream order (the take-over also recreates a lost group)."""
         for shard, epoch in epochs.items():
             if self._owned.get(shard) == epoch:
                 self._lose(shard)
