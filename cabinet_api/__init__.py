@@ -19,6 +19,7 @@ from cabinet_api.services import (
     Replay,
     RequestView,
     SendRecord,
+    UnfinishedReply,
     UnknownClient,
     cabinet_services,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Replay",
     "RequestView",
     "SendRecord",
+    "UnfinishedReply",
     "UnknownClient",
     "cabinet_services",
     "utc_now",

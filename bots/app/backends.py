@@ -4,6 +4,7 @@ with the inbox, the outbox and the dialog sessions durable in ``<data_dir>/queue
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -53,6 +54,12 @@ class Backends:
             return bool(await self.redis.ping())
         except Exception:
             return False
+
+    def recover_with(self, recovery: Callable[[], Awaitable[None]]) -> None:
+        """What runs once Redis lost its data and every worker is held (``RedisWorkQueue.recovery``)."""
+        for queue in (self.inbox, self.outbox):
+            if isinstance(queue, RedisWorkQueue):
+                queue.recovery = recovery
 
     async def close(self) -> None:
         self.stop.set()

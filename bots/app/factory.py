@@ -38,6 +38,7 @@ from bots.pipeline.inbox import InboxWorker
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.notifications import Notifier
 from bots.pipeline.outbox import OutboxWorker
+from bots.pipeline.outbox_recovery import requeue_all_unfinished
 from bots.pipeline.recovery import run_recovery
 from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.subscriptions import Subscriptions
@@ -303,8 +304,12 @@ async def start_services(
             asyncio.create_task(broadcasts.run(), name="broadcasts"),
         ]
         if ledger is not None:
+            replies = (cabinet.unfinished, backends.outbox)
+            backends.recover_with(lambda: requeue_all_unfinished(*replies))
             services.tasks.append(
-                asyncio.create_task(run_recovery(ledger, backends.inbox, stop=stop), name="recovery")
+                asyncio.create_task(
+                    run_recovery(ledger, backends.inbox, replies=replies, stop=stop), name="recovery"
+                )
             )
     if role.serves_clients:
         services.tasks.append(asyncio.create_task(_connect_channels(services), name="connect-channels"))

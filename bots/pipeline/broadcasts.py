@@ -10,8 +10,9 @@ second is kept (broadcasts spaced evenly, live replies in the rest).
 
 Exactly once. A claim appends the message to the client's history in the claiming transaction; the
 message then goes to the outbox under its own id (the outbox's queue drops a duplicate, its send
-journal never repeats a platform call), and the claim is marked handed. A claim never marked
-handed (the process died in between) is handed again later, which these guards make harmless.
+journal never repeats a platform call), and the claim is marked handed, its history row keeping the
+outbox item until the outbox finishes it (a Redis that restarted empty loses none). A claim never
+marked handed (the process died in between) is handed again later, which these guards make harmless.
 """
 
 from __future__ import annotations
@@ -153,15 +154,16 @@ class BroadcastSender:
             if not claims:
                 return
             handed: list[int] = []
+            outbounds: list[Outbound] = []
             try:
                 for claim in claims:
                     wait = await self.limiter.acquire(bucket, rate=rate, burst=1)
                     if wait > 0 and await sleep_or_stop(wait, self.stop):
                         return  # the rest are handed over as stale claims (``stale_after``)
-                    await self._put(claim)
+                    outbounds.append(await self._put(claim))
                     handed.append(claim.recipient_id)
             finally:
-                await self.ledger.handed(handed)
+                await self.ledger.handed(handed, outbounds)
 
     async def _outbox_busy(self) -> bool:
         """True (after a short wait) while the outbox has more work than ``backlog``."""
@@ -175,12 +177,12 @@ class BroadcastSender:
             await sleep_or_stop(YIELD_SECONDS, self.stop)
         return busy
 
-    async def _put(self, claim: RecipientClaim) -> None:
+    async def _put(self, claim: RecipientClaim) -> Outbound:
         outbound = broadcast_outbound(claim)
         await self.outbox.put(
             outbound.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
         )
+        return outbound
 
     async def _hand(self, claim: RecipientClaim) -> None:
-        await self._put(claim)
-        await self.ledger.handed([claim.recipient_id])
+        await self.ledger.handed([claim.recipient_id], [await self._put(claim)])

@@ -20,6 +20,7 @@ from cabinet_api import (
     RecipientClaim,
     Replay,
     SendRecord,
+    UnfinishedReply,
 )
 from handoff import HandoffRequest, Owner
 
@@ -146,6 +147,14 @@ class AcceptedLedger(Protocol):
     async def prune(self, *, limit: int = 1000) -> int: ...
 
 
+class UnfinishedReplies(Protocol):
+    """Outgoing messages the outbox has not finished, kept with their outbox item (history rows)."""
+
+    async def claim_stale(
+        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500
+    ) -> list[UnfinishedReply]: ...
+
+
 class BroadcastLedger(Protocol):
     """Broadcasts as the workers send them, and what clients do about them."""
 
@@ -157,7 +166,9 @@ class BroadcastLedger(Protocol):
         """Take waiting recipients of a sending broadcast; their messages are in the history already."""
         ...
 
-    async def handed(self, recipient_ids: Sequence[int]) -> None: ...
+    async def handed(self, recipient_ids: Sequence[int], outbounds: Sequence[Outbound] = ()) -> None:
+        """The outbox holds these recipients' messages (``outbounds``, kept until it finishes them)."""
+        ...
 
     async def stale_claims(self, stale_after: timedelta, *, limit: int = 100) -> list[RecipientClaim]: ...
 

@@ -8,6 +8,8 @@ after an empty restart it is queued once. Each claim marks its rows in the datab
 several processes never take the same event, and an event is claimed again only
 ``RECOVER_AFTER`` later. A conversation whose later message arrives first handles its lost
 events itself, in order (``InboxWorker.ledger``); the sweep answers those nobody wrote after.
+
+The same sweep queues again the outbox's unfinished replies (``outbox_recovery``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bots.pipeline.ports import AcceptedLedger
+from bots.pipeline.outbox_recovery import requeue_unfinished
+from bots.pipeline.ports import AcceptedLedger, UnfinishedReplies
 from bots.state import WorkQueue
 from bots.state.dispatch import sleep_or_stop
 
@@ -42,6 +45,7 @@ async def run_recovery(
     ledger: AcceptedLedger,
     inbox: WorkQueue,
     *,
+    replies: tuple[UnfinishedReplies, WorkQueue] | None = None,
     stop: asyncio.Event,
     every: float = SWEEP_EVERY_SECONDS,
     older_than: timedelta = RECOVER_AFTER,
@@ -51,6 +55,8 @@ async def run_recovery(
     while not stop.is_set():
         try:
             await sweep(ledger, inbox, older_than=older_than)
+            if replies is not None:
+                await requeue_unfinished(*replies, older_than=older_than)
             sweeps += 1
             if sweeps % PRUNE_EVERY_SWEEPS == 1:
                 await ledger.prune()

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cabinet_api.clock import utc_now
@@ -22,6 +32,12 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "bot", "direction", "event_id"),
         Index("ix_messages_client_timeline", "client_id", "id"),
+        Index(
+            "ix_messages_unfinished_out",
+            "id",
+            postgresql_where=text("envelope IS NOT NULL"),
+            sqlite_where=text("envelope IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -44,3 +60,8 @@ class Message(Base):
     author: Mapped[str | None] = mapped_column(String(8))
     """Of an outgoing message: ``person`` or ``system`` (handoff notices); None for the bot's."""
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Of an outgoing message still ``queued``: the outbox item as queued (unmasked), cleared when the
+    outbox finishes it; what is queued again if a Redis restarted empty forgot it."""
+    requeued_at: Mapped[datetime | None]
+    requeues: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -45,6 +45,7 @@ from cabinet_api.services.rating_requests import RatingRequestService, RatingReq
 from cabinet_api.services.recordings import MAX_RECORDING_BYTES, RECORDING_MIME_TYPES, RecordingRejected
 from cabinet_api.services.sends import SendJournal, SendRecord
 from cabinet_api.services.signals import ClientSignal, ContactMark, SignalService
+from cabinet_api.services.unfinished_outbound import UnfinishedOutbound, UnfinishedReply
 from cabinet_api.services.views import (
     AnswerView,
     ClientDetail,
@@ -137,6 +138,8 @@ __all__ = [
     "SignalService",
     "StoredFile",
     "TaskView",
+    "UnfinishedOutbound",
+    "UnfinishedReply",
     "UnknownClient",
     "cabinet_services",
     "normalize_phone",

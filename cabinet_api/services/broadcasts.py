@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, String, Table, and_, func, literal, select, update
+from sqlalchemy import Select, String, Table, and_, bindparam, func, literal, select, update
 from sqlalchemy import cast as sql_cast
 
+from adapters.types import Outbound
 from cabinet_api.db import Database
 from cabinet_api.models import (
     Broadcast,
@@ -107,6 +108,17 @@ class BroadcastService:
         self._clock = clock
         self._recipients = cast(Table, BroadcastRecipient.__table__)
         self._messages = cast(Table, Message.__table__)
+        self._keep_envelope = (
+            self._messages.update()
+            .where(
+                self._messages.c.channel == bindparam("b_channel"),
+                self._messages.c.bot == bindparam("b_bot"),
+                self._messages.c.direction == Direction.OUT.value,
+                self._messages.c.event_id == bindparam("b_event_id"),
+                self._messages.c.status == MessageStatus.QUEUED.value,
+            )
+            .values(envelope=bindparam("b_envelope"))
+        )
 
     # ---- made and steered in the console -------------------------------------------------
 
@@ -273,8 +285,10 @@ class BroadcastService:
                 claims.append(claim)
             return claims
 
-    async def handed(self, recipient_ids: Sequence[int]) -> None:
-        """The outbox holds these recipients' messages now."""
+    async def handed(self, recipient_ids: Sequence[int], outbounds: Sequence[Outbound] = ()) -> None:
+        """The outbox holds these recipients' messages now; each history row keeps its outbox item
+        until the outbox finishes it (``Message.envelope``), as a reply's does, so a Redis that
+        restarted empty loses none of them. A message the outbox has already finished keeps none."""
         if not recipient_ids:
             return
         async with self._db.session() as session:
@@ -283,6 +297,10 @@ class BroadcastService:
                 .where(BroadcastRecipient.id.in_(recipient_ids), BroadcastRecipient.state == R.QUEUED)
                 .values(state=R.HANDED)
             )
+            if outbounds:
+                await session.execute(
+                    self._keep_envelope, [_envelope_row(outbound) for outbound in outbounds]
+                )
 
     async def stale_claims(self, stale_after: timedelta, *, limit: int = 100) -> list[RecipientClaim]:
         """Claims whose hand-over to the outbox was never confirmed (a process died in between)."""
@@ -520,3 +538,13 @@ def _claim(recipient: BroadcastRecipient, broadcast: Broadcast) -> RecipientClai
 
 
 __all__ = ["BroadcastService", "EmptyAudience", "outbound_id"]
+
+
+def _envelope_row(outbound: Outbound) -> dict[str, object]:
+    ref = outbound.conversation
+    return {
+        "b_channel": ref.channel.value,
+        "b_bot": ref.bot,
+        "b_event_id": outbound.id,
+        "b_envelope": outbound.model_dump_json().encode(),
+    }

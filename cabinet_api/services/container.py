@@ -36,6 +36,7 @@ from cabinet_api.services.request_events import RequestEventService
 from cabinet_api.services.requests import RequestService
 from cabinet_api.services.sends import SendJournal
 from cabinet_api.services.signals import SignalService
+from cabinet_api.services.unfinished_outbound import UnfinishedOutbound
 from cabinet_api.storage import FileStorage, LocalFileStorage
 
 DEFAULT_FILES_ROOT = Path(__file__).resolve().parent.parent.parent / "var" / "files"
@@ -66,6 +67,7 @@ class CabinetServices:
     dead_letters: DeadLetterService
     accepted: AcceptedInboundLedger
     broadcasts: BroadcastService
+    unfinished: UnfinishedOutbound
 
 
 def cabinet_services(
@@ -100,4 +102,5 @@ def cabinet_services(
         dead_letters=DeadLetterService(db, clock),
         accepted=AcceptedInboundLedger(db, clock),
         broadcasts=BroadcastService(db, clock),
+        unfinished=UnfinishedOutbound(db, clock),
     )

@@ -39,6 +39,10 @@ def _inbound_payload(event: Inbound) -> dict[str, Any]:
     return payload
 
 
+def _envelope(outbound: Outbound) -> bytes:
+    return outbound.model_dump_json().encode()
+
+
 def _entry(message: Message) -> HistoryEntry:
     return HistoryEntry(
         id=message.id,
@@ -87,6 +91,7 @@ class HistoryService:
                     bindparam("platform_message_id", type_=table.c.platform_message_id.type),
                     table.c.platform_message_id,
                 ),
+                envelope=None,
             )
         )
 
@@ -137,7 +142,8 @@ class HistoryService:
         author: str | None = None,
         person_id: int | None = None,
     ) -> None:
-        """Append a turn's replies in one transaction, each once per ``outbound.id``."""
+        """Append a turn's replies in one transaction, each once per ``outbound.id``; a ``queued`` one
+        keeps its outbox item (``Message.envelope``) until :meth:`mark_outbound` finishes it."""
         if not outbounds:
             return
         checked_status = MessageStatus(status)
@@ -163,7 +169,11 @@ class HistoryService:
                     payload=reply.model_dump(mode="json", exclude={"attachment": {"source": {"data"}}}),
                     status=checked_status,
                 )
-                | {"author": author, "person_id": person_id}
+                | {
+                    "author": author,
+                    "person_id": person_id,
+                    "envelope": _envelope(outbound) if checked_status is MessageStatus.QUEUED else None,
+                }
             )
 
         async def append(connection: AsyncConnection) -> None:

@@ -13,6 +13,10 @@ Take-over is fenced: an entry is acknowledged only while it is still pending for
 an entry its successor has claimed; and a process that regains a shard it lost
 first lets the entries it took under the lost lease settle, so they are claimed again in
 stream order instead of overtaking. A graceful stop hands every lease back at once.
+
+A Redis that came back empty is fenced (``leases.DataLossFence``): every process drops its shards
+and finishes what it has in hand, one of them runs the queue's :attr:`RedisWorkQueue.recovery`
+(what the database knows Redis forgot is queued again, in order), and only then are shards granted.
 """
 
 from __future__ import annotations
@@ -24,19 +28,19 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Collection, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisError
 
 from bots.state.backoff import Backoff
 from bots.state.dispatch import KeyedDispatcher
 from bots.state.queue import Handler, QueueUnavailable, shard_of
 from bots.state.redis.keys import KeySpace
-from bots.state.redis.leases import LeaseState, ShardLeases
+from bots.state.redis.leases import DataLossFence, LeaseState, ShardLeases
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,7 @@ class _Layout:
     max_in_flight: int
     block_ms: int
     backoff: Backoff
+    recover: Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,7 @@ class RedisWorkQueue:
             redis,
             members_key=keys.key(name, "consumers"),
             lease_keys=[f"{stream}:lease" for stream in self._streams],
+            fence=DataLossFence.of(keys),
             consumer=self.consumer,
             ttl_ms=lease_ttl_ms,
         )
@@ -181,7 +187,11 @@ class RedisWorkQueue:
             max_in_flight=max_in_flight,
             block_ms=block_ms,
             backoff=backoff or Backoff(),
+            recover=self._recover,
         )
+        self.recovery: Callable[[], Awaitable[None]] | None = None
+        """Queues again what the database knows Redis forgot (every queue's, in order), when this
+        process is the one the fence asks to after Redis lost its data; shared by the process's queues."""
         self._running = False
         self._closed = False
 
@@ -213,6 +223,10 @@ class RedisWorkQueue:
     async def close(self) -> None:
         self._closed = True
 
+    async def _recover(self) -> None:
+        if self.recovery is not None:
+            await self.recovery()
+
     async def depth(self) -> int:
         async with self._redis.pipeline(transaction=False) as pipe:
             for stream in self._streams:
@@ -237,6 +251,8 @@ class _Consumption:
         self._settled_while_claiming: dict[int, set[bytes]] = {}
         self._epochs = 0
         self._valid_until = 0.0
+        self._draining_since: float | None = None
+        self._held_since: float | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._tasks: asyncio.TaskGroup | None = None
         self._progress = asyncio.Event()
@@ -312,6 +328,7 @@ class _Consumption:
                 self._layout.name,
                 entry.shard,
             )
+            self._stop_reading({entry.shard: entry.epoch})
 
     def _submit(
         self, shard: int, epoch: int, entries: Sequence[Any], settled: Collection[bytes] = ()
@@ -330,19 +347,39 @@ class _Consumption:
         beats = 0
         while True:
             try:
-                self._apply(await self._layout.leases.heartbeat())
+                self._apply(await self._layout.leases.heartbeat(draining=self._draining_since is not None))
                 beats += 1
                 if beats % _SWEEP_EVERY_BEATS == 0:
                     await self._sweep()
             except (RedisError, OSError) as error:
                 log.warning("%s: lease heartbeat failed (%s)", self._layout.name, type(error).__name__)
-                if time.monotonic() > self._valid_until:
-                    for shard in list(self._owned):
-                        self._lose(shard)
+                self._stop_reading(dict(self._owned))
             await asyncio.sleep(self._layout.leases.ttl / 3)
 
     def _apply(self, state: LeaseState) -> None:
         self._valid_until = state.valid_until
+        if state.data_lost:
+            log.warning(
+                "%s: Redis lost its data; shards dropped until every process has finished what it holds",
+                self._layout.name,
+            )
+            self._draining_since = self._held_since = time.monotonic()
+        if self._held_since is not None and state.held:
+            log.warning(
+                "%s: shards granted again %.2fs after the loss of Redis's data was seen",
+                self._layout.name,
+                time.monotonic() - self._held_since,
+            )
+            self._held_since = None
+        if self._draining_since is not None and not any(self._outstanding.values()):
+            log.warning(
+                "%s: items in hand when Redis lost its data finished in %.2fs",
+                self._layout.name,
+                time.monotonic() - self._draining_since,
+            )
+            self._draining_since = None
+        if state.recover:
+            self._spawn(self._recover())
         for shard in list(self._owned):
             if shard not in state.held:
                 self._lose(shard)
@@ -357,6 +394,22 @@ class _Consumption:
             self._readable.discard(shard)
             self._releasing.add(shard)
             self._spawn(self._release(shard))
+
+    async def _recover(self) -> None:
+        """Queue again what Redis forgot, then let the fence grant shards; a failure leaves the claim
+        to lapse, and the fence asks a process again."""
+        started = time.monotonic()
+        try:
+            await self._layout.recover()
+            await self._layout.leases.recovered()
+        except Exception:
+            log.exception(
+                "%s: recovery after Redis lost its data failed; it will be asked again", self._layout.name
+            )
+            return
+        log.warning(
+            "%s: recovery after Redis lost its data took %.2fs", self._layout.name, time.monotonic() - started
+        )
 
     def _lose(self, shard: int) -> None:
         log.warning("%s: lost the lease on shard %d", self._layout.name, shard)
@@ -441,8 +494,7 @@ class _Consumption:
             except (RedisError, OSError) as error:
                 attempt += 1
                 log.warning("%s: reading failed (%s)", self._layout.name, type(error).__name__)
-                if isinstance(error, ResponseError) and "NOGROUP" in str(error):
-                    await self._recreate_groups(epochs)
+                self._stop_reading(epochs)
                 await asyncio.sleep(self._layout.backoff.delay(attempt))
                 continue
             for stream, entries in _stream_batches(response):
@@ -455,12 +507,16 @@ class _Consumption:
             keys=[self._layout.streams[shard]], args=[GROUP, self._layout.consumer]
         )
 
-    async def _recreate_groups(self, epochs: dict[int, int]) -> None:
-        for shard in epochs:
-            with contextlib.suppress(RedisError, OSError):
-                await self._layout.prepare_shard(
-                    keys=[self._layout.streams[shard]], args=[GROUP, self._layout.consumer]
-                )
+    def _stop_reading(self, epochs: dict[int, int]) -> None:
+        """Redis failed a read or a heartbeat, or an entry was no longer pending for us: Redis may have
+        lost its data, which the next successful heartbeat says (the fence). Handling on until then
+        what was read before (the in-memory buffer) or reads now would let a new item overtake one
+        Redis forgot, so the shards are dropped here, and the items not yet begun with them; if the
+        leases are still ours, the heartbeat takes the shards over anew, claiming those items again
+        in stream order (the take-over also recreates a lost group)."""
+        for shard, epoch in epochs.items():
+            if self._owned.get(shard) == epoch:
+                self._lose(shard)
 
     async def _sweep(self) -> None:
         """Claim entries stuck unacknowledged in a shard we own, e.g. read by a former owner after

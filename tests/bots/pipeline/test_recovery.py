@@ -1,4 +1,5 @@
-"""What a webhook accepted outlives a Redis that restarted empty: the database keeps the record.
+"""What a webhook accepted, and the replies it caused, outlive a Redis that restarted empty: the
+database keeps the record.
 
 Real PostgreSQL and Redis: events go in through ``Ingest`` (what the webhooks call), Redis loses
 every key of this test, and the recovery sweep queues again what was never handled, once.
@@ -13,11 +14,13 @@ from typing import Any
 import pytest
 
 from adapters.types import Inbound, TextBody
+from bots.pipeline.outbox_recovery import requeue_all_unfinished
 from bots.pipeline.recovery import RECOVER_AFTER, sweep
 from bots.pipeline.webhooks import Ingest
 from bots.state import QueueUnavailable
 from bots.state.redis import KeySpace, RedisWorkQueue
 from cabinet_api import CabinetServices, Database, cabinet_services
+from tests.bots.pipeline.test_outbox_recovery import queued_replies, texts_in
 from tests.cabinet_api.conftest import FakeClock, inbound
 
 
@@ -102,3 +105,23 @@ async def test_without_the_database_nothing_is_queued_and_the_webhook_is_told_to
         await unreachable.dispose()
     assert await inbox.depth() == 0
     assert await Ingest(inbox).events([event]) == 1, "not marked seen: the redelivery is queued"
+
+
+async def test_after_redis_lost_its_data_every_unfinished_reply_is_queued_again_at_once(
+    cabinet: tuple[CabinetServices, FakeClock], redis_client: Any, redis_keys: KeySpace
+) -> None:
+    """What the queues' fence runs once every worker is held: no waiting for RECOVER_AFTER, every
+    page of the backlog, each conversation in its order, and a second run adds nothing."""
+    services, _ = cabinet
+    outbox = RedisWorkQueue(redis_client, redis_keys, "outbox", shards=2, dedupe_ttl=3600)
+    replies = await queued_replies(services, "100", [f"e{n}" for n in range(1, 4)])
+    for outbound in replies:
+        key = outbound.conversation.key
+        assert await outbox.put(key, outbound.model_dump_json().encode(), dedupe_id=outbound.id)
+    await _forget_everything(redis_client, redis_keys)
+
+    await requeue_all_unfinished(services.unfinished, outbox, batch=2)
+    await requeue_all_unfinished(services.unfinished, outbox, batch=2)
+
+    assert await outbox.depth() == 3
+    assert await texts_in(outbox, 3) == ["e1", "e2", "e3"]

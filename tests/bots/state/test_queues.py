@@ -362,29 +362,117 @@ async def test_redis_a_stopped_consumer_hands_its_leases_back_at_once(
     assert handled == [b"chat/0"]
 
 
-async def test_redis_a_queue_goes_on_after_redis_lost_everything_mid_item(
+_FORGET = """
+for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end
+return 0
+"""
+
+
+async def _forget_everything(client: redis.Redis, prefix: str) -> None:
+    """What a Redis restarted empty looks like to the processes using it: every key gone at once (one
+    by one, a heartbeat in between would see the leases gone and the generation still there)."""
+    await client.eval(_FORGET, 0, f"{prefix}*")  # type: ignore[misc]
+
+
+async def test_redis_no_shard_is_taken_after_redis_lost_everything_until_the_item_in_hand_is_finished(
     redis_client: redis.Redis, redis_keys: KeySpace, redis_prefix: str
 ) -> None:
-    """The item in hand is settled and the conversation goes on when Redis loses every key mid-item
-    (the fault suite's Redis-restarted-empty test catches the NOGROUP acknowledgement this guards)."""
+    """Two consumers; Redis loses every key while one of them is mid-item. The other (which would
+    take the conversation's shard at its next heartbeat) waits until that item is finished, the
+    recovery has run once, and only then is the conversation's next item handled."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    queues = [_redis_queue(redis_client, redis_keys, name, consumer) for consumer in ("first", "second")]
+    draining = redis_keys.key("fence", "draining")
+    events: list[str] = []
+    recoveries: list[str] = []
+
+    def recovery_of(consumer: str) -> Callable[[], Awaitable[None]]:
+        async def recover() -> None:
+            recoveries.append(consumer)
+            events.append("recovered")
+
+        return recover
+
+    for queue, consumer in zip(queues, ("first", "second"), strict=True):
+        queue.recovery = recovery_of(consumer)
+    stop = asyncio.Event()
+
+    async def handler(item: bytes) -> None:
+        events.append(f"start {item.decode()}")
+        if item == b"chat/0":
+            await _forget_everything(redis_client, redis_prefix)
+            await queues[0].put("chat", b"chat/1")
+            await eventually(lambda: redis_client.zcard(draining), "the fence saw the loss", within=5)
+            members = redis_keys.key(name, "consumers")
+            await eventually(
+                lambda: _both_beat(redis_client, members), "both consumers beat since the loss", within=5
+            )
+            assert await _keys_like(redis_client, f"{redis_prefix}*:lease") == [], "no lease while held"
+        events.append(f"end {item.decode()}")
+        if item == b"chat/1":
+            stop.set()
+
+    await queues[0].put("chat", b"chat/0")
+    running = [asyncio.create_task(queue.run(handler, stop=stop)) for queue in queues]
+    await asyncio.wait_for(asyncio.gather(*running), 15)
+
+    assert events == ["start chat/0", "end chat/0", "recovered", "start chat/1", "end chat/1"]
+    assert len(recoveries) == 1
+
+
+async def _both_beat(client: redis.Redis, members: str) -> bool:
+    return bool(await client.zcard(members) == 2)
+
+
+async def test_redis_a_recovery_that_failed_is_asked_for_again_and_then_work_goes_on(
+    redis_client: redis.Redis, redis_keys: KeySpace, redis_prefix: str
+) -> None:
     queue = _redis_queue(redis_client, redis_keys, f"test-{uuid.uuid4().hex[:8]}")
-    await queue.put("chat", b"chat/0")
+    attempts: list[str] = []
+
+    async def recover() -> None:
+        attempts.append("recover")
+        if len(attempts) == 1:
+            raise ConnectionError("the database is unreachable")
+
+    queue.recovery = recover
     handled: list[bytes] = []
 
     async def handler(item: bytes) -> None:
         handled.append(item)
         if item == b"chat/0":
-            async for key in redis_client.scan_iter(match=f"{redis_prefix}*"):
-                await redis_client.delete(key)
+            await _forget_everything(redis_client, redis_prefix)
             await queue.put("chat", b"chat/1")
-            # the next heartbeat takes the empty Redis's leases anew, before this item is acknowledged
-            await eventually(
-                lambda: _keys_like(redis_client, f"{redis_prefix}*:lease"), "a lease taken anew", within=5
-            )
 
+    await queue.put("chat", b"chat/0")
     await _run_until(queue, handler, lambda: len(handled) == 2)
 
     assert handled == [b"chat/0", b"chat/1"]
+    assert attempts == ["recover", "recover"]
+
+
+async def test_redis_a_fresh_start_on_an_empty_redis_is_not_held(
+    redis_client: redis.Redis, redis_keys: KeySpace
+) -> None:
+    """The fence costs nothing on a first start: nobody knew an older generation of the data."""
+    queue = _redis_queue(redis_client, redis_keys, f"test-{uuid.uuid4().hex[:8]}")
+    recoveries: list[int] = []
+
+    async def recover() -> None:
+        recoveries.append(1)
+
+    queue.recovery = recover
+    await queue.put("chat", b"chat/0")
+    handled: list[bytes] = []
+
+    async def handler(item: bytes) -> None:
+        handled.append(item)
+
+    await _run_until(queue, handler, lambda: len(handled) == 1)
+
+    assert handled == [b"chat/0"]
+    assert recoveries == []
+    assert await redis_client.exists(redis_keys.key("fence", "quiet")) == 0
 
 
 async def _keys_like(client: redis.Redis, pattern: str) -> list[bytes]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from adapters.types import Channel, StartBody
+from adapters.types import Channel, Outbound, StartBody
+from bots.pipeline.broadcasts import broadcast_outbound
 from cabinet_api import CabinetServices
 from cabinet_api.services import Audience, NewBroadcast
 from tests.cabinet_api.conftest import FakeClock, inbound
@@ -119,3 +120,22 @@ async def test_a_client_who_opts_out_after_the_start_is_skipped_and_a_foreign_pr
     assert await cabinet.broadcasts.finish_sent() == []
     await cabinet.broadcasts.handed([claims[0].recipient_id])
     assert await cabinet.broadcasts.finish_sent() == [made.public_id]
+
+
+async def test_a_handed_broadcast_message_is_unfinished_until_the_outbox_finishes_it(
+    cabinet: CabinetServices, clock: FakeClock
+) -> None:
+    """So a Redis that restarted empty loses no broadcast message either (``UnfinishedOutbound``)."""
+    await _clients(cabinet, 2)
+    await _started(cabinet)
+    sent, waiting = await cabinet.broadcasts.claim("telegram", "legal", limit=2)
+    outbounds = [broadcast_outbound(claim) for claim in (sent, waiting)]
+    ref = outbounds[0].conversation
+    await cabinet.history.mark_outbound(sent.outbound_id, ref.channel.value, ref.bot, status="sent")
+    await cabinet.broadcasts.handed([sent.recipient_id, waiting.recipient_id], outbounds)
+
+    clock.advance(timedelta(minutes=1))
+    unfinished = await cabinet.unfinished.claim_stale(timedelta(seconds=10))
+
+    assert [reply.outbound_id for reply in unfinished] == [waiting.outbound_id]
+    assert Outbound.model_validate_json(unfinished[0].envelope) == outbounds[1]

@@ -1,0 +1,68 @@
+"""Outgoing messages the outbox has not finished: what a Redis that restarted empty may have forgotten.
+
+The history appends each queued reply with its outbox item (``Message.envelope``) in the same
+statement, and the outbox's final mark clears it, so the rows still holding one are the replies
+not yet sent, refused or resolved ``unknown``. :meth:`claim_stale` hands them out oldest first (the
+history's order is each conversation's order), marking each claim so sweeps of several processes
+never take the same reply twice; the send journal keeps a reply that was in fact sent from being
+sent again. A reply claimed ``MAX_REQUEUES`` times without being finished is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from cabinet_api.db import Database
+from cabinet_api.models import Message
+
+MAX_REQUEUES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class UnfinishedReply:
+    id: int
+    """The history row's id: replies come in its order, and a caller pages on with ``after_id``."""
+    outbound_id: str
+    envelope: bytes
+
+
+class UnfinishedOutbound:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def claim_stale(
+        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500
+    ) -> list[UnfinishedReply]:
+        """Unfinished replies queued (or last claimed) longer ago than ``older_than`` and listed after
+        ``after_id``, oldest first, each marked claimed now; rows another process is claiming are
+        skipped (``SKIP LOCKED``)."""
+        now = self._clock()
+        cutoff = now - older_than
+        query = (
+            select(Message)
+            .where(
+                Message.envelope.is_not(None),
+                Message.id > after_id,
+                Message.created_at <= cutoff,
+                Message.requeues < MAX_REQUEUES,
+                Message.requeued_at.is_(None) | (Message.requeued_at <= cutoff),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._db.session() as session:
+            rows = list((await session.scalars(query)).all())
+            claimed: list[UnfinishedReply] = []
+            for row in rows:
+                if row.envelope is None:
+                    continue
+                row.requeued_at = now
+                row.requeues += 1
+                claimed.append(UnfinishedReply(row.id, row.event_id, row.envelope))
+            return claimed
