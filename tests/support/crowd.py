@@ -34,6 +34,10 @@ RATE_LIMIT_CODES = {"telegram": {429}, "viber": {12}, "whatsapp": {130429, 13105
 ARRIVING_AT_ONCE = 32
 """Webhook events in flight at once while a crowd arrives."""
 
+REDELIVERIES = 5
+REDELIVER_AFTER = 0.5
+"""Seconds before an event the webhook refused is delivered again (times the attempt)."""
+
 BOT_USER = {"id": 7000000042, "is_bot": True, "first_name": "Legal"}
 _tokens = itertools.count(7_100_000_000_000_000_000)
 
@@ -116,12 +120,20 @@ async def _at_most(jobs: Iterable[Callable[[], Awaitable[None]]], at_once: int) 
 async def arrive(
     http: aiohttp.ClientSession, base_url: str, people: Crowd, *, at_once: int = ARRIVING_AT_ONCE
 ) -> None:
-    """Every member of the crowd reaches the bot through its own platform (each webhook answered 200)."""
+    """Every member of the crowd reaches the bot through its own platform, each webhook answered 200 in
+    the end: an event the app answered 503 (its inbox unavailable for a moment) is delivered again, as
+    every platform redelivers what a webhook did not accept."""
 
     def post(channel: str, body: dict[str, Any]) -> Callable[[], Awaitable[None]]:
         async def job() -> None:
-            async with http.post(f"{base_url}/fake/{channel}/updates", json=body) as response:
-                assert response.status == 200, await response.text()
+            for attempt in itertools.count(1):
+                async with http.post(f"{base_url}/fake/{channel}/updates", json=body) as response:
+                    if response.status == 200:
+                        return
+                    answer = await response.text()
+                assert response.status == 503, answer
+                assert attempt < REDELIVERIES, answer
+                await asyncio.sleep(REDELIVER_AFTER * attempt)
 
         return job
 
@@ -152,6 +164,20 @@ async def settle(
     await eventually(
         lambda: drained(http, base_url, within=5.0), "every event handled", within=within, every=0.25
     )
+
+
+async def set_up(
+    http: aiohttp.ClientSession,
+    base_url: str,
+    supervisor: ConsoleUser,
+    people: Crowd,
+    *,
+    already: int = 0,
+    within: float = 120.0,
+) -> None:
+    """The crowd arrives and the app settles: all of it (and the ``already`` known) in the audience."""
+    await arrive(http, base_url, people)
+    await settle(http, base_url, supervisor, people.size + already, within=within)
 
 
 async def calls(
@@ -253,7 +279,7 @@ async def _live_user(
         async def replied() -> list[dict[str, Any]]:
             return await live.calls(after=live.seen_seq, method="sendMessage")
 
-        fresh = await eventually(replied, "a live reply", within=120, every=0.02)
+        fresh = await eventually(replied, "a live reply", within=120, every=0.03)
         latencies.append(time.perf_counter() - started)
         live.seen_seq = max(call["seq"] for call in fresh)
         await asyncio.sleep(pause)  # the person reads the answer; its other messages arrive meanwhile
@@ -284,8 +310,7 @@ async def broadcast_to_a_crowd(
     started = time.perf_counter()
     for user in live:
         await user.send("/start")
-    await arrive(http, base_url, people)
-    await settle(http, base_url, supervisor, people.size + live_users, within=within)
+    await set_up(http, base_url, supervisor, people, already=live_users, within=within)
     setup_seconds = time.perf_counter() - started
     marks = {channel: await last_seq(http, base_url, channel) for channel in CHANNELS}
 

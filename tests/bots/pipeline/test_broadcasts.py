@@ -22,7 +22,7 @@ from tests.support.crowd import (
     last_seq,
     percentile,
     refused_for_rate,
-    settle,
+    set_up,
 )
 from tests.support.telegram_user import TelegramUser
 from tests.support.waiting import eventually
@@ -225,8 +225,7 @@ async def test_a_whatsapp_client_outside_the_24_hour_window_gets_the_broadcast_a
     demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
 ) -> None:
     people = crowd(1, channels=["whatsapp"])
-    await arrive(http, demo, people)
-    await settle(http, demo, supervisor, people.size, within=60)
+    await set_up(http, demo, supervisor, people)
     (wa_id,) = people.whatsapp
     async with http.post(f"{demo}/fake/whatsapp/control", json={"close_window_for": [wa_id]}) as response:
         assert (await response.json())["closed_windows"] == [wa_id]
@@ -284,8 +283,7 @@ async def test_a_viber_broadcast_keeps_vibers_rate(
     demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
 ) -> None:
     people = crowd(520, channels=["viber"])
-    await arrive(http, demo, people)
-    await settle(http, demo, supervisor, people.size, within=120)
+    await set_up(http, demo, supervisor, people)
     mark = await last_seq(http, demo, "viber")
 
     sent = await _send(supervisor, {"channels": ["viber"]})
