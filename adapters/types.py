@@ -601,6 +601,10 @@ class SendsTemplates(Protocol):
         """Send the template declared under ``template.key``; its platform message id."""
         ...
 
+    def template_parameters(self) -> Mapping[str, int]:
+        """The keys of the templates this channel declares, each with how many parameters it takes."""
+        ...
+
 
 @runtime_checkable
 class LongPolls(Protocol):

@@ -515,6 +515,9 @@ class WhatsAppAdapter:
             return (await self._wa.send_message(to=to, text=caption)).id
         return sent
 
+    def template_parameters(self) -> Mapping[str, int]:
+        return {key: spec.body_params for key, spec in self.templates.items()}
+
     async def send_template(self, conversation: ConversationRef, template: TemplateRef) -> str:
         """Send the approved template declared under ``template.key``: the one kind of message that
         reaches a user outside the window."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
 
-from adapters.types import ConversationRef
+from adapters.types import ConversationRef, SendsTemplates
 from bots.app.backends import Backends
 from bots.app.settings import Settings
 from bots.pipeline.people_outlet import PeopleOutlet
@@ -117,4 +117,15 @@ def console_context(
         public_origin=public,
         service_level_seconds=settings.service_level_seconds,
         link_lifetime=timedelta(seconds=settings.link_lifetime_seconds),
+        templates=declared_templates(runtimes),
     )
+
+
+def declared_templates(runtimes: Mapping[str, BotRuntime]) -> dict[str, dict[str, int]]:
+    """Per bot with a channel that sends templates, the templates it declares (key: parameters)."""
+    declared: dict[str, dict[str, int]] = {}
+    for name, runtime in runtimes.items():
+        for adapter in runtime.adapters.values():
+            if isinstance(adapter, SendsTemplates):
+                declared.setdefault(name, {}).update(adapter.template_parameters())
+    return declared

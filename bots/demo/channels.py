@@ -17,6 +17,7 @@ DEMO_TEMPLATES = {
     "request_update": TemplateSpec(name="omnicab_request_update", language="ru", body_params=1),
     "operator_reply": TemplateSpec(name="omnicab_operator_reply", language="ru", body_params=1),
     "rating_request": TemplateSpec(name="omnicab_rating_request", language="ru"),
+    "news": TemplateSpec(name="omnicab_news", language="ru", body_params=1),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -90,11 +91,13 @@ class Outbox:
         method: str | None = None,
         token_id: str | None = None,
     ) -> list[RecordedCall]:
+        """Newest first until ``after``, then put in order: a client polling for what is new costs
+        only the calls since its last look, not the whole outbox (thousands during a broadcast)."""
+        newer = itertools.takewhile(lambda call: call.seq > after, reversed(self._calls))
         return [
             call
-            for call in self._calls
-            if call.seq > after
-            and (chat_id is None or call.chat_id == chat_id)
+            for call in reversed(list(newer))
+            if (chat_id is None or call.chat_id == chat_id)
             and (method is None or call.method == method)
             and (token_id is None or call.token_id == token_id)
         ]

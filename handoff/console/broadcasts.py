@@ -15,6 +15,7 @@ from cabinet_api.services import (
     NewBroadcast,
 )
 from handoff.console.broadcast_schemas import AudienceBody, BroadcastBody, ScheduleBody
+from handoff.console.broadcast_templates import check_template
 from handoff.console.context import Caller, context
 from handoff.console.errors import ConsoleError
 from handoff.console.session import json_body
@@ -82,8 +83,11 @@ async def preview(request: web.Request, caller: Caller) -> web.Response:
 
 async def create(request: web.Request, caller: Caller) -> web.Response:
     body = await json_body(request, BroadcastBody)
-    service = context(request).cabinet.broadcasts
+    console = context(request)
+    service = console.cabinet.broadcasts
     audience = body.audience.audience()
+    if body.template_key is not None:
+        check_template(console.templates, audience.bots, body.template_key, body.template_params)
     count = await service.preview(audience)
     if count.total == 0:
         raise _empty(EmptyAudience(count))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiohttp import web
 
 from cabinet_api.services import CabinetServices, PersonView
+from handoff.console.broadcast_templates import BotTemplates
 from handoff.desk import HandoffDesk
 from handoff.ports import DialogStates
 
@@ -27,6 +28,7 @@ class ConsoleContext:
     public_origin: str | None = None
     service_level_seconds: float = 60.0
     link_lifetime: timedelta = LINK_LIFETIME
+    templates: BotTemplates = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,7 +92,11 @@ def test_is_a_channel_adapter_with_viber_limits() -> None:
     assert (caps.supports_list, caps.supports_contact_request) == (False, True)
     assert caps.media == {AttachmentKind.DOCUMENT, AttachmentKind.IMAGE}
     assert (caps.files_by_url_only, caps.keyboard_per_conversation) == (True, True)
-    assert (viber.rate_limits.per_bot, viber.rate_limits.per_chat) == (50.0, 1.0)
+    assert (viber.rate_limits.per_bot, viber.rate_limits.per_bot_burst, viber.rate_limits.per_chat) == (
+        45.0,
+        1,
+        1.0,
+    )
     assert viber.retry_horizon.total_seconds() == 3600
 
 

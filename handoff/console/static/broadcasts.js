@@ -259,10 +259,16 @@ export function createBroadcasts() {
       drawPhone();
       await refresh();
     } catch (error) {
-      showError(error.code === "empty_audience" ? t("broadcasts.empty") : error.message);
+      showError(formErrorText(error));
     } finally {
       submit.disabled = false;
     }
+  }
+
+  function formErrorText(error) {
+    if (error.code === "empty_audience") return t("broadcasts.empty");
+    if (error.code === "unknown_template") return t("broadcasts.unknownTemplate", { key: template.value.trim() });
+    return error.message;
   }
 
   function showError(message) {

@@ -443,6 +443,7 @@ export default {
     botName: "Legal help",
     required: "Fill in the name and the message.",
     empty: "Nobody would get this broadcast: no client who may be messaged matches the audience.",
+    unknownTemplate: "The bot has no WhatsApp template '{key}': declare it in the bot's settings first.",
     started: "The broadcast has started",
     scheduled: "The broadcast is scheduled",
     none: "No broadcasts yet. The first one will appear here with its progress live.",

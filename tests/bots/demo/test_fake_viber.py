@@ -27,7 +27,7 @@ from adapters.types import (
 )
 from adapters.viber import ViberAdapter
 from bots.demo.viber import FakeViber
-from bots.demo.viber_api import ViberApi, demo_auth_token
+from bots.demo.viber_api import WEBHOOK_EVENT_TYPES, ApiError, Status, ViberApi, demo_auth_token
 from tests.support.viber_user import ViberUser
 from tests.support.waiting import eventually
 
@@ -229,6 +229,34 @@ async def test_too_many_messages_a_second_are_refused() -> None:
         statuses = [(await stack.send_text())["status"] for _ in range(3)]
         assert statuses == [0, 0, 12]
         assert stack.fake.outbox.calls(method="send_message")[-1].description == "tooManyRequests"
+
+
+def test_more_than_500_messages_in_ten_seconds_are_refused_as_viber_documents() -> None:
+    now = [0.0]
+    api = ViberApi(clock=lambda: now[0])
+    account = api.account(demo_auth_token("legal"))
+    api.set_webhook(account, "https://bot.example/viber", WEBHOOK_EVENT_TYPES)
+    account.subscribers.add("user-1")
+    message = {"receiver": "user-1", "sender": {"name": "Юрист"}, "type": "text", "text": "Здравствуйте"}
+
+    def statuses(count: int, every: float) -> list[int]:
+        answered = []
+        for _ in range(count):
+            try:
+                answered.append(api.send_message(account, message)["status"])
+            except ApiError as error:
+                answered.append(error.status)
+            now[0] += every
+        return answered
+
+    at_50_a_second = statuses(500, 0.02)
+    one_more = statuses(1, 0.0)
+    now[0] = 10.0
+    after_the_window = statuses(1, 0.0)
+
+    assert set(at_50_a_second) == {0}
+    assert one_more == [Status.TOO_MANY_REQUESTS]
+    assert after_the_window == [0]
 
 
 async def test_user_details_and_online_status_of_known_users(ready: Stack) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +10,20 @@ import aiohttp
 import pytest
 
 from tests.support.console_user import ConsoleUser
-from tests.support.crowd import arrive, calls, carrying, crowd, refused_for_rate
+from tests.support.crowd import (
+    CHANNELS,
+    BroadcastRun,
+    arrive,
+    broadcast_to_a_crowd,
+    busiest,
+    calls,
+    carrying,
+    crowd,
+    last_seq,
+    percentile,
+    refused_for_rate,
+    set_up,
+)
 from tests.support.telegram_user import TelegramUser
 from tests.support.waiting import eventually
 
@@ -140,8 +152,7 @@ async def test_an_audience_of_nobody_is_refused_with_the_reason(supervisor: Cons
 async def test_paused_mid_way_and_resumed_nobody_gets_it_twice(
     demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
 ) -> None:
-    people = crowd(40)
-    people = type(people)(telegram=people.telegram, viber=(), whatsapp=())
+    people = crowd(40, channels=["telegram"])
     await arrive(http, demo, people)
     await eventually(
         lambda: _audience_is(supervisor, TELEGRAM_ONLY, len(people.telegram)), "every client is known"
@@ -173,65 +184,28 @@ LIVE_REPLY_S = 3.0
 """A live reply during a broadcast reaches the platform within this (the bench measures it closely)."""
 
 
-async def _live_replies_while(supervisor: ConsoleUser, live: TelegramUser, broadcast_id: str) -> list[float]:
-    """The live user writes to the bot until the broadcast is done; each reply's latency."""
-    latencies: list[float] = []
-    while (await supervisor.get(f"/broadcasts/{broadcast_id}"))["broadcast"][
-        "status"
-    ] != "done" or not latencies:
-        started = time.perf_counter()
-        status, _ = await live.post_update(live.message_update("меню"))
-        assert status == 200
-
-        async def replied() -> list[dict[str, Any]]:
-            return await live.calls(after=live.seen_seq, method="sendMessage")
-
-        fresh = await eventually(replied, "the live reply", every=0.02)
-        latencies.append(time.perf_counter() - started)
-        live.seen_seq = max(call["seq"] for call in fresh)
-        await live.replies(wait_at_most=1.0)
-    return latencies
-
-
-async def _broadcast_to_a_crowd(
+async def _everyone_gets_it_once_within_the_limits(
     demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser, per_channel: int
-) -> list[float]:
+) -> BroadcastRun:
     people = crowd(per_channel)
-    live = TelegramUser(http, demo, user_id=7199, first_name="Лев")
-    await live.send("/start")
-    await arrive(http, demo, people)
-    everyone = people.size + 1
-    await eventually(lambda: _audience_is(supervisor, {}, everyone), "every client is known", within=600)
+    run = await broadcast_to_a_crowd(http, demo, supervisor, people, OFFER, buttons=BUTTONS)
 
-    async def greeted() -> bool:
-        answered = {call["chat_id"] for call in await calls(http, demo, "whatsapp") if call["ok"]}
-        return answered >= set(people.whatsapp)
-
-    await eventually(greeted, "the bot has answered every WhatsApp client's first message", within=600)
-    marks = {channel: len(await calls(http, demo, channel)) for channel in ("telegram", "viber", "whatsapp")}
-    sent = await _send(supervisor, {})
-    latencies = await _live_replies_while(supervisor, live, sent["id"])
-    await _finished(supervisor, sent["id"])
-
-    for channel, chats in (
-        ("telegram", people.telegram),
-        ("viber", people.viber),
-        ("whatsapp", people.whatsapp),
-    ):
-        listed = await calls(http, demo, channel)
-        assert refused_for_rate(channel, listed[marks[channel] :]) == [], channel
-        reached = {call["chat_id"] for call in carrying(listed, OFFER)}
-        assert reached >= {str(chat) for chat in chats}, channel
-        assert len(carrying(listed, OFFER)) == len(chats) + (channel == "telegram"), channel
-    return latencies
+    assert run.recipients == people.size + 1
+    for channel in CHANNELS:
+        seen = run.channels[channel]
+        expected = people.chats(channel) | ({"7190000"} if channel == "telegram" else set())
+        assert seen.refused_for_rate == [], channel
+        assert seen.reached == expected, channel
+        assert len(seen.delivered) == len(expected), channel
+    return run
 
 
 async def test_a_broadcast_to_every_channel_keeps_each_platforms_limits_and_live_replies_fast(
     demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
 ) -> None:
-    latencies = await _broadcast_to_a_crowd(demo, http, supervisor, per_channel=60)
+    run = await _everyone_gets_it_once_within_the_limits(demo, http, supervisor, per_channel=60)
 
-    assert max(latencies) < LIVE_REPLY_S
+    assert max(run.latencies) < LIVE_REPLY_S
 
 
 @pytest.mark.slow
@@ -239,6 +213,84 @@ async def test_a_broadcast_to_every_channel_keeps_each_platforms_limits_and_live
 async def test_a_broadcast_to_5000_demo_clients_keeps_each_platforms_limits_and_live_replies_fast(
     demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
 ) -> None:
-    latencies = await _broadcast_to_a_crowd(demo, http, supervisor, per_channel=1667)
+    run = await _everyone_gets_it_once_within_the_limits(demo, http, supervisor, per_channel=1667)
 
-    assert sorted(latencies)[int(0.99 * (len(latencies) - 1))] < LIVE_REPLY_S
+    assert percentile(run.latencies, 0.99) < LIVE_REPLY_S
+
+
+NEWS = "С 1 декабря письменная консультация юриста — за 24 часа вместо 48."
+
+
+async def test_a_whatsapp_client_outside_the_24_hour_window_gets_the_broadcast_as_its_template(
+    demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
+) -> None:
+    people = crowd(1, channels=["whatsapp"])
+    await set_up(http, demo, supervisor, people)
+    (wa_id,) = people.whatsapp
+    async with http.post(f"{demo}/fake/whatsapp/control", json={"close_window_for": [wa_id]}) as response:
+        assert (await response.json())["closed_windows"] == [wa_id]
+    mark = await last_seq(http, demo, "whatsapp")
+
+    body = {
+        "title": "Новости",
+        "text": OFFER,
+        "template_key": "news",
+        "template_params": [NEWS],
+        "audience": {"channels": ["whatsapp"]},
+    }
+    created = await supervisor.post("/broadcasts", body, expect=201)
+    await supervisor.post(f"/broadcasts/{created['broadcast']['id']}/schedule")
+    finished = await _finished(supervisor, created["broadcast"]["id"])
+    listed = [call for call in await calls(http, demo, "whatsapp", after=mark) if call["chat_id"] == wa_id]
+
+    assert [(call["body"]["type"], call["ok"], call.get("error_code")) for call in listed] == [
+        ("text", False, 131047),
+        ("template", True, None),
+    ]
+    template = listed[1]["body"]["template"]
+    assert template["name"] == "omnicab_news"
+    assert [p["text"] for c in template["components"] for p in c.get("parameters", [])] == [NEWS]
+    assert finished["progress"]["failed"] == 0
+    assert finished["progress"]["sent"] + finished["progress"]["delivered"] == 1
+
+
+async def test_a_broadcast_naming_a_template_no_bot_declares_is_refused_with_the_reason(
+    supervisor: ConsoleUser,
+) -> None:
+    body = {"title": "Новости", "text": OFFER, "template_key": "no_such_template", "audience": {}}
+
+    status, answer = await supervisor.call("POST", "/broadcasts", json=body)
+    wrong_params, params_answer = await supervisor.call(
+        "POST", "/broadcasts", json={**body, "template_key": "news", "template_params": []}
+    )
+
+    assert status == 422
+    assert (answer["error"]["code"], answer["error"]["field"]) == ("unknown_template", "template_key")
+    assert "No WhatsApp template 'no_such_template' is declared for legal" in answer["error"]["message"]
+    assert "news" in answer["error"]["message"]
+    assert wrong_params == 422
+    assert (params_answer["error"]["code"], params_answer["error"]["field"]) == (
+        "template_params",
+        "template_params",
+    )
+    assert (await supervisor.get("/broadcasts"))["items"] == []
+
+
+VIBER_DOCUMENTED_PER_10_S = 500
+
+
+async def test_a_viber_broadcast_keeps_vibers_rate(
+    demo: str, http: aiohttp.ClientSession, supervisor: ConsoleUser
+) -> None:
+    people = crowd(520, channels=["viber"])
+    await set_up(http, demo, supervisor, people)
+    mark = await last_seq(http, demo, "viber")
+
+    sent = await _send(supervisor, {"channels": ["viber"]})
+    await _finished(supervisor, sent["id"])
+    listed = await calls(http, demo, "viber", after=mark)
+    delivered = carrying(listed, OFFER)
+
+    assert refused_for_rate("viber", listed) == []
+    assert sorted(call["chat_id"] for call in delivered) == sorted(people.viber)
+    assert busiest(listed, 10.0) <= VIBER_DOCUMENTED_PER_10_S

@@ -59,6 +59,26 @@ async def test_an_audience_of_nobody_cannot_be_sent(page: Page, world: ConsoleWo
     await expect(page.get_by_role("button", name="Запустить рассылку")).to_be_disabled()
 
 
+async def test_a_template_the_bot_does_not_declare_is_refused_with_the_reason(
+    page: Page, world: ConsoleWorld
+) -> None:
+    await world.client_starts(GLEB)
+    await sign_in(page, world, "supervisor")
+    await page.goto(f"{world.base_url}/console/#/broadcasts")
+
+    await page.get_by_label("Название").fill("Новости")
+    await page.get_by_label("Текст сообщения").fill("С 1 декабря консультации юриста — круглосуточно.")
+    await page.locator(".bc-more summary").click()
+    await page.get_by_label("Шаблон бота").fill("no_such_template")
+    await expect(page.locator(".audience-total")).to_have_text("1 клиент", timeout=LIVE_MS)
+    await page.get_by_role("button", name="Запустить рассылку").click()
+
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Шаблона «no_such_template» для WhatsApp у бота нет: сначала объявите его в настройках бота."
+    )
+    await expect(page.locator(".bc-card")).to_have_count(0)
+
+
 async def test_an_operator_has_no_broadcasts(page: Page, world: ConsoleWorld) -> None:
     await sign_in(page, world, "operator")
     await expect(page.get_by_role("link", name="Рассылки")).to_have_count(0)
