@@ -123,7 +123,7 @@ CAPABILITIES: Final = Capabilities(
     media=frozenset(AttachmentKind),
 )
 
-RATE_LIMITS: Final = RateLimits(per_bot=27.0, per_bot_burst=1, per_chat=1.0, per_chat_burst=10)
+RATE_LIMITS: Final = RateLimits(per_bot=27.0, per_bot_burst=1, per_chat=1.0, per_chat_burst=10, ceiling=30)
 """Telegram's FAQ: about 30 messages a second per bot, about one a second per chat (short bursts pass).
 The bot's messages are spaced evenly (no burst): a burst on top of the rate would put up to twice the
 limit into one second, which Telegram answers with 429. They leave at 27 a second, 10 % under the

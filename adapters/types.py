@@ -393,6 +393,13 @@ class RateLimits(_Frozen):
     per_bot_burst: int = Field(ge=1)
     per_chat: float = Field(gt=0, description="Messages a second to one chat, once its burst is spent.")
     per_chat_burst: int = Field(ge=1)
+    ceiling: int | None = Field(
+        default=None,
+        ge=1,
+        description="The platform's own limit: at most this many calls through one bot in any "
+        "``ceiling_seconds`` (the rates above pace under it).",
+    )
+    ceiling_seconds: float = Field(default=1.0, gt=0)
 
 
 class SendError(Exception):

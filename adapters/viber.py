@@ -108,7 +108,9 @@ CAPABILITIES: Final = Capabilities(
     files_by_url_only=True,
     keyboard_per_conversation=True,
 )
-RATE_LIMITS: Final = RateLimits(per_bot=45.0, per_bot_burst=1, per_chat=1.0, per_chat_burst=10)
+RATE_LIMITS: Final = RateLimits(
+    per_bot=45.0, per_bot_burst=1, per_chat=1.0, per_chat_burst=10, ceiling=500, ceiling_seconds=10.0
+)
 """Viber documents no per-second limit for ``send_message``: only 100 messages an hour to a client
 who does not answer (status 12, retried later) and, for broadcasts, 500 requests in 10 seconds.
 That broadcast rate, 50 a second, is the ceiling taken per bot, and the bot's messages leave spaced

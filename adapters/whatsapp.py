@@ -97,7 +97,7 @@ CAPABILITIES: Final = Capabilities(
     supports_contact_request=False,
     media=frozenset(AttachmentKind),
 )
-RATE_LIMITS: Final = RateLimits(per_bot=72.0, per_bot_burst=1, per_chat=1 / 6, per_chat_burst=45)
+RATE_LIMITS: Final = RateLimits(per_bot=72.0, per_bot_burst=1, per_chat=1 / 6, per_chat_burst=45, ceiling=80)
 """Cloud API: 80 messages a second per business number by default, spaced evenly here (a burst on top
 of the rate would put more than 80 into one second: error 130429) at 72 a second, 10 % under the
 limit (sends paced evenly arrive unevenly, and the platform counts any sliding second); to one user

@@ -218,7 +218,12 @@ class Settings(BaseSettings):
         chat_burst: int | None = getattr(self, f"{channel.value}_chat_burst")
         overrides: dict[str, float | int] = {}
         if per_bot is not None:
-            overrides |= {"per_bot": per_bot, "per_bot_burst": max(1, int(per_bot))}
+            overrides |= {
+                "per_bot": per_bot,
+                "per_bot_burst": max(1, int(per_bot)),
+                "ceiling": max(1, int(per_bot)),
+                "ceiling_seconds": 1.0,
+            }
         if per_chat is not None:
             overrides["per_chat"] = per_chat
         if chat_burst is not None:
