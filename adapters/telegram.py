@@ -1,4 +1,9 @@
-"""The Telegram channel: webhook updates in, Bot API calls out, through aiogram's typed methods."""
+"""The Telegram channel: webhook updates in, Bot API calls out, through aiogram.
+
+The calls every message makes (``sendMessage``, ``answerCallbackQuery``) go as JSON through
+aiogram's own session and API server, the others through aiogram's typed methods; a plain text
+update is read from its JSON, any other through aiogram's models.
+"""
 
 from __future__ import annotations
 
