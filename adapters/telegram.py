@@ -15,8 +15,7 @@ import operator
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from http import HTTPStatus
-from typing import Any, Final, TypeGuard
+from typing import Any, Final, TypeGuard, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -33,8 +32,8 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.methods.base import Response, TelegramMethod
+from aiogram.methods import SendMessage
+from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -358,29 +357,20 @@ class TelegramAdapter:
             raise _send_error(error) from error
         return str(sent.message_id)
 
-    async def _send_text(self, chat_id: int | str, text: str, markup: dict[str, Any] | None) -> str | None:
+    async def _send_text(self, chat_id: int | str, text: str, markup: dict[str, Any] | None) -> str:
+        """``sendMessage`` as JSON through aiogram's own HTTP session and API server.
+
+        Every reply is one, so it skips what aiogram's typed call costs on each (the method and
+        markup models, their dump into a form, the answer's validation into a ``Message``: a
+        third of the send's CPU). aiogram's method object is built only when a failure needs it,
+        and the failure is aiogram's own (``check_response``, ``TelegramNetworkError`` made from
+        the aiohttp error as aiogram makes it), so it means what any other call's failure means.
+        """
         fields: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup is not None:
             fields["reply_markup"] = markup
-        sent = await self._call(SendMessage, fields)
-        message_id = sent.get("message_id") if isinstance(sent, dict) else None
-        if isinstance(message_id, int) and not isinstance(message_id, bool):
-            return str(message_id)
-        return None
-
-    async def _call(self, method: type[TelegramMethod[Any]], fields: dict[str, Any]) -> Any:
-        """A Bot API call as JSON through aiogram's own HTTP session and API server; the answer's
-        ``result`` as JSON.
-
-        The calls of every message (``sendMessage``, ``answerCallbackQuery``) skip what aiogram's
-        typed call costs on each: the method and markup models, their dump into a form, the
-        answer's validation into its model (two thirds of a menu reply's CPU). aiogram's method
-        object is built only when a failure needs it, and the failure is aiogram's own
-        (``check_response``; ``TelegramNetworkError`` made from the aiohttp error as aiogram
-        makes it), so it means what the same failure of any other call means.
-        """
         http = await self._session.create_session()
-        url = self._session.api.api_url(token=self._bot.token, method=method.__api_method__)
+        url = self._session.api.api_url(token=self._bot.token, method="sendMessage")
         try:
             async with http.post(
                 url,
@@ -390,18 +380,20 @@ class TelegramAdapter:
             ) as response:
                 status, content = response.status, await response.text()
         except TimeoutError as error:
-            raise TelegramNetworkError(method=method(**fields), message="Request timeout error") from error
+            raise TelegramNetworkError(
+                method=SendMessage(**fields), message="Request timeout error"
+            ) from error
         except ClientError as error:
             raise TelegramNetworkError(
-                method=method(**fields), message=f"{type(error).__name__}: {error}"
+                method=SendMessage(**fields), message=f"{type(error).__name__}: {error}"
             ) from error
-        answer = _ok_answer(content) if HTTPStatus.OK <= status <= HTTPStatus.IM_USED else None
-        if answer is not None:
-            return answer.get("result")
-        checked = self._session.check_response(
-            bot=self._bot, method=method(**fields), status_code=status, content=content
+        message_id = _sent_message_id(content) if status == 200 else None
+        if message_id is not None:
+            return message_id
+        answer = self._session.check_response(
+            bot=self._bot, method=SendMessage(**fields), status_code=status, content=content
         )
-        return checked.model_dump(mode="json").get("result")
+        return str(cast(Message, answer.result).message_id)
 
     async def _send_attachment(
         self, chat_id: int | str, attachment: Attachment, markup: Markup | None
@@ -436,7 +428,7 @@ class TelegramAdapter:
         if not isinstance(body, ButtonPress) or body.callback_id is None:
             return
         try:
-            await self._call(AnswerCallbackQuery, {"callback_query_id": body.callback_id})
+            await self._bot.answer_callback_query(body.callback_id)
         except (AiogramError, TimeoutError) as error:
             log.warning("telegram %s: answerCallbackQuery failed (%s)", self.bot, type(error).__name__)
 
@@ -708,13 +700,17 @@ def _rows(buttons: tuple[RenderedButton, ...]) -> list[list[dict[str, str]]]:
     return [keyboard[start : start + per_row] for start in range(0, len(keyboard), per_row)]
 
 
-def _ok_answer(content: str) -> dict[str, Any] | None:
-    """A Bot API answer that says ``"ok": true``; None for anything else (aiogram then names it)."""
+def _sent_message_id(content: str) -> str | None:
+    """The id of the message a successful ``sendMessage`` answer carries; None for anything else."""
     try:
         answer = json.loads(content)
     except ValueError:
         return None
-    return answer if isinstance(answer, dict) and answer.get("ok") is True else None
+    result = answer.get("result") if isinstance(answer, dict) and answer.get("ok") is True else None
+    message_id = result.get("message_id") if isinstance(result, dict) else None
+    if isinstance(message_id, int) and not isinstance(message_id, bool):
+        return str(message_id)
+    return None
 
 
 def _send_error(error: BaseException) -> SendError:
