@@ -1,8 +1,8 @@
 """The Telegram channel: webhook updates in, Bot API calls out, through aiogram.
 
-The calls every message makes (``sendMessage``, ``answerCallbackQuery``) go as JSON through
-aiogram's own session and API server, the others through aiogram's typed methods; a plain text
-update is read from its JSON, any other through aiogram's models.
+A text reply (``sendMessage``, the call of nearly every message) goes as JSON through aiogram's
+own session and API server, every other call through aiogram's typed methods; a plain text update
+is read from its JSON, any other through aiogram's models.
 """
 
 from __future__ import annotations
@@ -361,8 +361,8 @@ class TelegramAdapter:
         """``sendMessage`` as JSON through aiogram's own HTTP session and API server.
 
         Every reply is one, so it skips what aiogram's typed call costs on each (the method and
-        markup models, their dump into a form, the answer's validation into a ``Message``: a
-        third of the send's CPU). aiogram's method object is built only when a failure needs it,
+        markup models, their dump into a form, the answer's validation into a ``Message``: about
+        two thirds of a menu reply's CPU). aiogram's method object is built only when a failure needs it,
         and the failure is aiogram's own (``check_response``, ``TelegramNetworkError`` made from
         the aiohttp error as aiogram makes it), so it means what any other call's failure means.
         """
