@@ -1,4 +1,9 @@
-"""The Telegram channel: webhook updates in, Bot API calls out, through aiogram's typed methods."""
+"""The Telegram channel: webhook updates in, Bot API calls out, through aiogram.
+
+A text reply (``sendMessage``, the call of nearly every message) goes as JSON through aiogram's
+own session and API server, every other call through aiogram's typed methods; a plain text update
+is read from its JSON, any other through aiogram's models.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ import asyncio
 import hmac
 import json
 import logging
+import operator
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeGuard, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -26,14 +32,13 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import SendMessage
 from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
     ChatMemberUpdated,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -42,7 +47,7 @@ from aiogram.types import (
     WebhookInfo,
 )
 from aiogram.utils.token import TokenValidationError
-from aiohttp import ClientConnectorError, ConnectionTimeoutError
+from aiohttp import ClientConnectorError, ClientError, ClientTimeout, ConnectionTimeoutError
 from pydantic import ValidationError
 
 from adapters.phones import normalize_phone
@@ -109,6 +114,33 @@ MESSAGE_ENVELOPE: Final = frozenset(
     }
 )
 _CONTENT_TYPES: Final = frozenset(content_type.value for content_type in ContentType)
+_PLAIN_MESSAGE: Final[Mapping[str, type]] = {
+    "message_id": int,
+    "date": int,
+    "chat": dict,
+    "from": dict,
+    "text": str,
+}
+_MESSAGE_REQUIRED: Final = frozenset({"message_id", "date", "chat", "text"})
+_PLAIN_CHAT: Final[Mapping[str, type]] = {
+    "id": int,
+    "type": str,
+    "title": str,
+    "username": str,
+    "first_name": str,
+    "last_name": str,
+}
+_CHAT_REQUIRED: Final = frozenset({"id", "type"})
+_PLAIN_USER: Final[Mapping[str, type]] = {
+    "id": int,
+    "is_bot": bool,
+    "first_name": str,
+    "last_name": str,
+    "username": str,
+    "language_code": str,
+    "is_premium": bool,
+}
+_USER_REQUIRED: Final = frozenset({"id", "is_bot", "first_name"})
 
 CAPABILITIES: Final = Capabilities(
     max_text_length=4096,
@@ -133,6 +165,7 @@ RETRY_HORIZON: Final = timedelta(hours=24)
 """Telegram keeps an update it could not deliver for at most 24 hours."""
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+_JSON_HEADERS: Final = {"Content-Type": "application/json"}
 Parsed = tuple[ConversationRef, Sender, Body, str]
 
 
@@ -161,6 +194,8 @@ class TelegramAdapter:
             if api_base
             else AiohttpSession(timeout=timeout)
         )
+        self._session = session
+        self._timeout = ClientTimeout(total=timeout)
         try:
             self._bot = Bot(token, session=session)
         except TokenValidationError as error:
@@ -191,6 +226,9 @@ class TelegramAdapter:
         if not ALLOWED_UPDATES_SET.intersection(raw):
             log.info("telegram %s: update %s of an unhandled type skipped", self.bot, update_id)
             return []
+        plain = self._plain_text(raw)
+        if plain is not None:
+            return [self._inbound(raw, update_id, plain)]
         degraded: str | None = None
         try:
             update = Update.model_validate(raw)
@@ -209,17 +247,53 @@ class TelegramAdapter:
             return []
         conversation, sender, body, message_key = parsed
         if degraded is not None and isinstance(body, UnsupportedBody):
-            body = UnsupportedBody(what=degraded)
-        return [
-            Inbound(
-                event_id=str(update.update_id),
-                message_key=message_key,
-                conversation=conversation,
-                sender=sender,
-                body=body,
-                raw=raw,
+            parsed = conversation, sender, UnsupportedBody(what=degraded), message_key
+        return [self._inbound(raw, update.update_id, parsed)]
+
+    @staticmethod
+    def _inbound(raw: dict[str, Any], update_id: int, parsed: Parsed) -> Inbound:
+        conversation, sender, body, message_key = parsed
+        return Inbound(
+            event_id=str(update_id),
+            message_key=message_key,
+            conversation=conversation,
+            sender=sender,
+            body=body,
+            raw=raw,
+        )
+
+    def _plain_text(self, raw: dict[str, Any]) -> Parsed | None:
+        """A new text message read straight from the JSON, or None for anything else.
+
+        Most updates are exactly that, and validating them into aiogram's models (four objects,
+        each with its private attributes) was most of the webhook's parse. Only a message every
+        field of which has the JSON type aiogram reads it as, with no field this walk does not
+        know, is taken here: then the models would hold the same values, and the result is what
+        the models give. Anything else (entities, media, a wrong type) goes through the models.
+        """
+        message = raw.get("message")
+        if len(raw) != 2 or not _plain(message, _PLAIN_MESSAGE, _MESSAGE_REQUIRED):
+            return None
+        chat, user = message["chat"], message.get("from")
+        if not _plain(chat, _PLAIN_CHAT, _CHAT_REQUIRED) or (
+            user is not None and not _plain(user, _PLAIN_USER, _USER_REQUIRED)
+        ):
+            return None
+        sender = (
+            _sender_of(
+                user["id"],
+                user["first_name"],
+                user.get("last_name"),
+                user.get("username"),
+                user.get("language_code"),
+                user["is_bot"],
             )
-        ]
+            if user is not None
+            else Sender(user_id=str(chat["id"]))
+        )
+        body = _text_body(message["text"])
+        key = f"{chat['id']}:{message['message_id']}"
+        return self._conversation(chat["id"], sender.user_id), sender, body, key
 
     def _parse_update(self, update: Update) -> Parsed | None:
         if update.message is not None:
@@ -275,15 +349,51 @@ class TelegramAdapter:
 
     async def send(self, message: RenderedMessage) -> str | None:
         chat_id = _chat_id(message.conversation.chat_id)
-        markup = _markup(message)
         try:
-            if message.attachment is not None:
-                sent = await self._send_attachment(chat_id, message.attachment, markup)
-            else:
-                sent = await self._bot.send_message(chat_id=chat_id, text=message.text, reply_markup=markup)
+            if message.attachment is None:
+                return await self._send_text(chat_id, message.text, _reply_markup(message))
+            sent = await self._send_attachment(chat_id, message.attachment, _markup(message))
         except (AiogramError, TimeoutError) as error:
             raise _send_error(error) from error
         return str(sent.message_id)
+
+    async def _send_text(self, chat_id: int | str, text: str, markup: dict[str, Any] | None) -> str:
+        """``sendMessage`` as JSON through aiogram's own HTTP session and API server.
+
+        Every reply is one, so it skips what aiogram's typed call costs on each (the method and
+        markup models, their dump into a form, the answer's validation into a ``Message``: about
+        two thirds of a menu reply's CPU). aiogram's method object is built only when a failure needs it,
+        and the failure is aiogram's own (``check_response``, ``TelegramNetworkError`` made from
+        the aiohttp error as aiogram makes it), so it means what any other call's failure means.
+        """
+        fields: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            fields["reply_markup"] = markup
+        http = await self._session.create_session()
+        url = self._session.api.api_url(token=self._bot.token, method="sendMessage")
+        try:
+            async with http.post(
+                url,
+                data=json.dumps(fields, ensure_ascii=False).encode(),
+                headers=_JSON_HEADERS,
+                timeout=self._timeout,
+            ) as response:
+                status, content = response.status, await response.text()
+        except TimeoutError as error:
+            raise TelegramNetworkError(
+                method=SendMessage(**fields), message="Request timeout error"
+            ) from error
+        except ClientError as error:
+            raise TelegramNetworkError(
+                method=SendMessage(**fields), message=f"{type(error).__name__}: {error}"
+            ) from error
+        message_id = _sent_message_id(content) if status == 200 else None
+        if message_id is not None:
+            return message_id
+        answer = self._session.check_response(
+            bot=self._bot, method=SendMessage(**fields), status_code=status, content=content
+        )
+        return str(cast(Message, answer.result).message_id)
 
     async def _send_attachment(
         self, chat_id: int | str, attachment: Attachment, markup: Markup | None
@@ -386,15 +496,36 @@ class TelegramAdapter:
 
 
 def _sender(user: User) -> Sender:
-    display_name = " ".join(part for part in (user.first_name, user.last_name) if part) or None
-    return Sender(
-        user_id=str(user.id),
-        display_name=display_name,
-        first_name=user.first_name,
-        username=user.username,
-        locale=user.language_code,
-        is_bot=user.is_bot,
+    return _sender_of(
+        user.id, user.first_name, user.last_name, user.username, user.language_code, user.is_bot
     )
+
+
+def _sender_of(
+    user_id: int,
+    first_name: str,
+    last_name: str | None,
+    username: str | None,
+    language_code: str | None,
+    is_bot: bool,
+) -> Sender:
+    display_name = " ".join(part for part in (first_name, last_name) if part) or None
+    return Sender(
+        user_id=str(user_id),
+        display_name=display_name,
+        first_name=first_name,
+        username=username,
+        locale=language_code,
+        is_bot=is_bot,
+    )
+
+
+def _plain(value: object, fields: Mapping[str, type], required: frozenset[str]) -> TypeGuard[dict[str, Any]]:
+    """A JSON object with every ``required`` field, only ``fields``, each of exactly its type
+    (``type(...) is``: JSON's true is no integer here, as it would be for ``isinstance``)."""
+    if not isinstance(value, dict) or not required.issubset(value):
+        return False
+    return all(map(operator.is_, map(fields.get, value), map(type, value.values())))
 
 
 def _message_body(message: Message) -> Body:
@@ -536,24 +667,50 @@ def _chat_id(chat_id: str) -> int | str:
     return int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
 
 
-def _markup(message: RenderedMessage) -> Markup | None:
+def _reply_markup(message: RenderedMessage) -> dict[str, Any] | None:
+    """The message's keyboard as Bot API JSON (what aiogram's markup models dump to)."""
     if message.request_contact is not None:
-        return ReplyKeyboardMarkup(
-            keyboard=[[KeyboardButton(text=message.request_contact, request_contact=True)]],
-            one_time_keyboard=True,
-            resize_keyboard=True,
-        )
+        return {
+            "keyboard": [[{"text": message.request_contact, "request_contact": True}]],
+            "resize_keyboard": True,
+            "one_time_keyboard": True,
+        }
     if message.buttons and message.layout != "none":
-        return InlineKeyboardMarkup(inline_keyboard=_rows(message.buttons))
+        return {"inline_keyboard": _rows(message.buttons)}
     if message.remove_keyboard:
-        return ReplyKeyboardRemove(remove_keyboard=True)
+        return {"remove_keyboard": True}
     return None
 
 
-def _rows(buttons: tuple[RenderedButton, ...]) -> list[list[InlineKeyboardButton]]:
-    keyboard = [InlineKeyboardButton(text=button.title, callback_data=button.payload) for button in buttons]
+def _markup(message: RenderedMessage) -> Markup | None:
+    """The same keyboard as aiogram's model, for the typed calls (attachments)."""
+    fields = _reply_markup(message)
+    if fields is None:
+        return None
+    if "inline_keyboard" in fields:
+        return InlineKeyboardMarkup.model_validate(fields)
+    if "keyboard" in fields:
+        return ReplyKeyboardMarkup.model_validate(fields)
+    return ReplyKeyboardRemove.model_validate(fields)
+
+
+def _rows(buttons: tuple[RenderedButton, ...]) -> list[list[dict[str, str]]]:
+    keyboard = [{"text": button.title, "callback_data": button.payload} for button in buttons]
     per_row = 2 if all(len(button.title) <= SHORT_TITLE for button in buttons) else 1
     return [keyboard[start : start + per_row] for start in range(0, len(keyboard), per_row)]
+
+
+def _sent_message_id(content: str) -> str | None:
+    """The id of the message a successful ``sendMessage`` answer carries; None for anything else."""
+    try:
+        answer = json.loads(content)
+    except ValueError:
+        return None
+    result = answer.get("result") if isinstance(answer, dict) and answer.get("ok") is True else None
+    message_id = result.get("message_id") if isinstance(result, dict) else None
+    if isinstance(message_id, int) and not isinstance(message_id, bool):
+        return str(message_id)
+    return None
 
 
 def _send_error(error: BaseException) -> SendError:

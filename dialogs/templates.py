@@ -220,7 +220,12 @@ def compile_template(
 ) -> tuple[Template, TemplateInfo]:
     ast = _parse(environment, source)
     _check_cases(ast)
-    return Template(source, environment.from_string(ast)), _inspect(ast)
+    compiled = environment.from_string(ast)
+    # Jinja keeps a template's globals as a ChainMap over the environment's and copies it into
+    # every render's context (twice: the variables and their names); a bot's environment is
+    # complete before its templates compile, so one plain dict serves every render.
+    compiled.globals = dict(compiled.globals)
+    return Template(source, compiled), _inspect(ast)
 
 
 def compile_expression(

@@ -29,7 +29,8 @@ def check_body(raw: bytes, *, max_depth: int = MAX_DEPTH) -> None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UnreadableBody("the body is not UTF-8") from error
-    if nesting(raw) > max_depth:
+    # No deeper than it has opening brackets: most bodies have too few to need the walk.
+    if raw.count(b"{") + raw.count(b"[") > max_depth and nesting(raw) > max_depth:
         raise UnreadableBody(f"the body is nested deeper than {max_depth} levels")
     if _ESCAPED_SURROGATE.search(raw) is None:
         return  # UTF-8 cannot hold a surrogate, so only an escape can; the adapter parses the rest

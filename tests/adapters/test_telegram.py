@@ -131,6 +131,41 @@ def test_other_commands_stay_text() -> None:
     assert event.body == TextBody(text="/started")
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"entities": [{"type": "bold", "offset": 0, "length": 5}]},
+        {"from": {"id": CHAT_ID, "is_bot": False, "first_name": "Анна", "can_join_groups": True}},
+        {"chat": {"id": CHAT_ID, "type": "private", "first_name": "Анна", "is_forum": False}},
+        {"message_id": "1365"},
+        {"date": 1718000000.0},
+    ],
+)
+def test_a_text_message_reads_alike_whether_or_not_it_is_plain(change: dict[str, Any]) -> None:
+    """A plain text message is read without aiogram's models; one with anything more (or a field of
+    another JSON type) through them, and both ways give the same event."""
+    plain = json.loads(fixture("text"))
+    fuller = {**plain, "message": {**plain["message"], **change}}
+    for key in ("from", "chat"):
+        fuller["message"][key] = {**plain["message"][key], **fuller["message"][key]}
+    [from_plain] = adapter().parse(json.dumps(plain).encode())
+    [from_models] = adapter().parse(json.dumps(fuller).encode())
+    assert from_models.model_dump(exclude={"raw", "received_at"}) == from_plain.model_dump(
+        exclude={"raw", "received_at"}
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"chat": {"id": CHAT_ID}}, {"from": {"id": CHAT_ID, "first_name": "Анна"}}, {"text": 5}],
+)
+def test_a_text_message_missing_what_aiogram_requires_is_still_refused(change: dict[str, Any]) -> None:
+    update = json.loads(fixture("text"))
+    update["message"].update(change)
+    with pytest.raises(BadRequest):
+        adapter().parse(json.dumps(update).encode())
+
+
 def test_callback_query_is_a_button_press_in_the_message_chat() -> None:
     event = parse_one("callback_query")
     assert event.body == ButtonPress(payload="go:my_requests", callback_id="4382bfdwdsb323b2d9")
