@@ -46,7 +46,7 @@ from adapters.types import (
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, DeadLetters, FileReader, SendJournal
 from bots.pipeline.runtime import BotRuntime
-from bots.state import Backoff, RateLimiter, TokenStore
+from bots.state import Backoff, Bucket, RateLimiter, TokenStore
 from bots.state.dispatch import sleep_or_stop
 
 log = logging.getLogger(__name__)
@@ -291,11 +291,12 @@ class OutboxWorker:
         ref = part.conversation
         limits = adapter.rate_limits
         bot_bucket = f"{ref.channel.value}:{ref.bot}"
-        wait = await self.limiter.acquire(bot_bucket, rate=limits.per_bot, burst=limits.per_bot_burst)
-        chat_wait = await self.limiter.acquire(
-            f"{bot_bucket}:{ref.chat_id}", rate=limits.per_chat, burst=limits.per_chat_burst
+        delay = await self.limiter.acquire_each(
+            [
+                Bucket(bot_bucket, limits.per_bot, limits.per_bot_burst),
+                Bucket(f"{bot_bucket}:{ref.chat_id}", limits.per_chat, limits.per_chat_burst),
+            ]
         )
-        delay = max(wait, chat_wait)
         if delay > 0:
             await self._pause(delay)
 
