@@ -63,8 +63,9 @@ class AcceptedInboundLedger:
         )
 
     async def record(self, events: list[AcceptedEvent]) -> None:
-        """Before the webhook's 200, in a transaction of its own (the 200 waits for it; queued behind
-        the workers' group commit it waited twice as long); a redelivered event stays as it was."""
+        """Before the webhook's 200, grouped with concurrent webhooks' records but apart from the
+        workers' writes (queued behind those, the 200 waited twice as long); a redelivered event
+        stays as it was."""
         if not events:
             return
         now = self._clock()
@@ -78,8 +79,11 @@ class AcceptedInboundLedger:
             }
             for event in events
         ]
-        async with self._db.transaction() as connection:
+
+        async def record(connection: AsyncConnection) -> None:
             await connection.execute(self._record, rows)
+
+        await self._db.grouped_for_reply(record)
 
     async def earlier_unhandled(
         self, dedupe_key: str, conversation_key: str, *, limit: int = 20
