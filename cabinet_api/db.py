@@ -27,6 +27,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 _MIGRATION_LOCK_KEY = 0x0C4B_1A7E
 GROUP_LANES = 4
 """Groups of writes in flight at once on PostgreSQL (each on its own pooled connection)."""
+REPLY_GROUP_LANES = 2
+"""The same for the writes a webhook's answer waits for, grouped apart from the workers'."""
 
 T = TypeVar("T")
 
@@ -54,6 +56,7 @@ class Database:
         self.engine: AsyncEngine = self._create_engine(echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else GROUP_LANES)
+        self._reply_group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else REPLY_GROUP_LANES)
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,6 +96,12 @@ class Database:
         """Run a short unit of Core statements in a transaction shared with concurrent ones
         (:mod:`cabinet_api.group_commit`); its result once that transaction committed."""
         return await self._group.run(unit)
+
+    async def grouped_for_reply(self, unit: Unit[T]) -> T:
+        """:meth:`grouped` for a write a caller waits on to answer (a webhook's 200): its groups are
+        apart from the workers', so it shares transactions with its peers and never queues behind
+        the workers' groups."""
+        return await self._reply_group.run(unit)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -46,7 +46,7 @@ from adapters.types import (
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, DeadLetters, FileReader, SendJournal
 from bots.pipeline.runtime import BotRuntime
-from bots.state import Backoff, RateLimiter, TokenStore
+from bots.state import Backoff, Bucket, RateLimiter, TokenStore
 from bots.state.dispatch import sleep_or_stop
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,14 @@ TEMPLATE_PART = -1
 
 def _always(_error: BaseException) -> bool:
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Delivered:
+    """A call the platform took whose result is not written yet."""
+
+    part: int
+    platform_message_id: str | None
 
 
 class ShuttingDown(Exception):
@@ -106,9 +114,13 @@ class OutboxWorker:
             await self._finish(outbound, status="failed", error=f"cannot render: {type(error).__name__}")
             return
         platform_ids: list[str] = []
+        last_part: _Delivered | None = None
         for number, part in enumerate(parts):
+            last = number == len(parts) - 1
             try:
-                message_id = await self._send_with_retries(adapter, outbound, number, part)
+                message_id = await self._send_with_retries(
+                    adapter, outbound, number, part, settle_sent=not last
+                )
             except OutcomeUnknown as error:
                 await self._finish(outbound, status="unknown", error=str(error))
                 return
@@ -131,7 +143,11 @@ class OutboxWorker:
                 return
             if message_id:
                 platform_ids.append(message_id)
-        await self._finish(outbound, status="sent", platform_message_id=",".join(platform_ids) or None)
+            if last:
+                last_part = _Delivered(number, message_id)
+        await self._finish(
+            outbound, status="sent", platform_message_id=",".join(platform_ids) or None, delivered=last_part
+        )
 
     async def _resolve_stored_file(self, outbound: Outbound, adapter: ChannelAdapter) -> Outbound:
         """A file the cabinet stores goes by upload where the platform takes one, else by a
@@ -169,7 +185,7 @@ class OutboxWorker:
             return
         try:
             message_id = await self._call_once(
-                outbound, TEMPLATE_PART, _template_call(adapter, outbound, template)
+                outbound, TEMPLATE_PART, _template_call(adapter, outbound, template), settle_sent=False
             )
         except OutcomeUnknown as error:
             await self._finish(outbound, status="unknown", error=f"template: {error}")
@@ -177,10 +193,21 @@ class OutboxWorker:
         except SendError as error:
             await self._finish(outbound, status="failed", error=f"template: {error.code}: {error}")
             return
-        await self._finish(outbound, status="sent", platform_message_id=message_id)
+        await self._finish(
+            outbound,
+            status="sent",
+            platform_message_id=message_id,
+            delivered=_Delivered(TEMPLATE_PART, message_id),
+        )
 
     async def _send_with_retries(
-        self, adapter: ChannelAdapter, outbound: Outbound, number: int, part: RenderedMessage
+        self,
+        adapter: ChannelAdapter,
+        outbound: Outbound,
+        number: int,
+        part: RenderedMessage,
+        *,
+        settle_sent: bool,
     ) -> str | None:
         """Send one part; repeated only while the platform surely did not take it (a non-permanent
         :class:`SendError`), which raises out once ``max_attempts`` calls were refused."""
@@ -189,7 +216,9 @@ class OutboxWorker:
             attempt += 1
             await self._wait_for_rate(adapter, part)
             try:
-                return await self._call_once(outbound, number, _part_call(adapter, part))
+                return await self._call_once(
+                    outbound, number, _part_call(adapter, part), settle_sent=settle_sent
+                )
             except SendError as error:
                 if error.permanent or attempt >= self.max_attempts:
                     raise
@@ -210,8 +239,13 @@ class OutboxWorker:
         outbound: Outbound,
         part: int,
         call: Callable[[], Awaitable[str | None]],
+        *,
+        settle_sent: bool,
     ) -> str | None:
         """Make one journaled platform call: the intent is written first, the result after.
+
+        Without ``settle_sent`` a call the platform took is left for :meth:`_finish` to settle, in
+        the same write as the message's status (the message's last call: nothing comes between).
 
         A part already sent is not sent again (its platform id is returned); a part whose earlier
         call has no result may have reached the platform, so it raises :class:`OutcomeUnknown`.
@@ -235,7 +269,8 @@ class OutboxWorker:
         except SendError:
             await self._settle(outbound, part, "refused")
             raise
-        await self._settle(outbound, part, "sent", message_id)
+        if settle_sent:
+            await self._settle(outbound, part, "sent", message_id)
         return message_id
 
     async def _settle(self, outbound: Outbound, part: int, state: str, message_id: str | None = None) -> None:
@@ -291,11 +326,12 @@ class OutboxWorker:
         ref = part.conversation
         limits = adapter.rate_limits
         bot_bucket = f"{ref.channel.value}:{ref.bot}"
-        wait = await self.limiter.acquire(bot_bucket, rate=limits.per_bot, burst=limits.per_bot_burst)
-        chat_wait = await self.limiter.acquire(
-            f"{bot_bucket}:{ref.chat_id}", rate=limits.per_chat, burst=limits.per_chat_burst
+        delay = await self.limiter.acquire_each(
+            [
+                Bucket(bot_bucket, limits.per_bot, limits.per_bot_burst),
+                Bucket(f"{bot_bucket}:{ref.chat_id}", limits.per_chat, limits.per_chat_burst),
+            ]
         )
-        delay = max(wait, chat_wait)
         if delay > 0:
             await self._pause(delay)
 
@@ -309,18 +345,33 @@ class OutboxWorker:
         status: str,
         error: str | None = None,
         platform_message_id: str | None = None,
+        delivered: _Delivered | None = None,
     ) -> None:
+        """Record the message's final status; ``delivered``, the call it was sent by, is settled in
+        the same write."""
         ref = outbound.conversation
-        await self._durably(
-            lambda: self.history.mark_outbound(
-                outbound.id,
-                ref.channel.value,
-                ref.bot,
-                status=status,
-                platform_message_id=platform_message_id,
-                error=error,
+        if delivered is not None:
+            await self._durably(
+                lambda: self.journal.settle_delivered(
+                    ref.channel.value,
+                    ref.bot,
+                    outbound.id,
+                    delivered.part,
+                    platform_message_id=delivered.platform_message_id,
+                    message_platform_ids=platform_message_id,
+                )
             )
-        )
+        else:
+            await self._durably(
+                lambda: self.history.mark_outbound(
+                    outbound.id,
+                    ref.channel.value,
+                    ref.bot,
+                    status=status,
+                    platform_message_id=platform_message_id,
+                    error=error,
+                )
+            )
         self.metrics.outbound.labels(ref.channel.value, status).inc()
         if status == "unknown":
             self.metrics.outbox_unknown.labels(ref.channel.value).inc()

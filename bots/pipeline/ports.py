@@ -82,6 +82,19 @@ class SendJournal(Protocol):
         platform_message_id: str | None = None,
     ) -> None: ...
 
+    async def settle_delivered(
+        self,
+        channel: str,
+        bot: str,
+        outbound_id: str,
+        part: int,
+        *,
+        platform_message_id: str | None,
+        message_platform_ids: str | None,
+    ) -> None:
+        """The message's last call ``sent`` and the message ``sent`` in the history, in one write."""
+        ...
+
 
 class DeadLetters(Protocol):
     """Work that failed every attempt, kept with its error until an admin replays it."""

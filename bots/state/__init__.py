@@ -9,13 +9,14 @@ from bots.state.attempts import AttemptLimit, FailedAttempts
 from bots.state.backoff import Backoff
 from bots.state.pubsub import PubSub, Subscription
 from bots.state.queue import Handler, QueueUnavailable, WorkQueue, shard_of
-from bots.state.ratelimit import RateLimiter
+from bots.state.ratelimit import Bucket, RateLimiter
 from bots.state.tokens import TokenStore, is_token
 from dialogs.session import SessionStore
 
 __all__ = [
     "AttemptLimit",
     "Backoff",
+    "Bucket",
     "FailedAttempts",
     "Handler",
     "PubSub",

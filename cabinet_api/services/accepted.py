@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
@@ -43,10 +43,29 @@ class AcceptedInboundLedger:
         self._record = insert_on_conflict(table, is_sqlite=db.is_sqlite).on_conflict_do_nothing(
             index_elements=["dedupe_key"]
         )
+        # Built once: on every message's path, building a statement cost more than running it.
+        this = select(table.c.id).where(table.c.dedupe_key == bindparam("dedupe_key")).scalar_subquery()
+        self._earlier_unhandled = (
+            select(table.c.payload)
+            .where(
+                table.c.conversation_key == bindparam("conversation_key"),
+                table.c.handled_at.is_(None),
+                table.c.id < this,
+                table.c.requeues < MAX_REQUEUES,
+            )
+            .order_by(table.c.id)
+            .limit(bindparam("limit"))
+        )
+        self._mark_handled = (
+            update(table)
+            .where(table.c.dedupe_key == bindparam("b_dedupe_key"), table.c.handled_at.is_(None))
+            .values(handled_at=bindparam("handled_at"))
+        )
 
     async def record(self, events: list[AcceptedEvent]) -> None:
-        """Before the webhook's 200, in a transaction of its own (the 200 waits for it; queued behind
-        the workers' group commit it waited twice as long); a redelivered event stays as it was."""
+        """Before the webhook's 200, grouped with concurrent webhooks' records but apart from the
+        workers' writes (queued behind those, the 200 waited twice as long); a redelivered event
+        stays as it was."""
         if not events:
             return
         now = self._clock()
@@ -60,43 +79,31 @@ class AcceptedInboundLedger:
             }
             for event in events
         ]
-        async with self._db.transaction() as connection:
+
+        async def record(connection: AsyncConnection) -> None:
             await connection.execute(self._record, rows)
+
+        await self._db.grouped_for_reply(record)
 
     async def earlier_unhandled(
         self, dedupe_key: str, conversation_key: str, *, limit: int = 20
     ) -> list[bytes]:
         """The conversation's events accepted before this one and never handled, oldest first; read
         in the workers' group commit (a transaction of its own cost a third of the throughput)."""
-        this = select(AcceptedInbound.id).where(AcceptedInbound.dedupe_key == dedupe_key).scalar_subquery()
-        query = (
-            select(AcceptedInbound.payload)
-            .where(
-                AcceptedInbound.conversation_key == conversation_key,
-                AcceptedInbound.handled_at.is_(None),
-                AcceptedInbound.id < this,
-                AcceptedInbound.requeues < MAX_REQUEUES,
-            )
-            .order_by(AcceptedInbound.id)
-            .limit(limit)
-        )
+        params = {"dedupe_key": dedupe_key, "conversation_key": conversation_key, "limit": limit}
 
         async def read(connection: AsyncConnection) -> list[bytes]:
-            return list((await connection.scalars(query)).all())
+            return list((await connection.scalars(self._earlier_unhandled, params)).all())
 
         return await self._db.grouped(read)
 
     async def mark_handled(self, dedupe_key: str) -> None:
         """Once the inbox has finished with the event (its replies are in the outbox), in the
         workers' group commit."""
-        statement = (
-            update(AcceptedInbound)
-            .where(AcceptedInbound.dedupe_key == dedupe_key, AcceptedInbound.handled_at.is_(None))
-            .values(handled_at=self._clock())
-        )
+        params = {"b_dedupe_key": dedupe_key, "handled_at": self._clock()}
 
         async def mark(connection: AsyncConnection) -> None:
-            await connection.execute(statement)
+            await connection.execute(self._mark_handled, params)
 
         await self._db.grouped(mark)
 

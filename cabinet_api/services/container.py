@@ -80,9 +80,10 @@ def cabinet_services(
 ) -> CabinetServices:
     """The services over ``db``; files go to ``var/files`` of the project unless ``storage`` says else."""
     files = storage if storage is not None else LocalFileStorage(DEFAULT_FILES_ROOT)
+    history = HistoryService(db, clock)
     return CabinetServices(
         identity=IdentityService(db, clock),
-        history=HistoryService(db, clock),
+        history=history,
         delivery=DeliveryService(db, clock),
         clients=ClientService(db, clock),
         requests=RequestService(db, clock),
@@ -98,7 +99,7 @@ def cabinet_services(
         console_sessions=ConsoleSessionService(db, clock),
         conversations=ConversationService(db, clock),
         canned=CannedReplyService(db, clock),
-        sends=SendJournal(db, clock),
+        sends=SendJournal(db, clock, history),
         dead_letters=DeadLetterService(db, clock),
         accepted=AcceptedInboundLedger(db, clock),
         broadcasts=BroadcastService(db, clock),

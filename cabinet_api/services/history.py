@@ -6,7 +6,7 @@ full digits, a refund, keeps them encrypted (``cabinet_api.payouts``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -191,6 +191,23 @@ class HistoryService:
         platform_message_id: str | None = None,
         error: str | None = None,
     ) -> None:
+        await self._db.grouped(
+            self.outbound_mark(
+                outbound_id, channel, bot, status=status, platform_message_id=platform_message_id, error=error
+            )
+        )
+
+    def outbound_mark(
+        self,
+        outbound_id: str,
+        channel: str,
+        bot: str,
+        *,
+        status: str,
+        platform_message_id: str | None = None,
+        error: str | None = None,
+    ) -> Callable[[AsyncConnection], Awaitable[None]]:
+        """:meth:`mark_outbound` as a unit of work, for a write it must share (the send journal's)."""
         params = {
             "b_channel": channel,
             "b_bot": bot,
@@ -204,7 +221,7 @@ class HistoryService:
         async def mark(connection: AsyncConnection) -> None:
             await connection.execute(self._mark, params)
 
-        await self._db.grouped(mark)
+        return mark
 
     async def history(
         self, client_id: int, *, limit: int = 50, before_id: int | None = None

@@ -10,7 +10,7 @@ call the platform ``refused`` may be made again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
 from cabinet_api.models import OutboundSend, SendState
+from cabinet_api.services.history import HistoryService
 from cabinet_api.services.upsert import insert_on_conflict
 
 _KEY = ["channel", "bot", "outbound_id", "part"]
@@ -32,9 +33,10 @@ class SendRecord:
 
 
 class SendJournal:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime], history: HistoryService) -> None:
         self._db = db
         self._clock = clock
+        self._history = history
         table = cast(Table, OutboundSend.__table__)
         self._intend = (
             insert_on_conflict(table, is_sqlite=db.is_sqlite)
@@ -101,6 +103,34 @@ class SendJournal:
         platform_message_id: str | None = None,
     ) -> None:
         """Write the result of a call: ``sent``, ``refused`` or ``unknown``."""
+        await self._db.grouped(self._settlement(channel, bot, outbound_id, part, state, platform_message_id))
+
+    async def settle_delivered(
+        self,
+        channel: str,
+        bot: str,
+        outbound_id: str,
+        part: int,
+        *,
+        platform_message_id: str | None,
+        message_platform_ids: str | None,
+    ) -> None:
+        """The message's last call ``sent`` and the message ``sent`` in the history, in one write:
+        a transaction and a wait for its commit fewer per message than the two apart."""
+        settle = self._settlement(channel, bot, outbound_id, part, SendState.SENT.value, platform_message_id)
+        mark = self._history.outbound_mark(
+            outbound_id, channel, bot, status="sent", platform_message_id=message_platform_ids
+        )
+
+        async def both(connection: AsyncConnection) -> None:
+            await settle(connection)
+            await mark(connection)
+
+        await self._db.grouped(both)
+
+    def _settlement(
+        self, channel: str, bot: str, outbound_id: str, part: int, state: str, platform_message_id: str | None
+    ) -> Callable[[AsyncConnection], Awaitable[None]]:
         params = _key(channel, bot, outbound_id, part) | {
             "state": SendState(state).value,
             "updated_at": self._clock(),
@@ -110,7 +140,7 @@ class SendJournal:
         async def settle(connection: AsyncConnection) -> None:
             await connection.execute(self._settle, params)
 
-        await self._db.grouped(settle)
+        return settle
 
 
 def _key(channel: str, bot: str, outbound_id: str, part: int) -> dict[str, object]:

@@ -30,7 +30,7 @@ async def _names(db: Database) -> list[str]:
         return sorted(name or "" for name in (await session.scalars(select(Client.first_name))).all())
 
 
-async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -> None:
+def _counting_commits(db: Database) -> Callable[[], int]:
     commits = 0
 
     def counted(*_: object) -> None:
@@ -38,10 +38,25 @@ async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -
         commits += 1
 
     event.listen(db.engine.sync_engine, "commit", counted)
+    return lambda: commits
+
+
+async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -> None:
+    commits = _counting_commits(db)
     ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(100)))
     assert len(set(ids)) == 100
     assert len(await _names(db)) == 100
-    assert commits < 100, "a hundred concurrent writes took a hundred transactions"
+    assert commits() < 100, "a hundred concurrent writes took a hundred transactions"
+
+
+async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(db: Database) -> None:
+    commits = _counting_commits(db)
+    workers = [db.grouped(_adding(f"Воркер {n}")) for n in range(50)]
+    replies = [db.grouped_for_reply(_adding(f"Вебхук {n}")) for n in range(50)]
+    ids = await asyncio.gather(*workers, *replies)
+    assert len(set(ids)) == 100
+    assert len(await _names(db)) == 100
+    assert commits() < 100, "a hundred concurrent writes took a hundred transactions"
 
 
 async def test_a_failing_write_fails_alone(db: Database) -> None:

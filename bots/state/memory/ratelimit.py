@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
-from bots.state.ratelimit import check_rate
+from bots.state.ratelimit import Bucket, check_rate
 
 
 class MemoryRateLimiter:
@@ -21,6 +22,12 @@ class MemoryRateLimiter:
             self._forget_idle(now)
         self._theoretical_arrival[bucket] = arrival
         return max(0.0, arrival - burst * interval - now)
+
+    async def acquire_each(self, buckets: Sequence[Bucket]) -> float:
+        for bucket in buckets:
+            check_rate(bucket.rate, bucket.burst)
+        waits = [await self.acquire(bucket.name, rate=bucket.rate, burst=bucket.burst) for bucket in buckets]
+        return max(waits, default=0.0)
 
     def _forget_idle(self, now: float) -> None:
         for name in [name for name, arrival in self._theoretical_arrival.items() if arrival <= now]:

@@ -4,7 +4,8 @@ An item goes to stream ``<prefix>:{name}:{shard}``, the shard chosen by a stable
 key, so one key's items share a stream and keep their order. Each shard is read by at most
 one process at a time (see ``leases``); inside the process a ``KeyedDispatcher`` keeps the
 per-key order. An entry is XACKed and XDELed after the handler returns, so the stream holds
-exactly the unacknowledged items. A process taking over a shard first claims (XAUTOCLAIM)
+exactly the unacknowledged items. Puts and acknowledgements of concurrent items share round trips
+(``round_trips``). A process taking over a shard first claims (XAUTOCLAIM)
 the entries its previous owner read but never acknowledged, in stream order, then reads new
 ones.
 
@@ -41,6 +42,7 @@ from bots.state.dispatch import KeyedDispatcher
 from bots.state.queue import Handler, QueueUnavailable, shard_of
 from bots.state.redis.keys import KeySpace
 from bots.state.redis.leases import DataLossFence, LeaseState, ShardLeases
+from bots.state.redis.round_trips import RoundTrips
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class _Layout:
     leases: ShardLeases
     prepare_shard: AsyncScript
     ack_if_owner: AsyncScript
+    acknowledgements: RoundTrips
     max_in_flight: int
     block_ms: int
     backoff: Backoff
@@ -176,6 +179,7 @@ class RedisWorkQueue:
             ttl_ms=lease_ttl_ms,
         )
         self._enqueue_once = redis.register_script(_ENQUEUE_ONCE)
+        self._puts = RoundTrips(redis)
         self._layout = _Layout(
             redis=redis,
             name=name,
@@ -184,6 +188,7 @@ class RedisWorkQueue:
             leases=leases,
             prepare_shard=redis.register_script(_PREPARE_SHARD),
             ack_if_owner=redis.register_script(_ACK_IF_OWNER),
+            acknowledgements=RoundTrips(redis),
             max_in_flight=max_in_flight,
             block_ms=block_ms,
             backoff=backoff or Backoff(),
@@ -201,10 +206,12 @@ class RedisWorkQueue:
         stream = self._streams[shard_of(key, self._shards)]
         try:
             if dedupe_id is None:
-                await self._redis.xadd(stream, {"k": key, "v": item})
+                await self._puts.command("XADD", stream, "*", "k", key, "v", item)
                 return True
             seen_key = self._keys.key(self.name, "seen", dedupe_id)
-            added = await self._enqueue_once(keys=[stream, seen_key], args=[self._dedupe_ttl, key, item])
+            added = await self._puts.script(
+                self._enqueue_once, [stream, seen_key], [self._dedupe_ttl, key, item]
+            )
         except (RedisError, OSError) as error:
             raise QueueUnavailable(f"{self.name}: Redis unreachable ({type(error).__name__})") from error
         return bool(added)
@@ -319,8 +326,10 @@ class _Consumption:
         await self._handler(entry.payload)
 
     async def _acknowledge(self, entry: _Entry) -> None:
-        acknowledged = await self._layout.ack_if_owner(
-            keys=[self._layout.streams[entry.shard]], args=[self._layout.consumer, GROUP, entry.entry_id]
+        acknowledged = await self._layout.acknowledgements.script(
+            self._layout.ack_if_owner,
+            [self._layout.streams[entry.shard]],
+            [self._layout.consumer, GROUP, entry.entry_id],
         )
         if not acknowledged:
             log.warning(

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from adapters.types import Channel, ConversationRef, Outbound, Reply
 from bots.app.factory import SERVICES
 from bots.app.settings import Settings
 from cabinet_api.db import Database
+from cabinet_api.models import OutboundSend
 from tests.bots.pipeline.delivery_support import app_database, control, metric, outgoing, taken_sends
 from tests.support.app import demo_settings, serving
 from tests.support.tcp_proxy import TcpProxy
@@ -98,6 +100,35 @@ async def test_a_send_whose_answer_never_comes_is_marked_unknown_counted_and_not
         counted = await metric(http, stack.base_url, 'omnicab_outbox_unknown_total{channel="telegram"}')
         assert counted == 1.0
         assert await user.send("/start"), "the conversation goes on"
+
+
+async def test_a_sent_reply_has_its_call_and_its_status_recorded_alike(
+    stack: Settings, http: aiohttp.ClientSession
+) -> None:
+    """The last call's result and the message's status are one write: both there, and they agree."""
+    async with serving(stack) as app:
+        user = TelegramUser(http, stack.base_url, user_id=9405)
+        await user.send("/start")
+        database = app_database(app)
+
+        async def all_sent() -> bool:
+            rows = await outgoing(database, user.user_id)
+            return bool(rows) and all(row.status == "sent" for row in rows)
+
+        await eventually(all_sent, "every reply of /start recorded as sent")
+        rows = await outgoing(database, user.user_id)
+        async with database.session() as session:
+            calls = (
+                await session.execute(
+                    select(
+                        OutboundSend.outbound_id, OutboundSend.state, OutboundSend.platform_message_id
+                    ).where(OutboundSend.outbound_id.in_([row.event_id for row in rows]))
+                )
+            ).all()
+        assert sorted((call.outbound_id, call.state, call.platform_message_id) for call in calls) == sorted(
+            (row.event_id, "sent", row.platform_message_id) for row in rows
+        )
+        assert all(row.platform_message_id for row in rows)
 
 
 async def test_an_intent_without_a_result_is_resolved_unknown_never_sent(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 import redis.asyncio as redis
 
-from bots.state import RateLimiter
+from bots.state import Bucket, RateLimiter
 from bots.state.memory import MemoryRateLimiter
 from bots.state.redis import KeySpace, RedisRateLimiter
 
@@ -70,6 +70,21 @@ async def test_limiters_share_a_bucket(make_limiter: LimiterFactory) -> None:
     await make_limiter().acquire("telegram", rate=10, burst=1)
 
     assert await make_limiter().acquire("telegram", rate=10, burst=1) == pytest.approx(0.1, abs=TOLERANCE)
+
+
+async def test_a_slot_is_taken_in_every_bucket_at_once_and_the_longest_wait_is_kept(
+    make_limiter: LimiterFactory,
+) -> None:
+    limiter = make_limiter()
+    bot, chat = Bucket("telegram:bot", rate=1, burst=5), Bucket("telegram:bot:42", rate=10, burst=1)
+
+    assert await limiter.acquire_each([bot, chat]) == 0.0
+    # The chat's bucket is spent: the next send waits its interval, the bot's would not have.
+    assert await limiter.acquire_each([bot, chat]) == pytest.approx(0.1, abs=TOLERANCE)
+    # Both sends took the bot's slots: three are left of its burst of five.
+    for _ in range(3):
+        assert await limiter.acquire("telegram:bot", rate=1, burst=5) == 0.0
+    assert await limiter.acquire("telegram:bot", rate=1, burst=5) > 0.0
 
 
 @pytest.mark.parametrize(("rate", "burst"), [(0, 1), (-1, 1), (1, 0)])
