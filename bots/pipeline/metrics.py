@@ -42,6 +42,12 @@ class Metrics:
             "omnicab_dead_letters", "Events and sends dead-lettered after every attempt", ["kind"], registry=r
         )
         self.send_retries = Counter("omnicab_send_retries", "Platform calls retried", ["channel"], registry=r)
+        self.ceiling_holds = Counter(
+            "omnicab_ceiling_holds",
+            "Calls held because this process's calls filled the platform's own window",
+            ["channel"],
+            registry=r,
+        )
         self.turn_seconds = Histogram(
             "omnicab_turn_seconds",
             "Inbound event processing time",

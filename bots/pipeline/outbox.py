@@ -37,12 +37,14 @@ from adapters.types import (
     Outbound,
     OutcomeUnknown,
     OutsideWindow,
+    RateLimits,
     RecipientGone,
     RenderedMessage,
     SendError,
     SendsTemplates,
     TemplateRef,
 )
+from bots.pipeline.call_window import CallWindow
 from bots.pipeline.metrics import Metrics
 from bots.pipeline.ports import ClientDirectory, ConversationLog, DeadLetters, FileReader, SendJournal
 from bots.pipeline.runtime import BotRuntime
@@ -96,6 +98,7 @@ class OutboxWorker:
     link_ttl_seconds: int = 15 * 60
     on_finish: Callable[[Outbound, str], Awaitable[None]] | None = None
     """Told the final status of every message (handoff shows a person's refused reply as failed)."""
+    _windows: dict[str, CallWindow] = field(default_factory=dict, init=False, repr=False)
 
     async def handle(self, raw: bytes) -> None:
         outbound = Outbound.model_validate_json(raw)
@@ -185,7 +188,11 @@ class OutboxWorker:
             return
         try:
             message_id = await self._call_once(
-                outbound, TEMPLATE_PART, _template_call(adapter, outbound, template), settle_sent=False
+                outbound,
+                TEMPLATE_PART,
+                _template_call(adapter, outbound, template),
+                adapter.rate_limits,
+                settle_sent=False,
             )
         except OutcomeUnknown as error:
             await self._finish(outbound, status="unknown", error=f"template: {error}")
@@ -217,7 +224,7 @@ class OutboxWorker:
             await self._wait_for_rate(adapter, part)
             try:
                 return await self._call_once(
-                    outbound, number, _part_call(adapter, part), settle_sent=settle_sent
+                    outbound, number, _part_call(adapter, part), adapter.rate_limits, settle_sent=settle_sent
                 )
             except SendError as error:
                 if error.permanent or attempt >= self.max_attempts:
@@ -239,6 +246,7 @@ class OutboxWorker:
         outbound: Outbound,
         part: int,
         call: Callable[[], Awaitable[str | None]],
+        limits: RateLimits,
         *,
         settle_sent: bool,
     ) -> str | None:
@@ -249,9 +257,10 @@ class OutboxWorker:
 
         A part already sent is not sent again (its platform id is returned); a part whose earlier
         call has no result may have reached the platform, so it raises :class:`OutcomeUnknown`.
-        Nothing waits between the intent and the call (the rate is waited for before the intent):
-        a process killed in between leaves an "unknown" that was never sent, so that gap is kept to
-        the call itself.
+        The rate is waited for before the intent: a process killed between the intent and the call
+        leaves an "unknown" that was never sent, so nothing waits there but the platform's own
+        ceiling, and only while this process's calls fill it (:mod:`bots.pipeline.call_window`);
+        stopping during that wait records the call as refused (never made), to be made after.
         """
         ref = outbound.conversation
         channel, bot = ref.channel.value, ref.bot
@@ -261,6 +270,11 @@ class OutboxWorker:
                 return earlier.platform_message_id
             await self._settle(outbound, part, "unknown")
             raise OutcomeUnknown("an earlier call has no recorded result; it is not repeated")
+        try:
+            await self._keep_ceiling(outbound, limits)
+        except ShuttingDown:
+            await self._settle(outbound, part, "refused")
+            raise
         try:
             message_id = await call()
         except OutcomeUnknown:
@@ -321,6 +335,18 @@ class OutboxWorker:
         """Wait, unless the worker is stopping: then leave the message unacknowledged for later."""
         if await sleep_or_stop(seconds, self.stop):
             raise ShuttingDown("outbox stopping; the message stays queued")
+
+    async def _keep_ceiling(self, outbound: Outbound, limits: RateLimits) -> None:
+        if limits.ceiling is None:
+            return
+        ref = outbound.conversation
+        key = f"{ref.channel.value}:{ref.bot}"
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = CallWindow(limits.ceiling, limits.ceiling_seconds)
+        while (held := window.wait()) > 0:
+            self.metrics.ceiling_holds.labels(ref.channel.value).inc()
+            await self._pause(held)
 
     async def _wait_for_rate(self, adapter: ChannelAdapter, part: RenderedMessage) -> None:
         ref = part.conversation
