@@ -133,8 +133,7 @@ export function createBroadcasts() {
     ),
   );
 
-  addButtonRow(t("broadcasts.defaultYes"), "answer");
-  addButtonRow(t("broadcasts.defaultUnsubscribe"), "unsubscribe");
+  addDefaultButtons();
   drawPhone();
   schedulePreview();
   refresh();
@@ -153,6 +152,24 @@ export function createBroadcasts() {
       control,
       hint || extra ? h("div", { class: "field-foot" }, hint ? h("span", { class: "field-hint" }, hint) : null, extra) : null,
     );
+  }
+
+  function addDefaultButtons() {
+    addButtonRow(t("broadcasts.defaultYes"), "answer");
+    addButtonRow(t("broadcasts.defaultUnsubscribe"), "unsubscribe");
+  }
+
+  /** A clean composer with the defaults it opened with (form.reset() alone would clear them). */
+  function startOver() {
+    form.reset();
+    for (const box of channelBoxes) box.checked = true;
+    quiet.value = "30";
+    for (const entry of buttons.splice(0)) entry.row.remove();
+    addDefaultButtons();
+    textCount.textContent = `0 / ${MAX_TEXT}`;
+    sendAt.hidden = true;
+    drawPhone();
+    schedulePreview();
   }
 
   function addButtonRow(initial = "", action = "answer") {
@@ -253,10 +270,7 @@ export function createBroadcasts() {
       const created = await api.createBroadcast(body);
       await api.steerBroadcast(created.broadcast.id, "schedule", at ? { send_at: at } : {});
       toast(at ? t("broadcasts.scheduled") : t("broadcasts.started"), { kind: "ok" });
-      form.reset();
-      textCount.textContent = `0 / ${MAX_TEXT}`;
-      sendAt.hidden = true;
-      drawPhone();
+      startOver();
       await refresh();
     } catch (error) {
       showError(formErrorText(error));

@@ -38,6 +38,11 @@ async def test_a_supervisor_composes_sees_the_audience_sends_and_watches_it_done
     await expect(card.locator(".bc-status")).to_have_text("Отправлена", timeout=LIVE_MS)
     await expect(card.locator(".bc-stat").filter(has_text="Адресатов").locator("dd")).to_have_text("2")
     assert "круглосуточно" in " ".join(await world.texts_to(GLEB, "telegram"))
+    await expect(page.get_by_label("Название")).to_have_value("")
+    await expect(page.locator(".bc-check input:checked")).to_have_count(3)
+    await expect(page.get_by_label("Надпись на кнопке")).to_have_count(2)
+    await expect(page.get_by_label("Надпись на кнопке").first).to_have_value("Да, интересно")
+    await expect(page.get_by_label("Не писать после низкой оценки, дней")).to_have_value("30")
 
     await world.client_asks_for_person(GLEB)
     await page.get_by_role("link", name="Диалоги").click()
