@@ -44,7 +44,7 @@ def test_viber_counts_ten_seconds() -> None:
         assert window.wait() == 0.0
     clock.now += 9.9
     assert window.wait() > 0.0
-    clock.now += 0.2
+    clock.now += 0.3
     assert window.wait() == 0.0
 
 
