@@ -245,6 +245,7 @@ async def start_services(
         metrics=metrics,
         ledger=ledger,
         subscriptions=Subscriptions(cabinet.broadcasts, runtimes, cabinet.history, backends.outbox),
+        transient=is_outage,
     )
     broadcasts = BroadcastSender(
         cabinet.broadcasts,

@@ -147,8 +147,9 @@ class AcceptedLedger(Protocol):
 
     async def earlier_unhandled(
         self, dedupe_key: str, conversation_key: str, *, limit: int = 20
-    ) -> list[bytes]:
-        """The conversation's events accepted before this one and never handled, oldest first."""
+    ) -> list[tuple[str, bytes]]:
+        """The conversation's events accepted before this one and never handled, oldest first, as
+        (dedupe key, payload)."""
         ...
 
     async def mark_handled(self, dedupe_key: str) -> None: ...

@@ -46,7 +46,7 @@ class AcceptedInboundLedger:
         # Built once: on every message's path, building a statement cost more than running it.
         this = select(table.c.id).where(table.c.dedupe_key == bindparam("dedupe_key")).scalar_subquery()
         self._earlier_unhandled = (
-            select(table.c.payload)
+            select(table.c.dedupe_key, table.c.payload)
             .where(
                 table.c.conversation_key == bindparam("conversation_key"),
                 table.c.handled_at.is_(None),
@@ -87,13 +87,15 @@ class AcceptedInboundLedger:
 
     async def earlier_unhandled(
         self, dedupe_key: str, conversation_key: str, *, limit: int = 20
-    ) -> list[bytes]:
-        """The conversation's events accepted before this one and never handled, oldest first; read
-        in the workers' group commit (a transaction of its own cost a third of the throughput)."""
+    ) -> list[tuple[str, bytes]]:
+        """The conversation's events accepted before this one and never handled, oldest first, as
+        (dedupe key, payload); read in the workers' group commit (a transaction of its own cost a
+        third of the throughput)."""
         params = {"dedupe_key": dedupe_key, "conversation_key": conversation_key, "limit": limit}
 
-        async def read(connection: AsyncConnection) -> list[bytes]:
-            return list((await connection.scalars(self._earlier_unhandled, params)).all())
+        async def read(connection: AsyncConnection) -> list[tuple[str, bytes]]:
+            rows = await connection.execute(self._earlier_unhandled, params)
+            return [(key, payload) for key, payload in rows]
 
         return await self._db.grouped(read)
 

@@ -16,9 +16,10 @@ therefore keeps a fence (:class:`DataLossFence`), shared by every queue of the k
 - while anyone drains, and for one lease TTL after the last detection (every holder of the old
   generation heartbeats within a third of that and so detects it too), no shard is granted;
 - then one process is told to *recover* (re-queue from the database what Redis forgot, in order)
-  and no shard is granted until it reports done; a claim to recover lapses after three lease TTLs
-  (the process failed or died), and another process is asked (the database's claims and the queue's
-  dedupe make a second recovery harmless).
+  and no shard is granted until it reports done. A process whose recovery failed gives its claim
+  back, so the next heartbeat (its own or another's) asks again; the claim of a process that died
+  lapses after three lease TTLs. The database's claims and the queue's dedupe make a second
+  recovery harmless.
 
 Why this fence rather than a fencing token checked at each write: the writes that matter (history,
 sends, sessions) happen in several stores, and a token would have to travel with each of them; the
@@ -111,6 +112,11 @@ end
 return 0
 """
 
+_RECOVERY_FAILED = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class DataLossFence:
@@ -167,6 +173,7 @@ class ShardLeases:
         self._heartbeat = redis.register_script(_HEARTBEAT)
         self._release = redis.register_script(_RELEASE)
         self._recovered = redis.register_script(_RECOVERED)
+        self._recovery_failed = redis.register_script(_RECOVERY_FAILED)
 
     @property
     def ttl(self) -> float:
@@ -202,6 +209,10 @@ class ShardLeases:
         await self._recovered(
             keys=[self._fence.pending_recovery, self._fence.recovering], args=[self._consumer]
         )
+
+    async def recovery_failed(self) -> None:
+        """Gives the claim to recover back: the next heartbeat asks a process again."""
+        await self._recovery_failed(keys=[self._fence.recovering], args=[self._consumer])
 
     async def release(self, shard: int) -> None:
         await self._release(keys=[self._members_key, self._lease_keys[shard]], args=[self._consumer, 0])

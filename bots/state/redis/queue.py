@@ -405,8 +405,8 @@ class _Consumption:
             self._spawn(self._release(shard))
 
     async def _recover(self) -> None:
-        """Queue again what Redis forgot, then let the fence grant shards; a failure leaves the claim
-        to lapse, and the fence asks a process again."""
+        """Queue again what Redis forgot, then let the fence grant shards; a failure gives the claim
+        back, and the next heartbeat asks again (if even that fails, the claim lapses)."""
         started = time.monotonic()
         try:
             await self._layout.recover()
@@ -415,6 +415,8 @@ class _Consumption:
             log.exception(
                 "%s: recovery after Redis lost its data failed; it will be asked again", self._layout.name
             )
+            with contextlib.suppress(RedisError, OSError):
+                await self._layout.leases.recovery_failed()
             return
         log.warning(
             "%s: recovery after Redis lost its data took %.2fs", self._layout.name, time.monotonic() - started

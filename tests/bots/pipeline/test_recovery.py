@@ -87,7 +87,8 @@ async def test_a_conversations_earlier_unhandled_events_come_back_in_order(
     await services.accepted.mark_handled(first.dedupe_key)
 
     earlier = await services.accepted.earlier_unhandled(third.dedupe_key, third.conversation.key)
-    assert [Inbound.model_validate_json(raw).dedupe_key for raw in earlier] == [second.dedupe_key]
+    assert [key for key, _ in earlier] == [second.dedupe_key]
+    assert [Inbound.model_validate_json(raw).dedupe_key for _, raw in earlier] == [second.dedupe_key]
     assert await services.accepted.earlier_unhandled(first.dedupe_key, first.conversation.key) == []
 
 

@@ -16,6 +16,7 @@ import redis.asyncio as redis
 from bots.state import Backoff, Handler, WorkQueue
 from bots.state.memory import MemoryWorkQueue
 from bots.state.redis import KeySpace, RedisWorkQueue
+from bots.state.redis.leases import DataLossFence, ShardLeases
 from bots.state.sqlite import SqliteQueueFile, SqliteWorkQueue
 from tests.support.waiting import eventually
 
@@ -449,6 +450,38 @@ async def test_redis_a_recovery_that_failed_is_asked_for_again_and_then_work_goe
 
     assert handled == [b"chat/0", b"chat/1"]
     assert attempts == ["recover", "recover"]
+
+
+async def test_redis_a_failed_recovery_is_asked_for_again_at_the_next_heartbeat_not_when_it_lapses(
+    redis_client: redis.Redis, redis_keys: KeySpace, redis_prefix: str
+) -> None:
+    """Regression (CI, 1 run in 7): a recovery that met Redis still restarting failed, and its claim
+    held every worker for three lease TTLs (30 s) before anyone was asked again."""
+
+    def leases(consumer: str) -> ShardLeases:
+        return ShardLeases(
+            redis_client,
+            members_key=redis_keys.key("fenced", "consumers"),
+            lease_keys=[redis_keys.key("fenced", "0", "lease")],
+            fence=DataLossFence.of(redis_keys),
+            consumer=consumer,
+            ttl_ms=60_000,
+        )
+
+    first, second = leases("first"), leases("second")
+    await first.heartbeat()
+    await _forget_everything(redis_client, redis_prefix)
+    assert (await first.heartbeat()).data_lost
+    await redis_client.delete(redis_keys.key("fence", "quiet"))  # one lease TTL later
+    assert (await first.heartbeat()).recover
+
+    await first.recovery_failed()
+
+    asked = await second.heartbeat()
+    assert asked.recover, "asked at once, not after the claim lapses"
+    assert not asked.held, "no shard until the recovery is done"
+    await second.recovered()
+    assert (await second.heartbeat()).held == {0}
 
 
 async def test_redis_a_fresh_start_on_an_empty_redis_is_not_held(
