@@ -14,6 +14,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dialogs import model, schema
 from dialogs.errors import LoadError
+from dialogs.keywords import words_of
 from dialogs.source import SourceDoc
 from dialogs.templates import TemplateCompileError, TemplateInfo, compile_expression, compile_template
 
@@ -116,7 +117,10 @@ class Compiler:
 
     def trigger(self, doc: SourceDoc, spec: schema.TriggerSpec, path: Path_) -> model.Trigger:
         phrases = frozenset(normalize_phrase(phrase) for phrase in spec.match)
-        return model.Trigger(phrases, self.target(doc, spec.goto, spec.handoff, path))
+        words = tuple(
+            dict.fromkeys(words_of(phrase) for phrase in sorted(phrases) if not phrase.startswith("/"))
+        )
+        return model.Trigger(phrases, self.target(doc, spec.goto, spec.handoff, path), words)
 
     def flow(self, doc: SourceDoc, name: str, spec: schema.FlowSpec) -> model.Flow:
         steps: list[model.Step | None] = []

@@ -40,7 +40,7 @@ class UnknownCase(ValueError):
 
 def warm_up() -> None:
     """Load the dictionaries now (a bot that declines names calls this at load, off the hot path)."""
-    _analyzer()
+    analyzer()
 
 
 @lru_cache(maxsize=4096)
@@ -57,13 +57,14 @@ def decline_name(full_name: str, case: str) -> str:
 
 
 @cache
-def _analyzer() -> pymorphy3.MorphAnalyzer:
+def analyzer() -> pymorphy3.MorphAnalyzer:
+    """pymorphy3's analyser, loaded once (its dictionaries take about half a second)."""
     return pymorphy3.MorphAnalyzer()
 
 
 def _gender(words: list[str]) -> str | None:
     for word in words:
-        for parse in _analyzer().parse(word):
+        for parse in analyzer().parse(word):
             if {"Name", "Patr"} & parse.tag.grammemes and "nomn" in parse.tag.grammemes:
                 return "femn" if "femn" in parse.tag.grammemes else "masc"
     return None
@@ -74,7 +75,7 @@ def _decline_word(word: str, grammeme: str, gender: str | None) -> str:
         return word
     candidates = [
         parse
-        for parse in _analyzer().parse(word)
+        for parse in analyzer().parse(word)
         if _NAME_PARTS & parse.tag.grammemes
         and "nomn" in parse.tag.grammemes
         and "sing" in parse.tag.grammemes
@@ -84,7 +85,7 @@ def _decline_word(word: str, grammeme: str, gender: str | None) -> str:
         # A man's surname that is also a word («Мельник», «Кузнец») declines like that word.
         candidates = [
             parse
-            for parse in _analyzer().parse(word)
+            for parse in analyzer().parse(word)
             if {"NOUN", "masc", "sing", "nomn"} <= parse.tag.grammemes
         ]
     if not candidates:
@@ -116,7 +117,7 @@ def decline_place(place: str, case: str) -> str:
     words = place.split()
     if len(words) != 1 or not _is_cyrillic(words[0]):
         return place
-    for parse in _analyzer().parse(place):
+    for parse in analyzer().parse(place):
         if {"Geox", "nomn", "sing"} <= parse.tag.grammemes:
             inflected = parse.inflect({grammeme, "sing"})
             if inflected is not None:

@@ -35,6 +35,7 @@ from dialogs.action_effects import apply_outcome, check_outcome
 from dialogs.actions import ActionError, ActionRunner
 from dialogs.answers import Accepted, interpret
 from dialogs.compiler import normalize_phrase
+from dialogs.keywords import MAX_WORDS, contains, words_of
 from dialogs.listing import page_offers
 from dialogs.outcome import MAX_RECORDS, ActionOutcome, RecordsPage
 from dialogs.paging import PageRequest, ShownPage, page_of
@@ -56,6 +57,10 @@ class DialogEngine:
     def __init__(self, bot: model.CompiledBot, actions: ActionRunner) -> None:
         self.bot = bot
         self.actions = actions
+        # A greeting or «меню» inside a request is politeness, not a wish to start over.
+        self._sentence_triggers = tuple(
+            trigger for trigger in bot.triggers if trigger.words and trigger.target.goto != bot.start_flow
+        )
 
     def welcome(self, client: ClientView) -> Reply:
         """The one message a platform lets a bot send before the client has written (Viber).
@@ -133,6 +138,8 @@ class DialogEngine:
             turn.say(turn.texts.handed_off)
             turn.report("message_for_person", queue=state.handed_off)
             return
+        if await self._follow_words(turn, body):
+            return
         turn.not_understood = not isinstance(body, ButtonPress)
         key = turn.texts.button_inactive if isinstance(body, ButtonPress) else turn.texts.not_understood
         turn.say(key)
@@ -154,6 +161,24 @@ class DialogEngine:
         if isinstance(body, StartBody):
             return next((trigger for trigger in self.bot.triggers if trigger.matches_start), None)
         return None
+
+    async def _follow_words(self, turn: TurnState, body: Any) -> bool:
+        """A message not understood otherwise goes where its words point (``dialogs.keywords``)."""
+        if not isinstance(body, TextBody) or not self._sentence_triggers:
+            return False
+        words = words_of(body.text)
+        if not words or len(words) > MAX_WORDS:
+            return False
+        targets = {
+            trigger.target
+            for trigger in self._sentence_triggers
+            if any(contains(words, phrase) for phrase in trigger.words)
+        }
+        if len(targets) != 1:
+            return False
+        self._back_to_the_bot(turn.state)
+        await self._go(turn, targets.pop())
+        return True
 
     def _waiting_ask(self, state: SessionState) -> model.Ask | None:
         waiting = state.waiting
@@ -195,6 +220,8 @@ class DialogEngine:
             if ask.save_as:
                 turn.set_slot(ask.save_as, outcome.value)
             await self._continue_after(turn, waiting)
+            return
+        if await self._follow_words(turn, body):
             return
         waiting.attempts += 1
         turn.not_understood = True

@@ -180,6 +180,9 @@ class Flow:
 class Trigger:
     phrases: frozenset[str]
     target: Target
+    words: tuple[tuple[str, ...], ...] = ()
+    """The phrases as dictionary forms of their words, to be found inside a sentence
+    (``dialogs.keywords``); commands are left out."""
 
     @property
     def matches_start(self) -> bool:
