@@ -35,7 +35,7 @@ from dialogs.action_effects import apply_outcome, check_outcome
 from dialogs.actions import ActionError, ActionRunner
 from dialogs.answers import Accepted, interpret
 from dialogs.compiler import normalize_phrase
-from dialogs.keywords import MAX_WORDS, contains, words_of
+from dialogs.keywords import contains, sentence_of
 from dialogs.listing import page_offers
 from dialogs.outcome import MAX_RECORDS, ActionOutcome, RecordsPage
 from dialogs.paging import PageRequest, ShownPage, page_of
@@ -166,8 +166,8 @@ class DialogEngine:
         """A message not understood otherwise goes where its words point (``dialogs.keywords``)."""
         if not isinstance(body, TextBody) or not self._sentence_triggers:
             return False
-        words = words_of(body.text)
-        if not words or len(words) > MAX_WORDS:
+        words = sentence_of(body.text)
+        if not words:
             return False
         targets = {
             trigger.target

@@ -22,7 +22,17 @@ _WORD = re.compile(r"\w+(?:-\w+)*")
 
 def words_of(text: str) -> tuple[str, ...]:
     """The dictionary forms of the text's words, in order."""
-    return tuple(_lemma(word) for word in _WORD.findall(text.casefold().replace("ё", "е")))
+    return tuple(_lemma(word) for word in _split(text))
+
+
+def sentence_of(text: str) -> tuple[str, ...]:
+    """The dictionary forms of a short message's words; none for a longer one (:data:`MAX_WORDS`)."""
+    words = _split(text)
+    return tuple(_lemma(word) for word in words) if len(words) <= MAX_WORDS else ()
+
+
+def _split(text: str) -> list[str]:
+    return _WORD.findall(text.casefold().replace("ё", "е"))
 
 
 def contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:

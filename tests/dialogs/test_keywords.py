@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.keywords import contains, words_of
+from dialogs.keywords import MAX_WORDS, contains, sentence_of, words_of
 
 
 def test_word_forms_are_one_word() -> None:
@@ -17,3 +17,9 @@ def test_a_phrase_counts_only_as_consecutive_words() -> None:
     assert not contains(sentence, words_of("разговоров записи"))
     assert not contains(sentence, ())
     assert not contains((), words_of("юрист"))
+
+
+def test_a_long_message_is_a_story_not_a_request() -> None:
+    assert sentence_of("позовите юриста") == ("позвать", "юрист")
+    assert sentence_of(" ".join(["слово"] * MAX_WORDS)) != ()
+    assert sentence_of(" ".join(["слово"] * (MAX_WORDS + 1)) + " юрист") == ()
