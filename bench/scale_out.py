@@ -8,11 +8,15 @@ shards between them:
 
 - saturation: messages per second from the first update to the last reply; CPU per message summed
   over every app process (``/proc/<pid>/stat``, user + system) and per process; each process's
-  busy share (its CPU seconds over the phase's seconds: 1.0 is one core kept busy);
+  busy share (its CPU seconds over the phase's seconds: 1.0 is one core kept busy) and how long it
+  was ready to run but waited for a core (``/proc/<pid>/schedstat``, per second of the phase);
 - the shard split: how many of the inbox's and of the outbox's shards each worker held at the end
   of the saturation (the owners of the Redis keys ``<prefix>:inbox:<n>:lease``);
 - fixed rate: ``--rate`` messages per second offered for ``--seconds``, p50 / p99 from the update
-  leaving the generator to its reply reaching the stand-in.
+  leaving the generator to its reply reaching the stand-in, and CPU per message summed over the
+  app's processes again: the same offered load whatever N, so what a second worker costs is not
+  hidden or inflated by how much each process's batching (group commit, shared Redis round trips)
+  gains from a higher or lower rate at saturation.
 
 Placement: the stand-in and the load generator share the last core. ``--app-cores rest`` pins the
 app's processes to the other cores, a worker to each in turn and the web process to the next (on 2
@@ -89,6 +93,11 @@ class Placement:
         return f"stand-in and load on {name(self.load)}, web on {name(self.web)}, {workers}"
 
 
+def waited_for_a_core(pid: int) -> float:
+    """Seconds the process was ready to run but waited for a core (``/proc/<pid>/schedstat``)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 def placement(workers: int, app_cores: str) -> Placement:
     if len(CORES) < 2:
         return Placement(None, None, [None] * workers)
@@ -112,7 +121,7 @@ class Deployment:
 
 @contextlib.asynccontextmanager
 async def deployment(
-    workers: int, where: Placement, stand_in: StandIn, logs: Path
+    workers: int, where: Placement, stand_in: StandIn, logs: Path, synchronous_commit: str
 ) -> AsyncIterator[Deployment]:
     """A fresh database and Redis prefix, migrated; the web process and the workers, the webhook
     registered and the shards of both queues split between the workers."""
@@ -120,6 +129,7 @@ async def deployment(
     async with contextlib.AsyncExitStack() as stack:
         data_dir = stack.enter_context(tempfile.TemporaryDirectory())
         database = await stack.enter_async_context(postgres_database())
+        await _synchronous_commit(database, synchronous_commit)
         web_port = free_port()
         env = omnicab_env(web_port, data_dir, stand_in.url, ECHO_BOT, database, REDIS)
         prefix = env["OMNICAB_REDIS_PREFIX"]
@@ -138,6 +148,17 @@ async def deployment(
         await until(stand_in.webhook_registered, "the web process registering its webhook")
         await until(lambda: _split(running), f"{workers} workers splitting the shards")
         yield running
+
+
+async def _synchronous_commit(database: str, setting: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(database.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        name = database.rsplit("/", 1)[1]
+        await admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = {setting}')
+    finally:
+        await admin.close()
 
 
 async def shard_split(running: Deployment) -> dict[str, list[int]]:
@@ -178,7 +199,11 @@ class Run:
     """The web process first, then each worker."""
     busy_by_process: list[float]
     """CPU seconds per second of the saturation phase, web first."""
+    waiting_by_process: list[float]
+    """Seconds per second of the saturation phase each process was ready to run but had no core."""
     shards: dict[str, list[int]]
+    cpu_ms_at_rate: float
+    """CPU per message summed over every process at the fixed rate: the same load whatever N."""
     p50_ms: float
     p99_ms: float
     late: int
@@ -187,24 +212,32 @@ class Run:
 
 async def measure(workers: int, stand_in: StandIn, args: argparse.Namespace, logs: Path) -> Run:
     where = placement(workers, args.app_cores)
-    async with deployment(workers, where, stand_in, logs) as running:
+    async with deployment(workers, where, stand_in, logs, args.synchronous_commit) as running:
         await stand_in.replies()
         collector = Collector(stand_in)
         load = Load(stand_in, args, "echo-services")
         await load.warm_up(collector)
         await load.calibrate(collector)
         cpu_before = [cpu_seconds(pid) for pid in running.pids]
+        waited_before = [waited_for_a_core(pid) for pid in running.pids]
         sent, elapsed = await load.flood(collector)
         cpu = [cpu_seconds(pid) - before for pid, before in zip(running.pids, cpu_before, strict=True)]
+        waited = [
+            waited_for_a_core(pid) - before for pid, before in zip(running.pids, waited_before, strict=True)
+        ]
         shards = await shard_split(running)
+        cpu_before = [cpu_seconds(pid) for pid in running.pids]
         latencies, late = await load.fixed_rate(collector)
+        cpu_at_rate = sum(cpu_seconds(pid) for pid in running.pids) - sum(cpu_before)
         return Run(
             workers=workers,
             per_second=sent / elapsed,
             cpu_ms=1000 * sum(cpu) / sent,
             cpu_ms_by_process=[1000 * seconds / sent for seconds in cpu],
             busy_by_process=[seconds / elapsed for seconds in cpu],
+            waiting_by_process=[seconds / elapsed for seconds in waited],
             shards=shards,
+            cpu_ms_at_rate=1000 * cpu_at_rate / len(latencies),
             p50_ms=statistics.median(latencies),
             p99_ms=latencies[int(0.99 * (len(latencies) - 1))],
             late=late,
@@ -215,11 +248,14 @@ async def measure(workers: int, stand_in: StandIn, args: argparse.Namespace, log
 def line(round_no: int, run: Run) -> str:
     processes = " / ".join(f"{ms:.2f}" for ms in run.cpu_ms_by_process)
     busy = " / ".join(f"{share:.2f}" for share in run.busy_by_process)
+    waiting = " / ".join(f"{share:.2f}" for share in run.waiting_by_process)
     shards = ", ".join(f"{queue} {'+'.join(map(str, held))}" for queue, held in run.shards.items())
     return (
         f"round {round_no} workers={run.workers}: {run.per_second:.0f} msg/s, "
         f"{run.cpu_ms:.2f} ms CPU/msg (web / workers: {processes}), busy {busy}, "
-        f"shards {shards}, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms"
+        f"waiting for a core {waiting}, "
+        f"shards {shards}; at the fixed rate {run.cpu_ms_at_rate:.2f} ms CPU/msg, "
+        f"p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms"
         + (f", {run.late} sends behind schedule" if run.late else "")
     )
 
@@ -228,8 +264,10 @@ def table(runs: list[Run]) -> str:
     lines = [
         "| workers | messages/s at saturation | CPU per message, all processes"
         " | per process (web / workers) | busy, CPU s per s (web / workers)"
-        " | inbox / outbox shards per worker | p50 / p99 at the fixed rate |",
-        "|---|---|---|---|---|---|---|",
+        " | waiting for a core, s per s (web / workers)"
+        " | inbox / outbox shards per worker | CPU per message at the fixed rate"
+        " | p50 / p99 at the fixed rate |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for workers in dict.fromkeys(run.workers for run in runs):
         mine = [run for run in runs if run.workers == workers]
@@ -237,12 +275,15 @@ def table(runs: list[Run]) -> str:
         cpu = ", ".join(f"{run.cpu_ms:.2f}" for run in mine)
         processes = "; ".join(" / ".join(f"{ms:.2f}" for ms in run.cpu_ms_by_process) for run in mine)
         busy = "; ".join(" / ".join(f"{share:.2f}" for share in run.busy_by_process) for run in mine)
+        waiting = "; ".join(" / ".join(f"{share:.2f}" for share in run.waiting_by_process) for run in mine)
         shards = "; ".join(
             " / ".join("+".join(map(str, run.shards[queue])) for queue in QUEUES) for run in mine
         )
+        at_rate = ", ".join(f"{run.cpu_ms_at_rate:.2f}" for run in mine)
         latency = "; ".join(f"{run.p50_ms:.0f} / {run.p99_ms:.0f}" for run in mine)
         lines.append(
-            f"| {workers} | {rates} | {cpu} ms | {processes} ms | {busy} | {shards} | {latency} ms |"
+            f"| {workers} | {rates} | {cpu} ms | {processes} ms | {busy} | {waiting} | {shards}"
+            f" | {at_rate} ms | {latency} ms |"
         )
     return "\n".join(lines)
 
@@ -260,6 +301,8 @@ def ratios(runs: list[Run]) -> str:
     return "\n".join(
         f"{workers} workers against {base}: {median(workers, 'per_second') / median(base, 'per_second'):.2f}x"
         f" the messages/s, {median(workers, 'cpu_ms') / median(base, 'cpu_ms'):.2f}x the CPU per message"
+        f" at saturation, {median(workers, 'cpu_ms_at_rate') / median(base, 'cpu_ms_at_rate'):.2f}x"
+        " at the fixed rate"
         for workers in counts[1:]
     )
 
@@ -313,6 +356,13 @@ def main() -> None:
     parser.add_argument("--in-flight", type=int, default=16, help="webhook calls at once")
     parser.add_argument("--rate", type=float, default=40.0, help="messages per second offered")
     parser.add_argument("--seconds", type=float, default=10.0, help="of the fixed-rate phase")
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=("on", "off"),
+        default="on",
+        help="off: a diagnostic only (commits stop waiting for the WAL's flush), to tell runs"
+        " the disk limits from runs the CPU limits",
+    )
     parser.add_argument("--json", action="store_true", help="also print the runs as JSON")
     args = parser.parse_args()
     args.workers = [int(count) for count in args.workers.split(",") if count.strip()]
@@ -327,6 +377,8 @@ def main() -> None:
     print(f"{platform.node()}: {os.cpu_count()} cores, {machine}, {python}; load average {load_average:.1f}")
     for workers in dict.fromkeys(args.workers):
         print(f"{workers} workers: {placement(workers, args.app_cores).describe()}")
+    if args.synchronous_commit == "off":
+        print("synchronous_commit = off on the bench's database (a diagnostic run)")
     print(table(runs))
     print(ratios(runs))
     if args.json:

@@ -42,12 +42,15 @@ async def test_one_and_two_workers_report_rate_cpu_shards_and_latency(
     for run in runs:
         assert run["per_second"] > 0
         assert run["cpu_ms"] > 0
-        assert len(run["cpu_ms_by_process"]) == len(run["busy_by_process"]) == 1 + run["workers"]
+        processes = 1 + run["workers"]
+        assert len(run["cpu_ms_by_process"]) == len(run["busy_by_process"]) == processes
+        assert len(run["waiting_by_process"]) == processes
         assert math.isclose(sum(run["cpu_ms_by_process"]), run["cpu_ms"])
         for queue in ("inbox", "outbox"):
             assert sum(run["shards"][queue]) == 8
             assert len(run["shards"][queue]) == run["workers"]
         assert 0 < run["p50_ms"] <= run["p99_ms"]
+        assert run["cpu_ms_at_rate"] >= 0
     assert runs[1]["shards"] == {"inbox": [4, 4], "outbox": [4, 4]}
     assert "| 1 |" in text
     assert "| 2 |" in text
