@@ -269,26 +269,30 @@ class Load:
 
     async def saturate(self, collector: Collector, pid: int) -> tuple[float, float]:
         """(messages per second, CPU ms per message)."""
+        cpu_before = cpu_seconds(pid)
+        profiler = await self._profiler(pid)
+        sent, elapsed = await self.flood(collector)
+        if profiler is not None:
+            profiler.send_signal(2)
+            await profiler.wait()
+        cpu = cpu_seconds(pid) - cpu_before
+        return sent / elapsed, 1000 * cpu / sent
+
+    async def flood(self, collector: Collector) -> tuple[int, float]:
+        """The saturation phase: (messages sent, seconds from the first update to the last reply)."""
         before = {chat: collector.per_chat.get(chat, 0) for chat in self.users}
         updates = [
             self._update(user, self._text(f"s{round_no}", user))
             for round_no in range(self.args.messages)
             for user in self.users
         ]
-        cpu_before = cpu_seconds(pid)
         started = time.monotonic()
-        profiler = await self._profiler(pid)
         sending = asyncio.create_task(self._send_all(updates, self.args.in_flight))
         await collector.until_replied(
             {chat: count + self.args.messages * self.per_message for chat, count in before.items()}, 600
         )
         await sending
-        if profiler is not None:
-            profiler.send_signal(2)
-            await profiler.wait()
-        elapsed = time.monotonic() - started
-        cpu = cpu_seconds(pid) - cpu_before
-        return len(updates) / elapsed, 1000 * cpu / len(updates)
+        return len(updates), time.monotonic() - started
 
     async def _profiler(self, pid: int) -> asyncio.subprocess.Process | None:
         """py-spy sampling the bot during saturation, when ``--profile`` names a folder."""
@@ -412,32 +416,37 @@ async def bot_process(kind: str, stand_in: StandIn, core: set[int] | None, logs:
             if backend == "services":
                 database = await stack.enter_async_context(postgres_database())
                 redis: str | None = REDIS
-                migrate = await spawn(
-                    ["-m", "bots.app.cli", "migrate"],
+                await migrate(
                     omnicab_env(port, data_dir, stand_in.url, bot_dir, database, redis),
-                    None,
                     logs / f"{kind}-migrate.log",
                 )
-                if await migrate.wait() != 0:
-                    raise RuntimeError(
-                        f"migrate failed: {(logs / f'{kind}-migrate.log').read_text()[-2000:]}"
-                    )
             else:
                 database, redis = f"sqlite+aiosqlite:///{data_dir}/bench.db", None
             env = omnicab_env(port, data_dir, stand_in.url, bot_dir, database, redis)
             if redis:
                 env["OMNICAB_REDIS_PREFIX"] = REDIS_PREFIXES[kind] = f"bench-{uuid.uuid4().hex[:8]}"
-                stack.push_async_callback(forget_redis_keys, REDIS_PREFIXES.pop, kind)
+                stack.push_async_callback(forget_redis_keys, env["OMNICAB_REDIS_PREFIX"])
+                stack.callback(REDIS_PREFIXES.pop, kind)
             process = await spawn(["-m", "bots.app.cli", "run"], env, core, logs / f"{kind}.log")
             stack.push_async_callback(stop, process)
             await until(stand_in.webhook_registered, f"{kind} registering its webhook")
         yield process.pid
 
 
-async def forget_redis_keys(take_prefix: Callable[[str], str], kind: str) -> None:
+async def migrate(env: dict[str, str], log: Path) -> None:
+    """``omnicab migrate`` on the database of ``env``."""
+    process = await spawn(["-m", "bots.app.cli", "migrate"], env, None, log)
+    if await process.wait() != 0:
+        raise RuntimeError(f"migrate failed: {tail(log)}")
+
+
+def tail(log: Path, chars: int = 2000) -> str:
+    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
+
+
+async def forget_redis_keys(prefix: str) -> None:
     import redis.asyncio as redis
 
-    prefix = take_prefix(kind)
     client = redis.Redis.from_url(REDIS)
     try:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
