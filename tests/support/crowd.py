@@ -244,6 +244,8 @@ class BroadcastRun:
     sending_seconds: float
     channels: dict[str, ChannelOutcome]
     latencies: list[float] = field(default_factory=list)
+    live_reply_seqs: list[int] = field(default_factory=list)
+    """Where each live message's first reply stands in the fake Telegram's sequence of calls."""
 
     def report(self) -> str:
         lines = [
@@ -267,7 +269,7 @@ class BroadcastRun:
 
 
 async def _live_user(
-    live: TelegramUser, pause: float, sending: asyncio.Event, latencies: list[float]
+    live: TelegramUser, pause: float, sending: asyncio.Event, latencies: list[float], seqs: list[int]
 ) -> None:
     """Writes to the bot while the broadcast is being sent (at least once): each message's time until
     the bot's first reply, then a pause to read the whole answer."""
@@ -281,6 +283,7 @@ async def _live_user(
 
         fresh = await eventually(replied, "a live reply", within=120, every=0.03)
         latencies.append(time.perf_counter() - started)
+        seqs.append(min(call["seq"] for call in fresh))
         live.seen_seq = max(call["seq"] for call in fresh)
         await asyncio.sleep(pause)  # the person reads the answer; its other messages arrive meanwhile
         live.seen_seq = max([live.seen_seq, *(call["seq"] for call in await live.calls(after=live.seen_seq))])
@@ -319,9 +322,9 @@ async def broadcast_to_a_crowd(
     broadcast_id = created["broadcast"]["id"]
     started = time.perf_counter()
     await supervisor.post(f"/broadcasts/{broadcast_id}/schedule")
-    sending, latencies = asyncio.Event(), []
+    sending, latencies, seqs = asyncio.Event(), [], []
     sending.set()
-    talking = [asyncio.create_task(_live_user(user, pause, sending, latencies)) for user in live]
+    talking = [asyncio.create_task(_live_user(user, pause, sending, latencies, seqs)) for user in live]
 
     async def finished() -> dict[str, Any] | None:
         found = (await supervisor.get(f"/broadcasts/{broadcast_id}"))["broadcast"]
@@ -348,4 +351,5 @@ async def broadcast_to_a_crowd(
         sending_seconds=sending_seconds,
         channels=outcome,
         latencies=latencies,
+        live_reply_seqs=seqs,
     )

@@ -13,9 +13,12 @@ class MemoryFailedAttempts:
         self._debt_until: dict[str, float] = {}
 
     async def retry_after(self, name: str, limit: AttemptLimit) -> float:
-        now = time.monotonic()
-        debt_until = self._debt_until.get(name, now)
-        return max(0.0, debt_until + limit.interval - limit.window_seconds - now)
+        debt_until = self._debt_until.get(name)
+        if debt_until is None:
+            return 0.0
+        # The difference first: ``now + x - x - now`` is not 0.0 for every clock reading (CI saw
+        # 2.3e-13, a 429 for an honest first login).
+        return max(0.0, (debt_until - time.monotonic()) + (limit.interval - limit.window_seconds))
 
     async def record_failure(self, name: str, limit: AttemptLimit) -> None:
         now = time.monotonic()
