@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,20 @@ from tests.faults.processes import (
     has_roles,
     stand_in,
 )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that ran on a world fixture shows its processes' last log lines (the fixture
+    does not see the test's own failure, and the logs go with the test's temporary directory)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if call.when != "call" or not report.failed:
+        return
+    for name in ("services_world", "embedded_world"):
+        world = getattr(item, "funcargs", {}).get(name)
+        if isinstance(world, World):
+            report.sections.append((f"{name}: the app's last log lines", world.app.tails()))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
