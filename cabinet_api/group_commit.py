@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +30,7 @@ T = TypeVar("T")
 Unit = Callable[[AsyncConnection], Awaitable[T]]
 
 MAX_GROUP = 256
+GROUPS_PER_CHECKOUT = 100
 
 
 @dataclass(slots=True)
@@ -42,6 +44,9 @@ class GroupCommit:
     engine: AsyncEngine
     lanes: int = 1
     """How many groups may run at once: 1 where the database takes one writer (SQLite)."""
+    keep_connection: bool = False
+    """Whether a lane keeps its pooled connection for the groups that queued while it ran (each
+    check-out pings the server); not where the pool has one connection to share (SQLite)."""
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -64,31 +69,41 @@ class GroupCommit:
 
     async def _drain(self) -> None:
         try:
-            await self._drain_queue()
+            while True:
+                await self._drain_queue()
+                if not self._queue:
+                    break
         finally:
             # No await between the queue found empty and this: a unit queued later starts a lane.
             self._active -= 1
 
     async def _drain_queue(self) -> None:
-        while self._queue:
-            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-            try:
-                await self._together(group)
-            except asyncio.CancelledError:
-                for queued in group:
-                    queued.done.cancel()
-                raise
-            except Exception as error:
-                if len(group) == 1:
-                    _settle(group[0], error=error)
-                    continue
-                log.debug("a group of %d writes failed (%s): each alone", len(group), type(error).__name__)
-                for queued in group:
-                    await self._alone(queued)
+        held = _Held(self.engine, self.keep_connection)
+        try:
+            while self._queue:
+                group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+                try:
+                    await self._together(held, group)
+                except asyncio.CancelledError:
+                    for queued in group:
+                        queued.done.cancel()
+                    raise
+                except Exception as error:
+                    await held.discard()
+                    if len(group) == 1:
+                        _settle(group[0], error=error)
+                        continue
+                    log.debug(
+                        "a group of %d writes failed (%s): each alone", len(group), type(error).__name__
+                    )
+                    for queued in group:
+                        await self._alone(queued)
+        finally:
+            await held.discard()
 
-    async def _together(self, group: list[_Queued[Any]]) -> None:
+    async def _together(self, held: _Held, group: list[_Queued[Any]]) -> None:
         results: list[Any] = []
-        async with self.engine.begin() as connection:
+        async with held.transaction() as connection:
             for queued in group:
                 results.append(await queued.unit(connection))
         for queued, result in zip(group, results, strict=True):
@@ -102,6 +117,39 @@ class GroupCommit:
             _settle(queued, error=error)
             return
         _settle(queued, result=result)
+
+
+class _Held:
+    """A lane's connection, checked out for its first group and kept for up to ``GROUPS_PER_CHECKOUT``
+    (a failed group drops it: it may be broken)."""
+
+    def __init__(self, engine: AsyncEngine, keep: bool) -> None:
+        self._engine = engine
+        self._keep = keep
+        self._connection: AsyncConnection | None = None
+        self._groups = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        if not self._keep:
+            async with self._engine.begin() as connection:
+                yield connection
+            return
+        if self._connection is None or self._groups >= GROUPS_PER_CHECKOUT:
+            await self.discard()
+            self._connection = await self._engine.connect()
+        self._groups += 1
+        async with self._connection.begin():
+            yield self._connection
+
+    async def discard(self) -> None:
+        connection, self._connection, self._groups = self._connection, None, 0
+        if connection is None:
+            return
+        try:
+            await connection.close()
+        except Exception as error:
+            log.debug("closing a group's connection failed (%s)", type(error).__name__)
 
 
 def _settle(queued: _Queued[Any], *, result: Any = None, error: BaseException | None = None) -> None:
