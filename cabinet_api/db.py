@@ -138,6 +138,8 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        await self._group.close()
+        await self._reply_group.close()
         await self.engine.dispose()
 
 

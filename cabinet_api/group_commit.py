@@ -31,6 +31,7 @@ Unit = Callable[[AsyncConnection], Awaitable[T]]
 
 MAX_GROUP = 256
 GROUPS_PER_CHECKOUT = 100
+IDLE_SECONDS = 0.05
 
 
 @dataclass(slots=True)
@@ -45,10 +46,11 @@ class GroupCommit:
     lanes: int = 1
     """How many groups may run at once: 1 where the database takes one writer (SQLite)."""
     keep_connection: bool = False
-    """Whether a lane keeps its pooled connection for the groups that queued while it ran (each
-    check-out pings the server); not where the pool has one connection to share (SQLite)."""
+    """Whether a lane keeps its pooled connection, and waits ``IDLE_SECONDS`` for more work before it
+    ends (each check-out pings the server); not where the pool has one connection to share (SQLite)."""
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
+    _idle: list[asyncio.Future[bool]] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop: asyncio.AbstractEventLoop | None = None
 
@@ -57,49 +59,77 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             # Lanes of a loop that is gone (one asyncio.run after another) will never finish.
-            self._loop, self._queue, self._active, self._tasks = loop, [], 0, set()
+            self._loop, self._queue, self._active, self._idle, self._tasks = loop, [], 0, [], set()
         done: asyncio.Future[T] = loop.create_future()
         self._queue.append(_Queued(unit, done))
-        if self._active < self.lanes:
+        if not self._wake_idle_lane() and self._active < self.lanes:
             self._active += 1
             lane = asyncio.create_task(self._drain())
             self._tasks.add(lane)
             lane.add_done_callback(self._tasks.discard)
         return await done
 
+    async def close(self) -> None:
+        """Ends the idle lanes (their connections go back to the pool) and waits for every lane."""
+        while self._idle:
+            _resolve(self._idle.pop(), False)
+        if self._tasks and self._loop is asyncio.get_running_loop():
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _wake_idle_lane(self) -> bool:
+        while self._idle:
+            wake = self._idle.pop()
+            if not wake.done():
+                wake.set_result(True)
+                return True
+        return False
+
     async def _drain(self) -> None:
+        held = _Held(self.engine, self.keep_connection)
         try:
             while True:
-                await self._drain_queue()
-                if not self._queue:
+                await self._drain_queue(held)
+                if self._queue:
+                    continue
+                if not self.keep_connection or not await self._work_arrives():
+                    if self._queue:
+                        continue
                     break
         finally:
             # No await between the queue found empty and this: a unit queued later starts a lane.
             self._active -= 1
-
-    async def _drain_queue(self) -> None:
-        held = _Held(self.engine, self.keep_connection)
-        try:
-            while self._queue:
-                group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-                try:
-                    await self._together(held, group)
-                except asyncio.CancelledError:
-                    for queued in group:
-                        queued.done.cancel()
-                    raise
-                except Exception as error:
-                    await held.discard()
-                    if len(group) == 1:
-                        _settle(group[0], error=error)
-                        continue
-                    log.debug(
-                        "a group of %d writes failed (%s): each alone", len(group), type(error).__name__
-                    )
-                    for queued in group:
-                        await self._alone(queued)
-        finally:
             await held.discard()
+
+    async def _work_arrives(self) -> bool:
+        """Waits, idle, for a unit to be queued; False after ``IDLE_SECONDS`` without one."""
+        assert self._loop is not None
+        wake: asyncio.Future[bool] = self._loop.create_future()
+        timer = self._loop.call_later(IDLE_SECONDS, _resolve, wake, False)
+        self._idle.append(wake)
+        try:
+            return await wake
+        finally:
+            timer.cancel()
+            if wake in self._idle:
+                self._idle.remove(wake)
+
+    async def _drain_queue(self, held: _Held) -> None:
+        while self._queue:
+            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+            try:
+                await self._together(held, group)
+            except asyncio.CancelledError:
+                for queued in group:
+                    queued.done.cancel()
+                raise
+            except Exception as error:
+                await held.discard()
+                if len(group) == 1:
+                    _settle(group[0], error=error)
+                    continue
+                log.debug("a group of %d writes failed (%s): each alone", len(group), type(error).__name__)
+                for queued in group:
+                    await self._alone(queued)
 
     async def _together(self, held: _Held, group: list[_Queued[Any]]) -> None:
         results: list[Any] = []
@@ -150,6 +180,11 @@ class _Held:
             await connection.close()
         except Exception as error:
             log.debug("closing a group's connection failed (%s)", type(error).__name__)
+
+
+def _resolve(wake: asyncio.Future[bool], value: bool) -> None:
+    if not wake.done():
+        wake.set_result(value)
 
 
 def _settle(queued: _Queued[Any], *, result: Any = None, error: BaseException | None = None) -> None:
