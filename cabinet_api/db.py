@@ -55,8 +55,11 @@ class Database:
         self.url: URL = make_url(normalize_database_url(url))
         self.engine: AsyncEngine = self._create_engine(echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else GROUP_LANES)
-        self._reply_group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else REPLY_GROUP_LANES)
+        shared = self.is_sqlite
+        self._group = GroupCommit(self.engine, lanes=1 if shared else GROUP_LANES, keep_connection=not shared)
+        self._reply_group = GroupCommit(
+            self.engine, lanes=1 if shared else REPLY_GROUP_LANES, keep_connection=not shared
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -135,6 +138,8 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        await self._group.close()
+        await self._reply_group.close()
         await self.engine.dispose()
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +30,8 @@ T = TypeVar("T")
 Unit = Callable[[AsyncConnection], Awaitable[T]]
 
 MAX_GROUP = 256
+GROUPS_PER_CHECKOUT = 100
+IDLE_SECONDS = 0.05
 
 
 @dataclass(slots=True)
@@ -42,8 +45,12 @@ class GroupCommit:
     engine: AsyncEngine
     lanes: int = 1
     """How many groups may run at once: 1 where the database takes one writer (SQLite)."""
+    keep_connection: bool = False
+    """Whether a lane keeps its pooled connection, and waits ``IDLE_SECONDS`` for more work before it
+    ends (each check-out pings the server); not where the pool has one connection to share (SQLite)."""
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
+    _idle: list[asyncio.Future[bool]] = field(default_factory=list)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop: asyncio.AbstractEventLoop | None = None
 
@@ -52,33 +59,71 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             # Lanes of a loop that is gone (one asyncio.run after another) will never finish.
-            self._loop, self._queue, self._active, self._tasks = loop, [], 0, set()
+            self._loop, self._queue, self._active, self._idle, self._tasks = loop, [], 0, [], set()
         done: asyncio.Future[T] = loop.create_future()
         self._queue.append(_Queued(unit, done))
-        if self._active < self.lanes:
+        if not self._wake_idle_lane() and self._active < self.lanes:
             self._active += 1
             lane = asyncio.create_task(self._drain())
             self._tasks.add(lane)
             lane.add_done_callback(self._tasks.discard)
         return await done
 
+    async def close(self) -> None:
+        """Ends the idle lanes (their connections go back to the pool) and waits for every lane."""
+        while self._idle:
+            _resolve(self._idle.pop(), False)
+        if self._tasks and self._loop is asyncio.get_running_loop():
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _wake_idle_lane(self) -> bool:
+        while self._idle:
+            wake = self._idle.pop()
+            if not wake.done():
+                wake.set_result(True)
+                return True
+        return False
+
     async def _drain(self) -> None:
+        held = _Held(self.engine, self.keep_connection)
         try:
-            await self._drain_queue()
+            while True:
+                await self._drain_queue(held)
+                if self._queue:
+                    continue
+                if not self.keep_connection or not await self._work_arrives():
+                    if self._queue:
+                        continue
+                    break
         finally:
             # No await between the queue found empty and this: a unit queued later starts a lane.
             self._active -= 1
+            await held.discard()
 
-    async def _drain_queue(self) -> None:
+    async def _work_arrives(self) -> bool:
+        """Waits, idle, for a unit to be queued; False after ``IDLE_SECONDS`` without one."""
+        assert self._loop is not None
+        wake: asyncio.Future[bool] = self._loop.create_future()
+        timer = self._loop.call_later(IDLE_SECONDS, _resolve, wake, False)
+        self._idle.append(wake)
+        try:
+            return await wake
+        finally:
+            timer.cancel()
+            if wake in self._idle:
+                self._idle.remove(wake)
+
+    async def _drain_queue(self, held: _Held) -> None:
         while self._queue:
             group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
             try:
-                await self._together(group)
+                await self._together(held, group)
             except asyncio.CancelledError:
                 for queued in group:
                     queued.done.cancel()
                 raise
             except Exception as error:
+                await held.discard()
                 if len(group) == 1:
                     _settle(group[0], error=error)
                     continue
@@ -86,9 +131,9 @@ class GroupCommit:
                 for queued in group:
                     await self._alone(queued)
 
-    async def _together(self, group: list[_Queued[Any]]) -> None:
+    async def _together(self, held: _Held, group: list[_Queued[Any]]) -> None:
         results: list[Any] = []
-        async with self.engine.begin() as connection:
+        async with held.transaction() as connection:
             for queued in group:
                 results.append(await queued.unit(connection))
         for queued, result in zip(group, results, strict=True):
@@ -102,6 +147,44 @@ class GroupCommit:
             _settle(queued, error=error)
             return
         _settle(queued, result=result)
+
+
+class _Held:
+    """A lane's connection, checked out for its first group and kept for up to ``GROUPS_PER_CHECKOUT``
+    (a failed group drops it: it may be broken)."""
+
+    def __init__(self, engine: AsyncEngine, keep: bool) -> None:
+        self._engine = engine
+        self._keep = keep
+        self._connection: AsyncConnection | None = None
+        self._groups = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        if not self._keep:
+            async with self._engine.begin() as connection:
+                yield connection
+            return
+        if self._connection is None or self._groups >= GROUPS_PER_CHECKOUT:
+            await self.discard()
+            self._connection = await self._engine.connect()
+        self._groups += 1
+        async with self._connection.begin():
+            yield self._connection
+
+    async def discard(self) -> None:
+        connection, self._connection, self._groups = self._connection, None, 0
+        if connection is None:
+            return
+        try:
+            await connection.close()
+        except Exception as error:
+            log.debug("closing a group's connection failed (%s)", type(error).__name__)
+
+
+def _resolve(wake: asyncio.Future[bool], value: bool) -> None:
+    if not wake.done():
+        wake.set_result(value)
 
 
 def _settle(queued: _Queued[Any], *, result: Any = None, error: BaseException | None = None) -> None:

@@ -27,6 +27,7 @@ from bots.state.redis import (
     RedisSessionStore,
     RedisTokenStore,
     RedisWorkQueue,
+    RoundTrips,
 )
 from bots.state.sqlite import SqliteQueueFile, SqliteSessionStore, SqliteWorkQueue
 from cabinet_api.actions.refunds import SENSITIVE_SLOTS
@@ -91,15 +92,20 @@ async def open_backends(settings: Settings) -> Backends:
     await redis.ping()
     keys = KeySpace(settings.redis_prefix)
     secret = settings.secret_key.get_secret_value().encode()
+    # One for the whole process: the commands of the webhook, the inbox and the outbox share trips.
+    trips = RoundTrips(redis)
+    dedupe_ttl = settings.dedupe_ttl_seconds
     return Backends(
-        sessions=sealed_sessions(settings, RedisSessionStore(redis, keys, settings.session_ttl_seconds)),
+        sessions=sealed_sessions(
+            settings, RedisSessionStore(redis, keys, settings.session_ttl_seconds, round_trips=trips)
+        ),
         tokens=RedisTokenStore(redis, keys, TOKEN_TTL_SECONDS, secret),
-        limiter=RedisRateLimiter(redis, keys),
+        limiter=RedisRateLimiter(redis, keys, round_trips=trips),
         inbox=RedisWorkQueue(
-            redis, keys, "inbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
+            redis, keys, "inbox", shards=settings.inbox_shards, dedupe_ttl=dedupe_ttl, round_trips=trips
         ),
         outbox=RedisWorkQueue(
-            redis, keys, "outbox", shards=settings.inbox_shards, dedupe_ttl=settings.dedupe_ttl_seconds
+            redis, keys, "outbox", shards=settings.inbox_shards, dedupe_ttl=dedupe_ttl, round_trips=trips
         ),
         pubsub=RedisPubSub(redis, keys),
         failed_attempts=RedisFailedAttempts(redis, keys),

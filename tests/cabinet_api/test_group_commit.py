@@ -106,3 +106,37 @@ def test_a_database_serves_one_event_loop_after_another(sqlite_url: str) -> None
         assert asyncio.run(once("второй", leave_running=False)) > 0
     finally:
         asyncio.run(db.dispose())
+
+
+async def test_writes_land_when_the_server_closes_the_connections_groups_run_on(postgres_url: str) -> None:
+    """A lane keeps its connection from one group to the next (PostgreSQL): a connection the server
+    closed meanwhile fails its group, whose writes then run again, each on a fresh connection."""
+    db = Database(postgres_url)
+    await db.migrate()
+    written = 0
+    terminated = asyncio.Event()
+
+    async def writer(number: int) -> list[int]:
+        nonlocal written
+        ids = []
+        for n in range(30):
+            ids.append(await db.grouped(_adding(f"W{number}-{n}")))
+            written += 1
+            if written == 120:
+                terminated.set()
+        return ids
+
+    async def terminate_the_others() -> None:
+        await terminated.wait()
+        async with db.engine.connect() as connection:
+            await connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+    try:
+        *ids, _ = await asyncio.gather(*(writer(number) for number in range(8)), terminate_the_others())
+        assert len({id_ for batch in ids for id_ in batch}) == 240
+        assert len(await _names(db)) == 240
+    finally:
+        await db.dispose()

@@ -7,6 +7,7 @@ from bots.state.redis.keys import KeySpace
 from bots.state.redis.pubsub import RedisPubSub
 from bots.state.redis.queue import RedisWorkQueue
 from bots.state.redis.ratelimit import RedisRateLimiter
+from bots.state.redis.round_trips import RoundTrips
 from bots.state.redis.sessions import RedisSessionStore
 from bots.state.redis.tokens import RedisTokenStore
 
@@ -18,4 +19,5 @@ __all__ = [
     "RedisSessionStore",
     "RedisTokenStore",
     "RedisWorkQueue",
+    "RoundTrips",
 ]

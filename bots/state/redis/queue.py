@@ -158,6 +158,7 @@ class RedisWorkQueue:
         max_in_flight: int = 64,
         block_ms: int = 1000,
         backoff: Backoff | None = None,
+        round_trips: RoundTrips | None = None,
     ) -> None:
         if redis.connection_pool.connection_kwargs.get("decode_responses"):
             raise ValueError("RedisWorkQueue needs a Redis client with decode_responses=False")
@@ -179,7 +180,7 @@ class RedisWorkQueue:
             ttl_ms=lease_ttl_ms,
         )
         self._enqueue_once = redis.register_script(_ENQUEUE_ONCE)
-        self._puts = RoundTrips(redis)
+        self._puts = round_trips or RoundTrips(redis)
         self._layout = _Layout(
             redis=redis,
             name=name,
@@ -188,7 +189,7 @@ class RedisWorkQueue:
             leases=leases,
             prepare_shard=redis.register_script(_PREPARE_SHARD),
             ack_if_owner=redis.register_script(_ACK_IF_OWNER),
-            acknowledgements=RoundTrips(redis),
+            acknowledgements=self._puts,
             max_in_flight=max_in_flight,
             block_ms=block_ms,
             backoff=backoff or Backoff(),

@@ -32,9 +32,9 @@ return string.format('%.0f', longest)
 
 
 class RedisRateLimiter:
-    def __init__(self, redis: Redis, keys: KeySpace) -> None:
+    def __init__(self, redis: Redis, keys: KeySpace, *, round_trips: RoundTrips | None = None) -> None:
         self._gcra_each = redis.register_script(_GCRA_EACH)
-        self._round_trips = RoundTrips(redis)
+        self._round_trips = round_trips or RoundTrips(redis)
         self._keys = keys
 
     async def acquire(self, bucket: str, *, rate: float, burst: int) -> float:

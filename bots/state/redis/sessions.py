@@ -13,9 +13,11 @@ class RedisSessionStore:
     """One ``GET`` per load and one ``SET PX`` per save, the loads and saves of concurrent turns
     sharing round trips; Redis expires idle sessions itself."""
 
-    def __init__(self, redis: Redis, keys: KeySpace, ttl_seconds: float) -> None:
+    def __init__(
+        self, redis: Redis, keys: KeySpace, ttl_seconds: float, *, round_trips: RoundTrips | None = None
+    ) -> None:
         self._redis = redis
-        self._round_trips = RoundTrips(redis)
+        self._round_trips = round_trips or RoundTrips(redis)
         self._ttl_ms = max(1, round(ttl_seconds * 1000))
         self._prefix = keys.key("session", "")
 

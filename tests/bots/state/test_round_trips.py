@@ -9,8 +9,9 @@ import pytest
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
-from bots.state.redis import KeySpace
+from bots.state.redis import KeySpace, RedisRateLimiter, RedisSessionStore, RedisWorkQueue
 from bots.state.redis.round_trips import RoundTrips
+from dialogs.session import SessionState
 
 _FAIL_ON_NEGATIVE = """
 if tonumber(ARGV[1]) < 0 then return redis.error_reply('negative') end
@@ -97,3 +98,30 @@ async def test_a_caller_that_gives_up_leaves_the_others_their_replies(
     assert await asyncio.gather(*others) == [b"kept"] * callers
     with pytest.raises(asyncio.CancelledError):
         await given_up
+
+
+async def test_a_process_s_queues_sessions_and_rate_buckets_share_one_connection(
+    redis_url: str, redis_client: redis.Redis, redis_keys: KeySpace
+) -> None:
+    name = f"round-trips-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(redis_url, client_name=name)
+    try:
+        trips = RoundTrips(client)
+        queue = RedisWorkQueue(client, redis_keys, "shared", dedupe_ttl=60, round_trips=trips)
+        sessions = RedisSessionStore(client, redis_keys, ttl_seconds=60, round_trips=trips)
+        limiter = RedisRateLimiter(client, redis_keys, round_trips=trips)
+
+        outcomes = await asyncio.gather(
+            *(queue.put(f"chat-{n}", b"item", dedupe_id=f"item-{n}") for n in range(20)),
+            *(sessions.save(f"chat-{n}", SessionState(last_event_id=f"e{n}")) for n in range(20)),
+            *(limiter.acquire(f"chat-{n}", rate=100, burst=10) for n in range(20)),
+        )
+        loaded = await asyncio.gather(*(sessions.load(f"chat-{n}") for n in range(20)))
+
+        assert outcomes[:20] == [True] * 20
+        assert outcomes[40:] == [0.0] * 20
+        assert [state.last_event_id if state else None for state in loaded] == [f"e{n}" for n in range(20)]
+        assert await queue.depth() == 20
+        assert await _connections_named(redis_client, name) == 1
+    finally:
+        await client.aclose()
