@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import StaticPool
 
 from cabinet_api.group_commit import GroupCommit, Unit
+from cabinet_api.sqlite_groups import InThreadGroups
 
 MIGRATIONS_LOCATION = "cabinet_api:migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -55,7 +56,8 @@ class Database:
         self.url: URL = make_url(normalize_database_url(url))
         self.engine: AsyncEngine = self._create_engine(echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else GROUP_LANES)
+        together = InThreadGroups(self.engine).together if self.is_sqlite else None
+        self._group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else GROUP_LANES, together=together)
         self._reply_group = GroupCommit(self.engine, lanes=1 if self.is_sqlite else REPLY_GROUP_LANES)
 
     @property

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Unit = Callable[[AsyncConnection], Awaitable[T]]
+Together = Callable[[Sequence[Unit[Any]]], Awaitable[list[Any] | None]]
 
 MAX_GROUP = 256
 
@@ -42,6 +43,9 @@ class GroupCommit:
     engine: AsyncEngine
     lanes: int = 1
     """How many groups may run at once: 1 where the database takes one writer (SQLite)."""
+    together: Together | None = None
+    """Runs a group in one transaction its own way (:mod:`cabinet_api.sqlite_groups`), or None if it
+    cannot; then the group runs statement by statement on a pooled connection."""
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -87,10 +91,12 @@ class GroupCommit:
                     await self._alone(queued)
 
     async def _together(self, group: list[_Queued[Any]]) -> None:
-        results: list[Any] = []
-        async with self.engine.begin() as connection:
-            for queued in group:
-                results.append(await queued.unit(connection))
+        results = await self.together([queued.unit for queued in group]) if self.together else None
+        if results is None:
+            results = []
+            async with self.engine.begin() as connection:
+                for queued in group:
+                    results.append(await queued.unit(connection))
         for queued, result in zip(group, results, strict=True):
             _settle(queued, result=result)
 
