@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import StaticPool
 
 from cabinet_api.group_commit import GroupCommit, Unit
+from cabinet_api.sqlite_groups import InThreadGroups
 
 MIGRATIONS_LOCATION = "cabinet_api:migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -56,7 +57,10 @@ class Database:
         self.engine: AsyncEngine = self._create_engine(echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         shared = self.is_sqlite
-        self._group = GroupCommit(self.engine, lanes=1 if shared else GROUP_LANES, keep_connection=not shared)
+        together = InThreadGroups(self.engine).together if shared else None
+        self._group = GroupCommit(
+            self.engine, lanes=1 if shared else GROUP_LANES, keep_connection=not shared, together=together
+        )
         self._reply_group = GroupCommit(
             self.engine, lanes=1 if shared else REPLY_GROUP_LANES, keep_connection=not shared
         )

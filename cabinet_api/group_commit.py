@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Unit = Callable[[AsyncConnection], Awaitable[T]]
+Together = Callable[[Sequence[Unit[Any]]], Awaitable[list[Any] | None]]
 
 MAX_GROUP = 256
 GROUPS_PER_CHECKOUT = 100
@@ -48,6 +49,9 @@ class GroupCommit:
     keep_connection: bool = False
     """Whether a lane keeps its pooled connection, and waits ``IDLE_SECONDS`` for more work before it
     ends (each check-out pings the server); not where the pool has one connection to share (SQLite)."""
+    together: Together | None = None
+    """Runs a group in one transaction its own way (:mod:`cabinet_api.sqlite_groups`), or None if it
+    cannot; then the group runs statement by statement on the lane's connection."""
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
     _idle: list[asyncio.Future[bool]] = field(default_factory=list)
@@ -132,10 +136,12 @@ class GroupCommit:
                     await self._alone(queued)
 
     async def _together(self, held: _Held, group: list[_Queued[Any]]) -> None:
-        results: list[Any] = []
-        async with held.transaction() as connection:
-            for queued in group:
-                results.append(await queued.unit(connection))
+        results = await self.together([queued.unit for queued in group]) if self.together else None
+        if results is None:
+            results = []
+            async with held.transaction() as connection:
+                for queued in group:
+                    results.append(await queued.unit(connection))
         for queued, result in zip(group, results, strict=True):
             _settle(queued, result=result)
 

@@ -378,10 +378,9 @@ class RatingCascade:
 
     async def _comment(self, profile: ClientProfile, event: Inbound, text: str, now: datetime) -> bool:
         """Free text right after the last score of a conversation is that score's comment."""
-        latest = await self.cabinet.ratings.list_ratings(client_id=profile.client_id)
-        if not latest or latest[0].subject != "conversation" or latest[0].comment is not None:
+        rating = await self.cabinet.ratings.latest_of(profile.client_id)
+        if rating is None or rating.subject != "conversation" or rating.comment is not None:
             return False
-        rating = latest[0]
         if now - rating.created_at > self.policy.comment_within or await self._question(rating.subject_id):
             return False
         await self.cabinet.ratings.add_rating_comment(profile.client_id, rating.public_id, text)

@@ -82,6 +82,11 @@ class ConversationService:
             .where(Conversation.client_id == bindparam("client_id"), Conversation.state != CLOSED)
             .limit(1)
         )
+        self._any_closed = (
+            select(Conversation.id)
+            .where(Conversation.client_id == bindparam("client_id"), Conversation.state == CLOSED)
+            .limit(1)
+        )
         self._clock = clock
 
     # ---- reading ------------------------------------------------------------------------------
@@ -111,6 +116,14 @@ class ConversationService:
             return None if found is None else (await self._views(session, [found]))[0]
 
     async def last_closed(self, client_id: int) -> ConversationView | None:
+        """Asked for every free text a client writes, as :meth:`open_of` is, and nearly always answered
+        "none": that answer takes one grouped read."""
+
+        async def any_closed(connection: AsyncConnection) -> int | None:
+            return (await connection.execute(self._any_closed, {"client_id": client_id})).scalar()
+
+        if await self._db.grouped(any_closed) is None:
+            return None
         async with self._db.session() as session:
             found = await session.scalar(
                 select(Conversation)

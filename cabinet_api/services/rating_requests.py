@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
 from cabinet_api.models import Answer, Client, RatingRequest, Refund, RefundStatus, Request
@@ -87,6 +88,17 @@ class RatingRequestService:
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
         self._clock = clock
+        table = cast(Table, RatingRequest.__table__)
+        self._latest = (
+            select(*table.columns)
+            .where(
+                table.c.client_id == bindparam("client_id"),
+                table.c.subject == bindparam("subject"),
+                table.c.asked_at >= bindparam("since"),
+            )
+            .order_by(table.c.asked_at.desc(), table.c.id.desc())
+            .limit(1)
+        )
 
     async def opted_out(self, client_id: int) -> bool:
         async with self._db.session() as session:
@@ -161,19 +173,17 @@ class RatingRequestService:
 
     async def latest_of(self, client_id: int, subject: str, since: datetime) -> RatingRequestView | None:
         """The client's latest request about a ``subject`` asked after ``since`` (a typed score answers
-        the question of it still owed)."""
-        async with self._db.session() as session:
-            row = await session.scalar(
-                select(RatingRequest)
-                .where(
-                    RatingRequest.client_id == client_id,
-                    RatingRequest.subject == subject,
-                    RatingRequest.asked_at >= since,
-                )
-                .order_by(RatingRequest.asked_at.desc(), RatingRequest.id.desc())
-                .limit(1)
-            )
-            return _view(row) if row is not None else None
+        the question of it still owed).
+
+        Asked for every free text a client writes, and nearly always answered "none": one grouped read."""
+        key = {"client_id": client_id, "subject": subject, "since": since}
+
+        async def read(connection: AsyncConnection) -> dict[str, Any] | None:
+            row = (await connection.execute(self._latest, key)).first()
+            return None if row is None else row._asdict()
+
+        found = await self._db.grouped(read)
+        return None if found is None else RatingRequestView(**found | {"reply_to": dict(found["reply_to"])})
 
     async def answered(self, subject: str, subject_id: str) -> None:
         async with self._db.session() as session:

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from cabinet_api.db import Database
 from cabinet_api.models import (
@@ -99,6 +99,12 @@ class RatingService:
         self._db = db
         self._clock = clock
         self._calendar = calendar
+        self._latest = (
+            select(*(getattr(Rating, name) for name in RatingView.__dataclass_fields__))
+            .where(Rating.client_id == bindparam("client_id"))
+            .order_by(Rating.created_at.desc(), Rating.id.desc())
+            .limit(1)
+        )
 
     async def rate(
         self,
@@ -150,6 +156,16 @@ class RatingService:
             query = query.where(Rating.subject_id == subject_id)
         async with self._db.session() as session:
             return [_rating_view(rating) for rating in await session.scalars(query)]
+
+    async def latest_of(self, client_id: int) -> RatingView | None:
+        """The client's latest rating: asked for every free text a client writes (is it a comment on
+        a score just given?), so one grouped read."""
+
+        async def read(connection: AsyncConnection) -> RatingView | None:
+            row = (await connection.execute(self._latest, {"client_id": client_id})).first()
+            return None if row is None else RatingView(**row._asdict())
+
+        return await self._db.grouped(read)
 
     async def list_tasks(self, *, status: str | None = None) -> list[TaskView]:
         """Soonest due first."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import Engine, event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,27 +30,34 @@ async def _names(db: Database) -> list[str]:
         return sorted(name or "" for name in (await session.scalars(select(Client.first_name))).all())
 
 
-def _counting_commits(db: Database) -> Callable[[], int]:
-    commits = 0
+@pytest.fixture
+def commits() -> Iterator[Callable[[], int]]:
+    """Commits of every engine (on SQLite a group commits through an engine of its own)."""
+    count = 0
 
     def counted(*_: object) -> None:
-        nonlocal commits
-        commits += 1
+        nonlocal count
+        count += 1
 
-    event.listen(db.engine.sync_engine, "commit", counted)
-    return lambda: commits
+    event.listen(Engine, "commit", counted)
+    try:
+        yield lambda: count
+    finally:
+        event.remove(Engine, "commit", counted)
 
 
-async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -> None:
-    commits = _counting_commits(db)
+async def test_concurrent_writes_share_transactions_and_all_land(
+    db: Database, commits: Callable[[], int]
+) -> None:
     ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(100)))
     assert len(set(ids)) == 100
     assert len(await _names(db)) == 100
     assert commits() < 100, "a hundred concurrent writes took a hundred transactions"
 
 
-async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(db: Database) -> None:
-    commits = _counting_commits(db)
+async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(
+    db: Database, commits: Callable[[], int]
+) -> None:
     workers = [db.grouped(_adding(f"Воркер {n}")) for n in range(50)]
     replies = [db.grouped_for_reply(_adding(f"Вебхук {n}")) for n in range(50)]
     ids = await asyncio.gather(*workers, *replies)
@@ -71,6 +78,20 @@ async def test_a_failing_write_fails_alone(db: Database) -> None:
     names = await _names(db)
     assert "Дубль" not in names
     assert len(names) == 11
+
+
+async def test_a_write_that_awaits_more_than_its_statements_lands_with_its_group(db: Database) -> None:
+    """On SQLite a group runs in the driver's thread, where only statements can be awaited."""
+    add = _adding("Ждёт")
+
+    async def waiting(connection: AsyncConnection) -> int:
+        await asyncio.sleep(0)
+        return await add(connection)
+
+    ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(5)), db.grouped(waiting))
+    assert len(set(ids)) == 6
+    assert "Ждёт" in await _names(db)
+    assert len(await _names(db)) == 6
 
 
 async def test_a_write_queued_after_the_queue_ran_dry_still_runs(db: Database) -> None:
