@@ -16,6 +16,7 @@ from bots.app.settings import Settings
 from tests.support.app import serving
 from tests.support.console_user import ConsoleUser
 from tests.support.telegram_user import TelegramUser
+from tests.support.waiting import drained
 
 SignIn = Callable[[str], Awaitable[ConsoleUser]]
 PDF = b"%PDF-1.4\n" + b"0" * 4096
@@ -59,6 +60,9 @@ async def taken_by(person: ConsoleUser, http: aiohttp.ClientSession, stack: Sett
     await client_waits(http, stack, user_id, name)
     conversation = await waiting_conversation(person, name)
     await person.post(f"/conversations/{conversation}/take")
+    # The client is told who joined: that notice leaves before the caller makes the platform refuse
+    # "the next message" (CI once saw the refusal taken by the notice, not by the reply).
+    assert await drained(http, stack.base_url, within=WAIT_S), "the notice that a person joined was sent"
     return conversation
 
 
