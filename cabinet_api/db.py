@@ -52,8 +52,10 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 20) -> None:
+        """``pool_size`` and ``max_overflow`` bound a process's PostgreSQL connections (SQLite keeps one)."""
         self.url: URL = make_url(normalize_database_url(url))
+        self._pool = (pool_size, max_overflow)
         self.engine: AsyncEngine = self._create_engine(echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         shared = self.is_sqlite
@@ -71,8 +73,14 @@ class Database:
 
     def _create_engine(self, echo: bool) -> AsyncEngine:
         if not self.is_sqlite:
+            pool_size, max_overflow = self._pool
             return create_async_engine(
-                self.url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800
+                self.url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_pre_ping=True,
+                pool_recycle=1800,
             )
         database = self.url.database
         in_memory = not database or database == ":memory:"

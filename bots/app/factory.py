@@ -98,7 +98,11 @@ def create_app(
     refuse_unsafe_settings(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     metrics = Metrics()
-    database = Database(settings.database_url)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     cabinet = cabinet_services(
         database, storage=file_storage(settings, database), cipher=data_cipher(settings)
     )

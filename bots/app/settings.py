@@ -27,6 +27,16 @@ class Settings(BaseSettings):
         default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'omnicab.db'}",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
+    database_pool_size: int = Field(
+        default=10, ge=1, le=1000, description="PostgreSQL connections each process keeps open."
+    )
+    database_max_overflow: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        description="Connections a process may open beyond the pool under load: processes x (pool + "
+        "overflow) must stay under PostgreSQL's max_connections.",
+    )
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db; unset means in-process state (one process only)."
     )

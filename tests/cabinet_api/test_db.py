@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -65,3 +66,24 @@ async def test_plain_urls_get_the_async_drivers(tmp_path: object) -> None:
     finally:
         await db.dispose()
     assert Database("postgresql://u@h/db").url.drivername == "postgresql+asyncpg"
+
+
+async def test_a_process_opens_no_more_postgresql_connections_than_its_pool_allows(postgres_url: str) -> None:
+    """``OMNICAB_DATABASE_POOL_SIZE`` + ``OMNICAB_DATABASE_MAX_OVERFLOW``: several processes share one
+    PostgreSQL, whose ``max_connections`` CI once ran out of."""
+    database = Database(postgres_url, pool_size=2, max_overflow=1)
+    counted = text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name")
+    peak = 0
+
+    async def busy() -> None:
+        nonlocal peak
+        async with database.session() as session:
+            await session.execute(text("SELECT pg_sleep(0.05)"))
+            peak = max(peak, int(await session.scalar(counted, {"name": database.url.database}) or 0))
+
+    try:
+        await asyncio.gather(*(busy() for _ in range(12)))
+    finally:
+        await database.dispose()
+
+    assert 1 <= peak <= 3
