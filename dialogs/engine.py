@@ -130,6 +130,8 @@ class DialogEngine:
             self._back_to_the_bot(state)
             await self._go(turn, model.Target(goto=self.bot.start_flow))
             return
+        if turn.first_contact and await self._follow_words(turn, body):
+            return  # the first message already says where to go («хочу поговорить с юристом»)
         if isinstance(body, StartBody) or (turn.first_contact and isinstance(body, CLIENT_MESSAGES)):
             self._back_to_the_bot(state)
             await self._go(turn, model.Target(goto=self.bot.start_flow))
