@@ -109,6 +109,18 @@ class ConsoleMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class ListPreview:
+    """What a conversation list shows of one client's history: three newest messages, each of its kind."""
+
+    newest: ConsoleMessage
+    """Anyone's, the handoff desk's notices included."""
+    client: ConsoleMessage | None
+    """The client's own: words (a text or a file's caption) or a file; never a button press."""
+    said: ConsoleMessage | None
+    """The client's, the bot's or a person's words or file: not a notice of the handoff desk."""
+
+
+@dataclass(frozen=True, slots=True)
 class CannedView:
     id: int
     title: str

@@ -24,9 +24,11 @@ from cabinet_api.services.console_views import (
     ConversationEventView,
     ConversationView,
     FigureRow,
+    ListPreview,
     PersonRef,
 )
 from cabinet_api.services.errors import NotFound
+from cabinet_api.services.list_previews import CLIENT, NEWEST, SAID, list_previews_query
 
 QUEUED, ASSIGNED, CLOSED = "queued", "assigned", "closed"
 OPEN_STATES = (QUEUED, ASSIGNED)
@@ -222,26 +224,21 @@ class ConversationService:
                 )
         return [_console_message(message, person) for message, person in rows]
 
-    async def last_messages(self, client_ids: Iterable[int]) -> dict[int, ConsoleMessage]:
-        """Each client's newest message."""
+    async def list_previews(self, client_ids: Iterable[int]) -> dict[int, ListPreview]:
+        """What the conversation lists show of each client's history, in one statement for them all."""
         ids = set(client_ids)
         if not ids:
             return {}
-        newest = (
-            select(func.max(Message.id))
-            .where(Message.client_id.in_(ids))
-            .group_by(Message.client_id)
-            .scalar_subquery()
-        )
         async with self._db.session() as session:
-            rows = (
-                await session.execute(
-                    select(Message, Person)
-                    .outerjoin(Person, Message.person_id == Person.id)
-                    .where(Message.id.in_(newest))
-                )
-            ).all()
-        return {message.client_id: _console_message(message, person) for message, person in rows}
+            rows = (await session.execute(list_previews_query(ids))).all()
+        picked: dict[int, dict[str, ConsoleMessage]] = {}
+        for pick, message, person in rows:
+            picked.setdefault(message.client_id, {})[pick] = _console_message(message, person)
+        return {
+            client_id: ListPreview(newest=found[NEWEST], client=found.get(CLIENT), said=found.get(SAID))
+            for client_id, found in picked.items()
+            if NEWEST in found
+        }
 
     async def message_id(self, channel: str, bot: str, outbound_id: str) -> int | None:
         async with self._db.session() as session:

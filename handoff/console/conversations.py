@@ -35,10 +35,10 @@ def _id(request: web.Request, name: str = "conversation_id") -> int:
 async def _items(console: ConsoleContext, conversations: list[ConversationView]) -> list[dict[str, Any]]:
     waiting = await console.cabinet.conversations.find(states=("queued",))
     places = positions(waiting)
-    last = await console.cabinet.conversations.last_messages(c.client_id for c in conversations)
+    previews = await console.cabinet.conversations.list_previews(c.client_id for c in conversations)
     return [
         item_json(
-            conversation, position=places.get(conversation.id), last_message=last.get(conversation.client_id)
+            conversation, position=places.get(conversation.id), preview=previews.get(conversation.client_id)
         )
         for conversation in conversations
     ]

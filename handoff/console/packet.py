@@ -57,8 +57,8 @@ async def packet(
 ) -> dict[str, Any]:
     cabinet = console.cabinet
     client_id = conversation.client_id
-    last = await cabinet.conversations.last_messages([client_id])
-    body = item_json(conversation, position=position, last_message=last.get(client_id))
+    previews = await cabinet.conversations.list_previews([client_id])
+    body = item_json(conversation, position=position, preview=previews.get(client_id))
     history, next_cursor = await history_after(console, conversation, (0, 0), limit=HISTORY_LIMIT)
     events = await cabinet.conversations.events_of_client(client_id)
     snapshot = await console.dialogs.snapshot(conversation.reply_to) if console.dialogs is not None else None

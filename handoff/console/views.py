@@ -10,6 +10,7 @@ from cabinet_api.services import (
     ConsoleMessage,
     ConversationEventView,
     ConversationView,
+    ListPreview,
     PersonRef,
     PersonView,
 )
@@ -45,11 +46,35 @@ def waiting_since(conversation: ConversationView) -> datetime | None:
     return None
 
 
+def shown_message(conversation: ConversationView, preview: ListPreview) -> ConsoleMessage | None:
+    """The line a list shows under the client's name.
+
+    In the queue: what the client wrote themselves, none if they only pressed buttons; never the bot's
+    words or the desk's «your place in the queue» notice, which every waiting client has. Otherwise: the
+    newest message of the talk, the desk's notices («… joined», «rate us») passed over while anyone has
+    said something.
+    """
+    if conversation.state == "queued":
+        return preview.client
+    return preview.said or preview.newest
+
+
+def _message_json(message: ConsoleMessage | None) -> dict[str, Any] | None:
+    if message is None:
+        return None
+    return {
+        "at": iso(message.created_at),
+        "text": message.text,
+        "author": message.author,
+        "person": _ref(message.person),
+    }
+
+
 def item_json(
     conversation: ConversationView,
     *,
     position: int | None = None,
-    last_message: ConsoleMessage | None = None,
+    preview: ListPreview | None = None,
 ) -> dict[str, Any]:
     return {
         "id": conversation.id,
@@ -62,15 +87,9 @@ def item_json(
         "assignee": _ref(conversation.assignee),
         "waiting_since": iso(waiting_since(conversation)),
         "unread": conversation.unread_count,
-        "last_message": (
-            None
-            if last_message is None
-            else {
-                "at": iso(last_message.created_at),
-                "text": last_message.text,
-                "author": last_message.author,
-            }
-        ),
+        "last_message": _message_json(preview.newest if preview else None),
+        "client_message": _message_json(preview.client if preview else None),
+        "preview": _message_json(shown_message(conversation, preview) if preview else None),
         "position": position,
         "waiting_for": conversation.waiting_for,
         "note": conversation.note,

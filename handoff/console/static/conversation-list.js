@@ -34,15 +34,22 @@ function emptyState(view, search, loaded, failed) {
   );
 }
 
+/** The line under the name, as the server picked it (``preview``): a waiting client's own words, else the newest of the talk. */
 function previewOf(item, me) {
-  const last = item.last_message;
-  if (!last) return h("span", { class: "conv-preview" }, t("list.noPreview"));
+  const last = item.preview;
+  if (!last) return h("span", { class: "conv-preview" }, t(item.state === "queued" ? "list.clientSilent" : "list.noPreview"));
   const text = (last.text ?? "").replace(/\s+/g, " ").trim() || "📎";
-  let who = null;
-  if (last.author === "bot") who = t("author.bot");
-  else if (last.author === "person") who = item.assignee?.login && item.assignee.login === me?.login ? t("author.you") : t("author.person");
-  else if (last.author === "system") who = t("author.system");
+  const who = authorOf(last, item, me);
   return h("span", { class: "conv-preview" }, who ? [h("b", {}, `${who}: `), text] : text);
+}
+
+/** «Вы», «Сотрудник», «Бот» or «Система» before the line; nothing before the client's own words. */
+function authorOf(last, item, me) {
+  if (last.author === "bot") return t("author.bot");
+  if (last.author === "system") return t("author.system");
+  if (last.author !== "person") return null;
+  const writer = (last.person ?? item.assignee)?.login;
+  return writer && writer === me?.login ? t("author.you") : t("author.person");
 }
 
 function listItem(item, { view, currentId, me, fresh }) {

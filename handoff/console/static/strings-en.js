@@ -83,6 +83,7 @@ export default {
     position: "#{n} in queue",
     assignee: "held by {name}",
     you: "You",
+    clientSilent: "The client has not written anything yet",
     noPreview: "No messages yet",
     loadFailed: "Could not load the list. We will retry as soon as the server answers.",
     shortcuts: "Alt+↑ / Alt+↓ — previous and next conversation",

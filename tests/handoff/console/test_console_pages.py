@@ -183,6 +183,25 @@ async def test_a_new_client_appears_live_with_a_ticking_wait(page: Page, world: 
     await expect(page).to_have_title(re.compile(r"^\(1\) "))
 
 
+async def test_a_waiting_client_shows_what_they_asked_not_the_queue_notice(
+    page: Page, world: ConsoleWorld
+) -> None:
+    await sign_in(page, world)
+
+    told = await world.client_asks_for_person(ALINA, "Хочу поговорить с юристом о наследстве")
+
+    assert any(text.startswith("Передаём ваш вопрос") for text in told), told
+    preview = conversation_in_list(page, ALINA.name).locator(".conv-preview")
+    await expect(preview).to_have_text("Хочу поговорить с юристом о наследстве", timeout=LIVE_MS)
+    await world.client_writes(ALINA, "Срок принятия наследства истекает завтра")
+    await expect(preview).to_have_text("Срок принятия наследства истекает завтра", timeout=LIVE_MS)
+
+    telegram = await world.client_starts(BORIS)
+    await telegram.press("Связаться с юристом")
+    silent = conversation_in_list(page, BORIS.name).locator(".conv-preview")
+    await expect(silent).to_have_text("Клиент пока ничего не написал", timeout=LIVE_MS)
+
+
 async def test_take_reply_and_the_reply_reaches_the_client(page: Page, world: ConsoleWorld) -> None:
     await serving(page, world, ALINA)
     await expect(page.get_by_role("tab", name=re.compile(r"^Мои: 1"))).to_be_visible()

@@ -64,10 +64,11 @@ class ConsoleWorld:
         await telegram.share_contact(f"+{client.phone}")
         return telegram
 
-    async def client_asks_for_person(self, client: Client) -> list[str]:
-        """The client writes «оператор» in Telegram; answers what they were told."""
+    async def client_asks_for_person(self, client: Client, words: str = "оператор") -> list[str]:
+        """The client asks for a person in Telegram («оператор», or ``words`` naming one); answers what they
+        were told."""
         telegram = await self.client_starts(client)
-        return [message.text for message in await telegram.send("оператор")]
+        return [message.text for message in await telegram.send(words)]
 
     async def client_has_an_emergency(self, client: Client) -> list[str]:
         """The client starts a new request and marks it urgent: the bot hands them to the lawyer on duty."""
