@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import StaticPool
 
+from cabinet_api.direct_groups import DirectStatements
 from cabinet_api.group_commit import GroupCommit, Unit
 from cabinet_api.sqlite_groups import InThreadGroups
 
@@ -60,11 +61,17 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         shared = self.is_sqlite
         together = InThreadGroups(self.engine).together if shared else None
+        self.direct: DirectStatements | None = None if shared else DirectStatements(self.engine.dialect)
+        direct = None if self.direct is None else self.direct.together
         self._group = GroupCommit(
-            self.engine, lanes=1 if shared else GROUP_LANES, keep_connection=not shared, together=together
+            self.engine,
+            lanes=1 if shared else GROUP_LANES,
+            keep_connection=not shared,
+            together=together,
+            direct=direct,
         )
         self._reply_group = GroupCommit(
-            self.engine, lanes=1 if shared else REPLY_GROUP_LANES, keep_connection=not shared
+            self.engine, lanes=1 if shared else REPLY_GROUP_LANES, keep_connection=not shared, direct=direct
         )
 
     @property
@@ -106,6 +113,11 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @property
+    def grouped_transactions(self) -> int:
+        """Transactions the grouped writes took so far (both group commits)."""
+        return self._group.transactions + self._reply_group.transactions
 
     async def grouped(self, unit: Unit[T]) -> T:
         """Run a short unit of Core statements in a transaction shared with concurrent ones

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Unit = Callable[[AsyncConnection], Awaitable[T]]
 Together = Callable[[Sequence[Unit[Any]]], Awaitable[list[Any] | None]]
+Direct = Callable[[AsyncConnection, Sequence[Unit[Any]]], Awaitable[list[Any] | None]]
 
 MAX_GROUP = 256
 GROUPS_PER_CHECKOUT = 100
@@ -52,6 +53,11 @@ class GroupCommit:
     together: Together | None = None
     """Runs a group in one transaction its own way (:mod:`cabinet_api.sqlite_groups`), or None if it
     cannot; then the group runs statement by statement on the lane's connection."""
+    direct: Direct | None = None
+    """Runs a group on the lane's kept connection its own way (:mod:`cabinet_api.direct_groups`), or
+    None if it cannot; then the group runs the usual way on the same connection."""
+    transactions: int = 0
+    """Transactions committed so far, shared by a group or a unit's own after its group failed."""
     _queue: list[_Queued[Any]] = field(default_factory=list)
     _active: int = 0
     _idle: list[asyncio.Future[bool]] = field(default_factory=list)
@@ -136,12 +142,16 @@ class GroupCommit:
                     await self._alone(queued)
 
     async def _together(self, held: _Held, group: list[_Queued[Any]]) -> None:
-        results = await self.together([queued.unit for queued in group]) if self.together else None
+        units = [queued.unit for queued in group]
+        results = await self.together(units) if self.together else None
+        if results is None and self.direct is not None and self.keep_connection:
+            results = await self.direct(await held.kept(), units)
         if results is None:
             results = []
             async with held.transaction() as connection:
                 for queued in group:
                     results.append(await queued.unit(connection))
+        self.transactions += 1
         for queued, result in zip(group, results, strict=True):
             _settle(queued, result=result)
 
@@ -152,6 +162,7 @@ class GroupCommit:
         except Exception as error:
             _settle(queued, error=error)
             return
+        self.transactions += 1
         _settle(queued, result=result)
 
 
@@ -171,12 +182,17 @@ class _Held:
             async with self._engine.begin() as connection:
                 yield connection
             return
+        connection = await self.kept()
+        async with connection.begin():
+            yield connection
+
+    async def kept(self) -> AsyncConnection:
+        """The lane's connection for one more group: checked out anew after ``GROUPS_PER_CHECKOUT``."""
         if self._connection is None or self._groups >= GROUPS_PER_CHECKOUT:
             await self.discard()
             self._connection = await self._engine.connect()
         self._groups += 1
-        async with self._connection.begin():
-            yield self._connection
+        return self._connection
 
     async def discard(self) -> None:
         connection, self._connection, self._groups = self._connection, None, 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import pytest
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,40 +30,20 @@ async def _names(db: Database) -> list[str]:
         return sorted(name or "" for name in (await session.scalars(select(Client.first_name))).all())
 
 
-@pytest.fixture
-def commits() -> Iterator[Callable[[], int]]:
-    """Commits of every engine (on SQLite a group commits through an engine of its own)."""
-    count = 0
-
-    def counted(*_: object) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(Engine, "commit", counted)
-    try:
-        yield lambda: count
-    finally:
-        event.remove(Engine, "commit", counted)
-
-
-async def test_concurrent_writes_share_transactions_and_all_land(
-    db: Database, commits: Callable[[], int]
-) -> None:
+async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -> None:
     ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(100)))
     assert len(set(ids)) == 100
     assert len(await _names(db)) == 100
-    assert commits() < 100, "a hundred concurrent writes took a hundred transactions"
+    assert db.grouped_transactions < 100, "a hundred concurrent writes took a hundred transactions"
 
 
-async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(
-    db: Database, commits: Callable[[], int]
-) -> None:
+async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(db: Database) -> None:
     workers = [db.grouped(_adding(f"Воркер {n}")) for n in range(50)]
     replies = [db.grouped_for_reply(_adding(f"Вебхук {n}")) for n in range(50)]
     ids = await asyncio.gather(*workers, *replies)
     assert len(set(ids)) == 100
     assert len(await _names(db)) == 100
-    assert commits() < 100, "a hundred concurrent writes took a hundred transactions"
+    assert db.grouped_transactions < 100, "a hundred concurrent writes took a hundred transactions"
 
 
 async def test_a_failing_write_fails_alone(db: Database) -> None:

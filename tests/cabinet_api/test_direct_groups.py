@@ -1,0 +1,175 @@
+"""On PostgreSQL a group commit's statements run straight on asyncpg and answer as SQLAlchemy would."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError, MultipleResultsFound
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.types import Outbound, Reply, TextBody
+from cabinet_api import CabinetServices, Database, cabinet_services
+from cabinet_api.direct_groups import DirectStatements
+from cabinet_api.models import Client, Message
+from cabinet_api.services.accepted import AcceptedEvent
+from tests.cabinet_api.conftest import inbound
+
+
+@pytest.fixture
+async def db(postgres_url: str) -> AsyncIterator[Database]:
+    database = Database(postgres_url)
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+def _direct(db: Database) -> DirectStatements:
+    assert db.direct is not None, "PostgreSQL runs its groups on asyncpg"
+    return db.direct
+
+
+async def _one_echo_message(cabinet: CabinetServices, user: str, n: int) -> None:
+    """The cabinet calls of an echo message's path, in the pipeline's order."""
+    key = f"{user}-{n}"
+    event = inbound(TextBody(text=f"Вопрос {n}"), user=user, event_id=key, first_name="Анна")
+    await cabinet.accepted.record([AcceptedEvent(key, f"c{user}", b"{}")])
+    assert await cabinet.accepted.earlier_unhandled(key, f"c{user}") == []
+    profile = await cabinet.identity.identify(event)
+    assert await cabinet.history.record_inbound(profile, event)
+    assert await cabinet.conversations.open_of(profile.client_id) is None
+    assert await cabinet.conversations.last_closed(profile.client_id) is None
+    assert await cabinet.ratings.latest_of(profile.client_id) is None
+    since = event.received_at
+    assert await cabinet.rating_requests.latest_of(profile.client_id, "conversation", since) is None
+    conversation = event.conversation
+    outbound = Outbound(id=f"out-{key}", conversation=conversation, reply=Reply(text=f"Ответ {n}"))
+    await cabinet.history.record_outbound_many(profile, [outbound], status="queued")
+    await cabinet.accepted.mark_handled(key)
+    assert await cabinet.sends.begin("telegram", "legal", outbound.id, 0) is None
+    await cabinet.sends.settle_delivered(
+        "telegram", "legal", outbound.id, 0, platform_message_id="77", message_platform_ids="77"
+    )
+
+
+async def test_every_statement_of_a_message_path_runs_on_asyncpg(db: Database) -> None:
+    cabinet = cabinet_services(db)
+    for n in range(2):  # a new client, then a known one
+        await asyncio.gather(*(_one_echo_message(cabinet, str(user), n) for user in range(10)))
+    assert _direct(db).fallbacks == 0
+    assert _direct(db).groups > 0
+
+    later = inbound(TextBody(text="ещё"), user="3", event_id="later")
+    history = await cabinet.history.history((await cabinet.identity.identify(later)).client_id)
+    assert [(entry.direction, entry.text, entry.status) for entry in history] == [
+        ("in", "Вопрос 0", "received"),
+        ("out", "Ответ 0", "sent"),
+        ("in", "Вопрос 1", "received"),
+        ("out", "Ответ 1", "sent"),
+    ]
+
+
+async def test_a_second_intent_of_one_send_reads_the_first_ones_record(db: Database) -> None:
+    cabinet = cabinet_services(db)
+    assert await cabinet.sends.begin("telegram", "legal", "out-1", 0) is None
+    await cabinet.sends.settle("telegram", "legal", "out-1", 0, state="sent", platform_message_id="9")
+    earlier = await cabinet.sends.begin("telegram", "legal", "out-1", 0)
+    assert earlier is not None
+    assert (earlier.state, earlier.platform_message_id) == ("sent", "9")
+    assert _direct(db).fallbacks == 0
+
+
+async def test_values_come_back_typed_as_sqlalchemy_gives_them(db: Database) -> None:
+    """Python-side defaults filled in, UTC datetimes, JSON, binary, row attributes and counts."""
+
+    async def write(connection: AsyncConnection) -> tuple[int, str]:
+        row = (
+            await connection.execute(
+                insert(Client).returning(Client.id, Client.public_id), {"first_name": "Анна", "locale": "ru"}
+            )
+        ).one()
+        return row.id, row.public_id
+
+    client_id, public_id = await db.grouped(write)
+    assert len(public_id) > 8, "the Python-side default was not filled in"
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    message = {
+        "client_id": client_id,
+        "direction": "out",
+        "channel": "telegram",
+        "bot": "legal",
+        "event_id": "e1",
+        "kind": "text",
+        "text": "Добрый день",
+        "payload": {"buttons": [["Да", "Нет"]], "n": 1},
+        "status": "queued",
+        "created_at": at,
+        "envelope": b"\x00\xffbytes",
+    }
+    statement = insert(Message).returning(Message.id)
+    bump = update(Message).where(Message.client_id == bindparam("c")).values(status="sent")
+
+    async def round_trip(connection: AsyncConnection) -> tuple[object, ...]:
+        await connection.execute(insert(Message), [message | {"event_id": f"m{n}"} for n in range(3)])
+        (await connection.execute(statement, message)).scalar_one()
+        touched = await connection.execute(bump, {"c": client_id})
+        found = (
+            await connection.execute(
+                select(Message.payload, Message.created_at, Message.envelope, Message.updated_at).where(
+                    Message.event_id == "e1"
+                )
+            )
+        ).one()
+        return touched.rowcount, found.payload, found.created_at, found.envelope, found.updated_at
+
+    rowcount, payload, created_at, envelope, updated_at = await db.grouped(round_trip)
+    assert rowcount == 4
+    assert payload == {"buttons": [["Да", "Нет"]], "n": 1}
+    assert created_at == at
+    assert created_at.tzinfo is not None
+    assert envelope == b"\x00\xffbytes"
+    assert isinstance(updated_at, datetime)
+    assert abs(datetime.now(UTC) - updated_at) < timedelta(minutes=5)
+    assert _direct(db).fallbacks == 0
+
+
+async def test_what_the_direct_path_cannot_run_runs_the_usual_way_with_the_same_answer(db: Database) -> None:
+    for name in ("Анна", "Борис", "Вера"):
+        await db.grouped(_adding(name))
+
+    async def mapped(connection: AsyncConnection) -> list[str]:
+        query = select(Client.first_name).where(Client.first_name.in_(["Анна", "Вера"])).order_by(Client.id)
+        return [row["first_name"] for row in (await connection.execute(query)).mappings()]
+
+    assert await db.grouped(mapped) == ["Анна", "Вера"]
+    assert _direct(db).fallbacks == 1
+
+
+async def test_errors_reach_the_caller_as_sqlalchemy_raises_them(db: Database) -> None:
+    await db.grouped(_adding("Анна", public_id="taken"))
+    with pytest.raises(IntegrityError):
+        await db.grouped(_adding("Дубль", public_id="taken"))
+
+    async def two(connection: AsyncConnection) -> object:
+        query = select(Client.id).where(Client.first_name.is_not(None))
+        return (await connection.execute(query)).one_or_none()
+
+    await db.grouped(_adding("Борис"))
+    with pytest.raises(MultipleResultsFound):
+        await db.grouped(two)
+
+
+def _adding(first_name: str, public_id: str | None = None) -> Callable[[AsyncConnection], Awaitable[int]]:
+    async def add(connection: AsyncConnection) -> int:
+        values: dict[str, object] = {"first_name": first_name}
+        if public_id is not None:
+            values["public_id"] = public_id
+        result = await connection.execute(insert(Client).values(**values).returning(Client.id))
+        return int(result.scalar_one())
+
+    return add
