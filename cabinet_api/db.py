@@ -152,11 +152,15 @@ class Database:
             await connection.run_sync(_upgrade_to_head)
             await connection.commit()
 
+    async def check(self) -> None:
+        """Run a trivial query; raises what connecting or the query raised."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
     async def ping(self) -> bool:
         """True when a trivial query succeeds (for health checks)."""
         try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await self.check()
         except Exception:
             return False
         return True

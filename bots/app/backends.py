@@ -89,7 +89,6 @@ async def open_backends(settings: Settings) -> Backends:
         settings.redis_url, max_connections=settings.redis_max_connections, timeout=10
     )
     redis = Redis(connection_pool=pool)
-    await redis.ping()
     keys = KeySpace(settings.redis_prefix)
     secret = settings.secret_key.get_secret_value().encode()
     # One for the whole process: the commands of the webhook, the inbox and the outbox share trips.

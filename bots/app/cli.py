@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnsafeSettings as error:
         print(f"omnicab: refusing to start: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -169,8 +172,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"omnicab {role}: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
-    web.run_app(create_app(settings, demo=_demo_mode(settings), role=role), sock=sock, print=None)
-    return 0
+    app = create_app(settings, demo=_demo_mode(settings), role=role)
+    return _serve_until_stopped(role, lambda: web.run_app(app, sock=sock, print=None))
 
 
 def _roles_allowed(settings: Settings, role: Role) -> bool:
@@ -200,20 +203,34 @@ def _worker(args: argparse.Namespace) -> int:
     app = create_app(settings, demo=_demo_mode(settings), role=Role.WORKER)
     if settings.metrics_port is None:
         print("omnicab worker: started (no HTTP; set OMNICAB_METRICS_PORT for /metrics)", flush=True)
-        asyncio.run(_serve_without_http(app))
-        return 0
+        return _serve_until_stopped(Role.WORKER, lambda: asyncio.run(_serve_without_http(app)))
     try:
         sock = listening_socket(settings.host, settings.metrics_port)
     except OSError as error:
         print(f"omnicab worker: cannot listen on port {settings.metrics_port}: {error}", file=sys.stderr)
         return 1
     print(f"omnicab worker: started, /metrics on {settings.host}:{settings.metrics_port}", flush=True)
-    web.run_app(app, sock=sock, print=None)
+    return _serve_until_stopped(Role.WORKER, lambda: web.run_app(app, sock=sock, print=None))
+
+
+def _serve_until_stopped(role: Role | str, serve: Callable[[], object]) -> int:
+    """Serves until stopped; a backend that refuses the process, or stays unreachable longer than
+    ``OMNICAB_START_TIMEOUT``, is one line and a non-zero exit code instead of a traceback."""
+    from bots.app.start_wait import StartFailed
+
+    try:
+        serve()
+    except StartFailed as error:
+        print(f"omnicab {role}: cannot start: {error}", file=sys.stderr)
+        return error.exit_code
     return 0
 
 
 async def _serve_without_http(app: web.Application) -> None:
-    """The app's start-up and clean-up without a listening site, until SIGINT or SIGTERM."""
+    """The app's start-up and clean-up without a listening site, until SIGINT or SIGTERM.
+
+    A signal during start-up (waiting for PostgreSQL or Redis) cancels it and ends the process.
+    """
     from aiohttp import web
 
     stop = asyncio.Event()
@@ -221,11 +238,29 @@ async def _serve_without_http(app: web.Application) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
+    if not await _unless_stopped(runner.setup(), stop):
+        return
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+async def _unless_stopped(work: Coroutine[object, object, None], stop: asyncio.Event) -> bool:
+    """True once ``work`` finished; False when ``stop`` was set first (``work`` is then cancelled)."""
+    task = asyncio.create_task(work)
+    stopped = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -302,21 +337,26 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from bots.app.start_wait import needed_backends, wait_for_backends
     from cabinet_api.db import Database
 
     settings = _settings(args)
+    configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def migrate() -> None:
         database = Database(settings.database_url)
         try:
+            backends = needed_backends(settings, database, redis=False)
+            await wait_for_backends(backends, give_up_after=settings.start_timeout or None)
             await database.migrate()
         finally:
             await database.dispose()
 
-    asyncio.run(migrate())
-    print("database is up to date")
-    return 0
+    code = _serve_until_stopped("migrate", lambda: asyncio.run(migrate()))
+    if code == 0:
+        print("database is up to date")
+    return code
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from bots.app.outages import is_outage
 from bots.app.reload import BotReloader
 from bots.app.roles import Role
 from bots.app.settings import Settings
+from bots.app.start_wait import needed_backends, wait_for_backends
 from bots.pipeline.broadcasts import BroadcastSender
 from bots.pipeline.dead_letters import Bounded, conversation_key, run_replays
 from bots.pipeline.inbox import InboxWorker
@@ -211,6 +212,7 @@ async def start_services(
     channels: ChannelSource,
     role: Role = Role.RUN,
 ) -> Services:
+    await wait_for_backends(needed_backends(settings, database), give_up_after=settings.start_timeout or None)
     await database.migrate()
     if sealed := await cabinet.payments.seal_plaintext_payouts():
         log.info("encrypted the payout numbers of %d refunds stored before encryption", sealed)

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db; unset means in-process state (one process only)."
     )
+    start_timeout: float = Field(
+        default=0,
+        ge=0,
+        description="Seconds a starting process waits for PostgreSQL and Redis to become reachable before "
+        "it exits with code 1; 0 waits for as long as it takes.",
+    )
     redis_prefix: str = Field(
         default="omnicab",
         pattern=r"^[A-Za-z0-9_.-]{1,64}$",
@@ -191,6 +197,13 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
         if not (value.startswith("postgresql+asyncpg://") or value.startswith("sqlite+aiosqlite://")):
             raise ValueError("use postgresql+asyncpg://... or sqlite+aiosqlite:///path")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://host:port/db, rediss://... or unix:///path")
         return value
 
     @field_validator("business_holidays")
