@@ -37,13 +37,20 @@ def main() -> None:
     parser.add_argument("--api", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--secret", required=True)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     args = parser.parse_args()
+    loop = None
+    if args.loop == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
     web.run_app(
         application(args.api, args.token, args.secret),
         host="127.0.0.1",
         port=args.port,
         print=None,
         access_log=None,
+        loop=loop,
     )
 
 

@@ -51,7 +51,7 @@ TOKEN = "7100000001:BENCH-abcdefghijklmnopqrstuvwxyz0123"
 SECRET = "bench-webhook-secret"
 POSTGRES_ADMIN = os.environ.get("OMNICAB_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("OMNICAB_BENCH_REDIS", "redis://127.0.0.1:6379/0")
-BOTS = ("aiogram", "echo-sqlite", "echo-services", "legal-sqlite")
+BOTS = ("aiogram", "aiogram-uvloop", "echo-sqlite", "echo-services", "legal-sqlite")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -365,7 +365,7 @@ async def postgres_database() -> AsyncIterator[str]:
 
 
 def omnicab_env(
-    port: int, data_dir: str, stand_in: str, bot: str, database: str, redis: str | None
+    port: int, data_dir: str, stand_in: str, bot: str, database: str, redis: str | None, loop: str = "uvloop"
 ) -> dict[str, str]:
     name = Path(bot).name
     env = {key: value for key, value in os.environ.items() if not key.startswith("OMNICAB_")}
@@ -381,6 +381,7 @@ def omnicab_env(
         "OMNICAB_SECRET_KEY": "bench-" + "k" * 58,
         "OMNICAB_DATA_KEY": "bench-data-" + "d" * 53,
         "OMNICAB_LOG_LEVEL": "WARNING",
+        "OMNICAB_EVENT_LOOP": loop,
         # Telegram's own limits would cap every figure at 30/s; the stand-in still enforces its own.
         "OMNICAB_TELEGRAM_RATE_PER_SECOND": "100000",
         "OMNICAB_TELEGRAM_CHAT_RATE_PER_SECOND": "100000",
@@ -397,15 +398,18 @@ REDIS_PREFIXES: dict[str, str] = {}
 
 
 @contextlib.asynccontextmanager
-async def bot_process(kind: str, stand_in: StandIn, core: set[int] | None, logs: Path) -> AsyncIterator[int]:
+async def bot_process(
+    kind: str, stand_in: StandIn, core: set[int] | None, logs: Path, loop: str = "uvloop"
+) -> AsyncIterator[int]:
     """Starts one bot under test, its webhook registered with the stand-in; yields its pid."""
     port = free_port()
     await stand_in.forget_webhook()
     async with contextlib.AsyncExitStack() as stack:
         data_dir = stack.enter_context(tempfile.TemporaryDirectory())
-        if kind == "aiogram":
+        if kind.startswith("aiogram"):
             argv = [str(ROOT / "bench" / "aiogram_echo.py"), "--port", str(port), "--api", stand_in.url]
             argv += ["--token", TOKEN, "--secret", SECRET]
+            argv += ["--loop", "uvloop" if kind == "aiogram-uvloop" else "asyncio"]
             process = await spawn(argv, dict(os.environ), core, logs / f"{kind}.log")
             stack.push_async_callback(stop, process)
             await until(lambda: _listening(port), "the aiogram echo listening")
@@ -422,7 +426,7 @@ async def bot_process(kind: str, stand_in: StandIn, core: set[int] | None, logs:
                 )
             else:
                 database, redis = f"sqlite+aiosqlite:///{data_dir}/bench.db", None
-            env = omnicab_env(port, data_dir, stand_in.url, bot_dir, database, redis)
+            env = omnicab_env(port, data_dir, stand_in.url, bot_dir, database, redis, loop)
             if redis:
                 env["OMNICAB_REDIS_PREFIX"] = REDIS_PREFIXES[kind] = f"bench-{uuid.uuid4().hex[:8]}"
                 stack.push_async_callback(forget_redis_keys, env["OMNICAB_REDIS_PREFIX"])
@@ -468,7 +472,7 @@ async def _listening(port: int) -> bool:
 async def measure(
     kind: str, stand_in: StandIn, args: argparse.Namespace, core: set[int] | None, logs: Path
 ) -> Result:
-    async with bot_process(kind, stand_in, core, logs) as pid:
+    async with bot_process(kind, stand_in, core, logs, args.omnicab_loop) as pid:
         await stand_in.replies()
         collector = Collector(stand_in)
         load = Load(stand_in, args, kind)
@@ -601,6 +605,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0, help="messages per second offered")
     parser.add_argument("--seconds", type=float, default=10.0, help="of the fixed-rate phase")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument(
+        "--omnicab-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="the omnicab bots' event loop (OMNICAB_EVENT_LOOP; uvloop is their default)",
+    )
     parser.add_argument("--profile", help="a folder: py-spy samples each bot at saturation into <bot>.txt")
     args = parser.parse_args()
     args.bots = [kind.strip() for kind in args.bots.split(",") if kind.strip()]

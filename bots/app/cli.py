@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bots.app.event_loop import new_event_loop
 from bots.app.live_checks import UnsafeSettings, refuse_unsafe_settings
 from bots.app.log_redaction import install_log_redaction
 from bots.app.roles import Role
@@ -160,7 +161,6 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    from aiohttp import web
 
     from bots.app.factory import create_app  # aiogram's types take seconds to import: after the port check
 
@@ -173,7 +173,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     print(f"omnicab {role}: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
     app = create_app(settings, demo=_demo_mode(settings), role=role)
-    return _serve_until_stopped(role, lambda: web.run_app(app, sock=sock, print=None))
+    return _serve_until_stopped(role, _http(app, sock, settings))
 
 
 def _roles_allowed(settings: Settings, role: Role) -> bool:
@@ -190,7 +190,6 @@ def _roles_allowed(settings: Settings, role: Role) -> bool:
 
 def _worker(args: argparse.Namespace) -> int:
     """The worker's app has only /healthz and /metrics, served when a metrics port is set."""
-    from aiohttp import web
 
     from bots.app.factory import create_app
 
@@ -203,14 +202,26 @@ def _worker(args: argparse.Namespace) -> int:
     app = create_app(settings, demo=_demo_mode(settings), role=Role.WORKER)
     if settings.metrics_port is None:
         print("omnicab worker: started (no HTTP; set OMNICAB_METRICS_PORT for /metrics)", flush=True)
-        return _serve_until_stopped(Role.WORKER, lambda: asyncio.run(_serve_without_http(app)))
+        return _serve_until_stopped(Role.WORKER, lambda: _run_on(settings, _serve_without_http(app)))
     try:
         sock = listening_socket(settings.host, settings.metrics_port)
     except OSError as error:
         print(f"omnicab worker: cannot listen on port {settings.metrics_port}: {error}", file=sys.stderr)
         return 1
     print(f"omnicab worker: started, /metrics on {settings.host}:{settings.metrics_port}", flush=True)
-    return _serve_until_stopped(Role.WORKER, lambda: web.run_app(app, sock=sock, print=None))
+    return _serve_until_stopped(Role.WORKER, _http(app, sock, settings))
+
+
+def _http(app: web.Application, sock: socket.socket, settings: Settings) -> Callable[[], object]:
+    """Serving ``app`` on ``sock`` until stopped, on the event loop the settings name."""
+    from aiohttp import web
+
+    return lambda: web.run_app(app, sock=sock, print=None, loop=new_event_loop(settings.event_loop))
+
+
+def _run_on(settings: Settings, main: Coroutine[object, object, None]) -> None:
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(settings.event_loop)) as runner:
+        runner.run(main)
 
 
 def _serve_until_stopped(role: Role | str, serve: Callable[[], object]) -> int:
