@@ -26,7 +26,7 @@ def new_event_loop(name: EventLoopName) -> asyncio.AbstractEventLoop:
     if name == "uvloop" and uvloop_installed():
         import uvloop
 
-        log.debug("event loop: uvloop %s", uvloop.__version__)
+        log.debug("event loop: uvloop")
         return uvloop.new_event_loop()
     log.debug("event loop: asyncio's own%s", "" if name == "asyncio" else " (uvloop is not installed)")
     return asyncio.new_event_loop()
