@@ -162,6 +162,7 @@ export default {
     contact: "Phone number (contact)",
     location: "Location",
     file: "File",
+    button: "The client pressed a button",
     unsupported: "A message without text: a sticker or something the bot does not show",
   },
   events: {
