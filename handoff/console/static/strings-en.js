@@ -263,6 +263,7 @@ export default {
     step: "step “{step}”",
     slots: "What the bot learned",
     noSlots: "The bot saved nothing.",
+    slotList: "a list of {n}",
     note: "The bot's note",
     requests: "Requests",
     noRequests: "No open requests.",

@@ -423,6 +423,29 @@ async def test_ratings_say_what_they_were_for_and_nps_is_out_of_ten(page: Page, 
     await expect(rows.filter(has_text="_")).to_have_count(0)
 
 
+async def test_a_record_the_bot_kept_is_folded_under_its_first_fields(
+    page: Page, world: ConsoleWorld
+) -> None:
+    """The walk saw the request card the bot had cached spread over the panel as one long JSON line."""
+    telegram = await world.client_starts(KNOWN_CLIENT)
+    await telegram.send("меню")
+    await telegram.press("Мои обращения")
+    await telegram.press("№3 · Трудовой спор · в работе")
+    await world.client_writes(KNOWN_CLIENT, "оператор")
+
+    await sign_in(page, world)
+    await open_from_queue(page, KNOWN_CLIENT.name)
+    learned = page.get_by_role("complementary", name="Контекст").locator('[data-section="handoff"] .slots')
+    record = learned.locator("dd details").filter(has_text="number: 3")
+
+    await expect(record.locator("summary")).to_have_text(
+        re.compile(r"^id: .+, number: 3, topic: Трудовой спор$")
+    )
+    await expect(record.locator("pre")).to_be_hidden()
+    await record.locator("summary").click()
+    await expect(record.locator("pre")).to_contain_text('"events": [')
+
+
 # ---- the requests themselves -----------------------------------------------------------------
 
 
