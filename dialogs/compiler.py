@@ -16,6 +16,7 @@ from dialogs import model, schema
 from dialogs.errors import LoadError
 from dialogs.keywords import words_of
 from dialogs.source import SourceDoc
+from dialogs.suggest import did_you_mean
 from dialogs.templates import TemplateCompileError, TemplateInfo, compile_expression, compile_template
 
 Path_ = tuple[str | int, ...]
@@ -41,19 +42,24 @@ class Compiler:
     def flow_ref(self, doc: SourceDoc, name: str, path: Path_) -> str:
         if name not in self.flow_names:
             known = ", ".join(sorted(self.flow_names)) or "none"
-            self.errors.append(doc.error(path, f"unknown flow '{name}' (known flows: {known})"))
+            hint = did_you_mean(name, self.flow_names)
+            self.errors.append(doc.error(path, f"unknown flow '{name}'{hint} (known flows: {known})"))
         return name
 
     def action_ref(self, doc: SourceDoc, name: str, path: Path_) -> str:
         if name not in self.action_names:
             known = ", ".join(sorted(self.action_names)) or "none"
-            self.errors.append(doc.error(path, f"unknown action '{name}' (known actions: {known})"))
+            hint = did_you_mean(name, self.action_names)
+            self.errors.append(doc.error(path, f"unknown action '{name}'{hint} (known actions: {known})"))
         return name
 
     def text_key(self, doc: SourceDoc, key: str, path: Path_) -> str:
         for locale, (file, keys) in self.catalogs.items():
             if key not in keys:
-                self.errors.append(doc.error(path, f"text '{key}' is missing in locale {locale} ({file})"))
+                hint = did_you_mean(key, keys)
+                self.errors.append(
+                    doc.error(path, f"text '{key}' is missing in locale {locale} ({file}){hint}")
+                )
         return key
 
     def template(

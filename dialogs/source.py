@@ -19,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from dialogs.errors import LoadError
 from dialogs.schema import STEP_KINDS
+from dialogs.suggest import did_you_mean, yaml_keys
 
 PathKey = tuple[str | int, ...]
 
@@ -74,7 +75,7 @@ class SourceDoc:
             message = _describe(detail)
             hint = (hints or {}).get(str(location[0])) if len(location) == 1 else None
             if detail["type"] == "extra_forbidden" and hint:
-                message = f"{message}: {hint}"
+                message = f"unknown key '{location[0]}': {hint}"
             errors.append(self.error(location, message, at_key=detail["type"] == "extra_forbidden"))
         return errors
 
@@ -90,11 +91,12 @@ def _describe(detail: Any) -> str:
     location = [part for part in detail["loc"] if isinstance(part, str)]
     name = location[-1] if location else ""
     if kind == "extra_forbidden":
-        return f"unknown key '{name}'"
+        return f"unknown key '{name}'{did_you_mean(name, yaml_keys())}"
     if kind == "unknown_step":
         given = detail.get("input")
         first = next(iter(given), None) if isinstance(given, dict) and given else given
-        return f"unknown step '{first}'; a step is one of: {', '.join(STEP_KINDS)}"
+        hint = did_you_mean(str(first), STEP_KINDS)
+        return f"unknown step '{first}'{hint}; a step is one of: {', '.join(STEP_KINDS)}"
     if kind == "missing":
         return f"missing required key '{name}'"
     message = str(detail["msg"])

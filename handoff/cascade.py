@@ -377,9 +377,12 @@ class RatingCascade:
         return any(rating.score <= LOW.get(rating.scale, -1) for rating in ratings)
 
     async def _comment(self, profile: ClientProfile, event: Inbound, text: str, now: datetime) -> bool:
-        """Free text right after the last score of a conversation is that score's comment."""
+        """Free text right after the last score of a conversation, in the channel it was given in, is that
+        score's comment; the same client writing in another messenger is starting something new."""
         rating = await self.cabinet.ratings.latest_of(profile.client_id)
         if rating is None or rating.subject != "conversation" or rating.comment is not None:
+            return False
+        if rating.channel != event.channel.value:
             return False
         if now - rating.created_at > self.policy.comment_within or await self._question(rating.subject_id):
             return False

@@ -202,15 +202,17 @@ class ConversationService:
             return [_event_view(event) for event in events]
 
     async def console_history(
-        self, client_id: int, *, after_id: int = 0, limit: int = 300
+        self, client_id: int, *, after_id: int = 0, limit: int = 300, before_id: int | None = None
     ) -> list[ConsoleMessage]:
         """The client's messages on every channel, oldest first: the newest ``limit`` when ``after_id`` is
-        0, else those after it (at most ``limit``)."""
+        0 (of those before ``before_id`` when given), else those after it (at most ``limit``)."""
         query = (
             select(Message, Person)
             .outerjoin(Person, Message.person_id == Person.id)
             .where(Message.client_id == client_id)
         )
+        if before_id is not None:
+            query = query.where(Message.id < before_id)
         async with self._db.session() as session:
             if after_id:
                 rows = (

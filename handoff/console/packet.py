@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from cabinet_api.services import ConversationEventView, ConversationView, NotFound, PersonView
+from cabinet_api.services import ConsoleMessage, ConversationEventView, ConversationView, NotFound, PersonView
 from handoff.console.context import ConsoleContext
+from handoff.console.pressed import pressed_titles, unnamed_presses
 from handoff.console.views import (
     cursor,
     event_json,
@@ -19,6 +20,7 @@ from handoff.console.views import (
 HISTORY_LIMIT = 300
 CATCH_UP_LIMIT = 500
 LIST_LIMIT = 20
+OFFERS_LOOKBACK = 20
 
 
 def file_link(console: ConsoleContext) -> Callable[[str], str]:
@@ -48,8 +50,26 @@ async def history_after(
     events = await conversations.events_of_client(conversation.client_id, after_id=after[1])
     channel_of = {event.conversation_id: conversation.channel for event in events}
     names = {person.login: person.name for person in await note_authors(console, events)}
-    entries = merged(messages, events, link=file_link(console), channel_of=channel_of, names=names)
+    pressed = await _pressed(console, conversation, messages)
+    entries = merged(
+        messages, events, link=file_link(console), channel_of=channel_of, names=names, pressed=pressed
+    )
     return entries, cursor(messages, events, after)
+
+
+async def _pressed(
+    console: ConsoleContext, conversation: ConversationView, messages: Sequence[ConsoleMessage]
+) -> dict[int, str]:
+    """The titles of the buttons pressed among ``messages``; the bot's messages just before them are read
+    only when a press there is not explained by the messages themselves (a catch-up after a cursor)."""
+    titles = pressed_titles(messages)
+    unnamed = [press for press in unnamed_presses(messages) if press.id not in titles]
+    if not unnamed:
+        return titles
+    earlier = await console.cabinet.conversations.console_history(
+        conversation.client_id, before_id=messages[0].id, limit=OFFERS_LOOKBACK
+    )
+    return pressed_titles(messages, earlier)
 
 
 async def packet(

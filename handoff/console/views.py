@@ -127,13 +127,14 @@ def _attachment(payload: Mapping[str, Any] | None, link: Any) -> dict[str, Any] 
     return None
 
 
-def message_entry(message: ConsoleMessage, link: Any) -> dict[str, Any]:
+def message_entry(message: ConsoleMessage, link: Any, *, pressed: str | None = None) -> dict[str, Any]:
+    """``pressed``: the title of the button a press (``kind`` "button") carried the payload of."""
     return {
         "id": f"m{message.id}",
         "at": iso(message.created_at),
         "author": message.author,
         "channel": message.channel,
-        "text": message.text,
+        "text": message.text or pressed,
         "kind": message.kind,
         "person": _ref(message.person),
         "attachment": _attachment(message.payload, link),
@@ -193,8 +194,14 @@ def merged(
     link: Any,
     channel_of: Mapping[int, str],
     names: Mapping[str, str] | None = None,
+    pressed: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
-    entries = [(message.created_at, 0, message.id, message_entry(message, link)) for message in messages]
+    """``pressed``: the titles of the buttons presses carried, by message id (``handoff.console.pressed``)."""
+    titles = pressed or {}
+    entries = [
+        (message.created_at, 0, message.id, message_entry(message, link, pressed=titles.get(message.id)))
+        for message in messages
+    ]
     entries += [
         (event.at, 1, event.id, event_entry(event, channel_of.get(event.conversation_id), names))
         for event in events

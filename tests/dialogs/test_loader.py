@@ -130,7 +130,9 @@ def test_unknown_key(bot_dir: Path) -> None:
     _replace(flows, "          max_attempts: 3", "          max_attempt: 3")
     errors = _errors(bot_dir)
     line, column = _line_of(flows, "max_attempt: 3")
-    assert f"{flows}:{line}:{column}: unknown key 'max_attempt'" in [str(error) for error in errors]
+    assert f"{flows}:{line}:{column}: unknown key 'max_attempt'; did you mean 'max_attempts'?" in [
+        str(error) for error in errors
+    ]
 
 
 def test_unknown_step_kind(bot_dir: Path) -> None:
@@ -139,6 +141,36 @@ def test_unknown_step_kind(bot_dir: Path) -> None:
     [error] = _errors(bot_dir)
     line, _ = _line_of(flows, "- sya:")
     assert (error.line, error.message.split(";")[0]) == (line, "unknown step 'sya'")
+
+
+@pytest.mark.parametrize(
+    ("old", "typo", "suggestion"),
+    [
+        ("goto: ask_age}", "goto: ask_aeg}", "unknown flow 'ask_aeg'; did you mean 'ask_age'?"),
+        ("- action: list_requests", "- action: list_reqests", "did you mean 'list_requests'?"),
+        ('"{{ t.senior }}"', '"{{ t.senoir }}"', "locales/ru.yaml); did you mean 'senior'?"),
+        (
+            "          max_attempts: 3",
+            "          max_attemps: 3",
+            "unknown key 'max_attemps'; did you mean 'max_attempts'?",
+        ),
+        ('- say: "{{ t.in_sub }}"', '- sayy: "{{ t.in_sub }}"', "unknown step 'sayy'; did you mean 'say'?"),
+    ],
+)
+def test_a_typo_is_answered_with_the_name_meant(bot_dir: Path, old: str, typo: str, suggestion: str) -> None:
+    """A designer who mistypes a flow, action, text, key or step is told the name they most likely meant."""
+    _replace(bot_dir / "flows" / "main.yaml", old, typo)
+    errors = [str(error) for error in _errors(bot_dir)]
+    assert any(suggestion in error for error in errors), errors
+
+
+def test_a_name_like_no_other_gets_no_guess(bot_dir: Path) -> None:
+    _replace(bot_dir / "flows" / "main.yaml", "          max_attempts: 3", "          colour: 3")
+    errors = [str(error) for error in _errors(bot_dir)]
+    assert [error for error in errors if "unknown key 'colour'" in error] == [
+        error for error in errors if error.endswith("unknown key 'colour'")
+    ]
+    assert not any("did you mean" in error for error in errors), errors
 
 
 def test_yaml_syntax_error(bot_dir: Path) -> None:

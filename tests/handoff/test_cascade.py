@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from adapters.types import Channel, TextBody
+from adapters.types import Channel, ContactShared, TextBody
 from bots.state.memory import MemoryPubSub
 from cabinet_api import CabinetServices
 from cabinet_api.payouts import PayoutDetails
@@ -279,3 +279,30 @@ async def test_a_decided_refund_is_asked_about_once_in_the_clients_channel_and_c
     clock.advance(timedelta(hours=3))
     await desk.tick()
     assert not [text for text in outlet.texts() if text.startswith("Напоминаем: будем благодарны, если")]
+
+
+async def test_a_message_from_another_messenger_is_not_taken_for_the_comment(
+    desk: HandoffDesk, cabinet: CabinetServices, clock: FakeClock, outlet: RecordingOutlet
+) -> None:
+    """Rated in Telegram, then writing in WhatsApp about something else: that is a new message (here a
+    client back within 24 hours, so it goes to the person who served them), not the score's comment for
+    a manager (the walk saw «трудовой договор у меня есть» swallowed so)."""
+    phone = ContactShared(phone="+79990000777", verified=True)
+    telegram = Client(desk, cabinet, clock, "o7", Channel.TELEGRAM)
+    whatsapp = Client(desk, cabinet, clock, "79990000777", Channel.WHATSAPP)
+    await telegram.send(phone, free_text=False)
+    await whatsapp.send(phone, free_text=False)
+    conversation = await _served(desk, cabinet, telegram)
+    await telegram.press(f"{RATE_PAYLOAD}{conversation}:5")
+    await telegram.press(f"{CES_PAYLOAD}{conversation}:7")
+    await telegram.press(f"{NPS_PAYLOAD}{conversation}:9")
+    assert telegram.profile is not None
+    assert whatsapp.profile is not None
+    assert whatsapp.profile.client_id == telegram.profile.client_id
+
+    await whatsapp.send(TextBody(text="Трудовой договор у меня есть"))
+
+    assert outlet.texts()[-1].startswith("Вы недавно говорили со специалистом")
+    assert "Спасибо, ваш комментарий передан руководителю." not in outlet.texts()
+    ratings = await cabinet.ratings.list_ratings(subject="conversation", subject_id=str(conversation))
+    assert [rating.comment for rating in ratings] == [None, None, None]

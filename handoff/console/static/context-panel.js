@@ -7,6 +7,10 @@ import { t, tMaybe } from "./i18n.js";
 
 const OPEN_KEY = "omnicab.console.sections";
 const CLOSED_REQUEST = new Set(["closed"]);
+/** Scores shown as a number out of the scale's top, not as five stars (CSAT). */
+const SCORE_SCALES = { ces: 7, nps: 10 };
+const SLOT_SUMMARY_FIELDS = 3;
+const SLOT_FIELD_CHARS = 40;
 
 function openSections() {
   try {
@@ -184,7 +188,7 @@ function handoff(packet) {
       h(
         "dl",
         { class: "slots" },
-        slots.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, typeof value === "object" ? JSON.stringify(value) : String(value))]),
+        slots.flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, slotValue(value))]),
       ),
     );
   }
@@ -302,21 +306,56 @@ function ratings(packet) {
   const list = packet.ratings ?? [];
   if (!list.length) return empty(t("context.noRatings"));
   return list.map((rating) => {
-    const ces = rating.scale === "ces";
+    const outOf = SCORE_SCALES[rating.scale];
     return h(
       "div",
       { class: "card-row" },
       h(
         "div",
         { class: "row-top" },
-        ces ? h("strong", {}, `${rating.score} / 7`) : stars(rating.score, 5),
+        outOf ? h("strong", {}, `${rating.score} / ${outOf}`) : stars(rating.score, 5),
         h("span", { class: "row-sub" }, tMaybe(`context.ratingScale.${rating.scale}`) ?? rating.scale ?? ""),
         h("span", { class: "row-sub" }, when(rating.at)),
       ),
       rating.comment ? h("div", { class: "text" }, rating.comment) : null,
-      h("div", { class: "row-sub" }, [rating.subject, rating.subject_id, rating.channel ? t(`channel.${rating.channel}`) : null].filter(Boolean).join(" · ")),
+      h("div", { class: "row-sub" }, [ratedFor(packet, rating), rating.channel ? t(`channel.${rating.channel}`) : null].filter(Boolean).join(" · ")),
     );
   });
+}
+
+/**
+ * A slot's value: a word or a number as it is; a record or a list folded under a line of its first
+ * plain fields («number: 2, topic: Аренда квартиры»), opened for the whole of it, so one cached
+ * request card does not fill the panel with JSON.
+ */
+function slotValue(value) {
+  if (typeof value !== "object") return String(value);
+  const plain = Array.isArray(value)
+    ? []
+    : Object.entries(value).filter(([, field]) => field !== null && field !== "" && typeof field !== "object");
+  const summary = Array.isArray(value)
+    ? t("context.slotList", { n: value.length })
+    : plain.slice(0, SLOT_SUMMARY_FIELDS).map(([name, field]) => `${name}: ${clip(String(field))}`).join(", ") || "{…}";
+  return h("details", { class: "slot-record" }, h("summary", {}, summary), h("pre", {}, JSON.stringify(value, null, 2)));
+}
+
+function clip(text) {
+  return text.length > SLOT_FIELD_CHARS ? `${text.slice(0, SLOT_FIELD_CHARS - 1)}…` : text;
+}
+
+/** What a score was given for, in words: «за ответ по обращению №2», never the record's id. */
+function ratedFor(packet, rating) {
+  const numbered = (list) => (list ?? []).find((item) => item.id === rating.subject_id)?.number;
+  if (rating.subject === "request") {
+    const number = numbered(packet.requests);
+    return number != null ? t("context.ratedFor.request", { n: number }) : t("context.ratedFor.someRequest");
+  }
+  if (rating.subject === "refund") {
+    const number = numbered(packet.refunds);
+    return number != null ? t("context.ratedFor.refund", { n: number }) : t("context.ratedFor.someRefund");
+  }
+  if (rating.subject === "conversation" || rating.subject === "nps") return t("context.ratedFor.conversation");
+  return null;
 }
 
 function broadcasts(packet) {

@@ -41,3 +41,17 @@ async def test_seeding_twice_gives_one_demo_client_with_a_full_cabinet(
     assert detail.answer is not None
     assert detail.answer.text
     assert await cabinet.ratings.list_tasks() == []
+
+
+async def test_the_demo_answer_promises_no_attachment_it_does_not_have(
+    cabinet: CabinetServices, clock: FakeClock
+) -> None:
+    """The walk read «Шаблон требования во вложении к ответу» under an answer with nothing attached."""
+    await seed_demo(cabinet, now=clock())
+    profile = await cabinet.identity.identify(
+        inbound(ContactShared(phone=DEMO_PHONE, verified=True), user="79000000001")
+    )
+    for request in (await cabinet.requests.list_requests(profile.client_id)).items:
+        detail = await cabinet.requests.get_request(profile.client_id, request.public_id)
+        if detail.answer is not None and detail.answer.audio is None:
+            assert "вложени" not in (detail.answer.text or ""), detail.answer.text

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Locator, Page, Request, WebSocketRoute, expect
 
 from tests.handoff.console.screenshots import LOW_SCORE_COMMENT, serve_and_close
-from tests.handoff.console.world import Client, ConsoleWorld
+from tests.handoff.console.world import KNOWN_CLIENT, Client, ConsoleWorld
 
 pytestmark = pytest.mark.browser
 
@@ -395,6 +395,55 @@ async def test_the_context_packet_shows_the_client_their_requests_and_recordings
     assert await audio.evaluate("node => node.src.includes('/console/api/files/')")
     await expect(context.locator('[data-section="channels"] .channel-row').first).to_contain_text("Telegram")
     await expect(context.locator('[data-section="handoff"]')).to_contain_text("Клиент попросил человека")
+
+
+async def test_ratings_say_what_they_were_for_and_nps_is_out_of_ten(page: Page, world: ConsoleWorld) -> None:
+    """The walk saw «request · _VLyteDQbnDtKdWl» under a score, and an NPS of 9 drawn as five stars."""
+    telegram = await world.client_starts(KNOWN_CLIENT)
+    await telegram.send("меню")
+    await telegram.press("Мои обращения")
+    await telegram.press("№2 · Аренда квартиры · ответ готов")
+    await telegram.press("4")
+    await world.client_writes(KNOWN_CLIENT, "оператор")
+    conversation = await world.conversation_of(KNOWN_CLIENT)
+    operator = await world.colleague("operator")
+    await operator.post(f"/conversations/{conversation}/take")
+    await operator.post(f"/conversations/{conversation}/close", {"reason": "Вопрос решён"})
+    await telegram.replies()
+    for score in ("5", "7", "9"):
+        await telegram.press(score)
+
+    await sign_in(page, world, "supervisor")
+    await page.goto(f"{world.base_url}/console/#/c/{conversation}")
+    rows = page.get_by_role("complementary", name="Контекст").locator('[data-section="ratings"] .card-row')
+
+    await expect(rows.filter(has_text="за ответ по обращению №2")).to_have_count(1, timeout=LIVE_MS)
+    await expect(rows.filter(has_text="за разговор с сотрудником")).to_have_count(3)
+    await expect(rows.filter(has_text="Готовность рекомендовать (NPS)")).to_contain_text("9 / 10")
+    await expect(rows.filter(has_text="_")).to_have_count(0)
+
+
+async def test_a_record_the_bot_kept_is_folded_under_its_first_fields(
+    page: Page, world: ConsoleWorld
+) -> None:
+    """The walk saw the request card the bot had cached spread over the panel as one long JSON line."""
+    telegram = await world.client_starts(KNOWN_CLIENT)
+    await telegram.send("меню")
+    await telegram.press("Мои обращения")
+    await telegram.press("№3 · Трудовой спор · в работе")
+    await world.client_writes(KNOWN_CLIENT, "оператор")
+
+    await sign_in(page, world)
+    await open_from_queue(page, KNOWN_CLIENT.name)
+    learned = page.get_by_role("complementary", name="Контекст").locator('[data-section="handoff"] .slots')
+    record = learned.locator("dd details").filter(has_text="number: 3")
+
+    await expect(record.locator("summary")).to_have_text(
+        re.compile(r"^id: .+, number: 3, topic: Трудовой спор$")
+    )
+    await expect(record.locator("pre")).to_be_hidden()
+    await record.locator("summary").click()
+    await expect(record.locator("pre")).to_contain_text('"events": [')
 
 
 # ---- the requests themselves -----------------------------------------------------------------
