@@ -201,14 +201,14 @@ def _worker(args: argparse.Namespace) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings, demo=_demo_mode(settings), role=Role.WORKER)
     if settings.metrics_port is None:
-        print("omnicab worker: started (no HTTP; set OMNICAB_METRICS_PORT for /metrics)", flush=True)
+        print("omnicab worker: starting (no HTTP; set OMNICAB_METRICS_PORT for /metrics)", flush=True)
         return _serve_until_stopped(Role.WORKER, lambda: _run_on(settings, _serve_without_http(app)))
     try:
         sock = listening_socket(settings.host, settings.metrics_port)
     except OSError as error:
         print(f"omnicab worker: cannot listen on port {settings.metrics_port}: {error}", file=sys.stderr)
         return 1
-    print(f"omnicab worker: started, /metrics on {settings.host}:{settings.metrics_port}", flush=True)
+    print(f"omnicab worker: starting, /metrics on {settings.host}:{settings.metrics_port}", flush=True)
     return _serve_until_stopped(Role.WORKER, _http(app, sock, settings))
 
 
