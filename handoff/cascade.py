@@ -11,6 +11,7 @@ application approved or rejected is asked about at once in the client's channel,
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -25,12 +26,25 @@ from cabinet_api.services import (
     NotOwned,
     RatingRequestView,
     RatingResult,
+    RatingView,
 )
 from handoff.metrics import HandoffMetrics
 from handoff.ports import Outlet
 from handoff.texts import Texts
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """The rating state a client's free text is read against (see :meth:`RatingCascade.glance`)."""
+
+    now: datetime
+    pending: RatingRequestView | None
+    """The latest conversation rating question still open for a typed score."""
+    rating: RatingView | None
+    """The client's latest rating, which a text right after it may comment on."""
+
 
 RATE_PAYLOAD = "handoff:rate:"
 CES_PAYLOAD = "handoff:ces:"
@@ -257,7 +271,17 @@ class RatingCascade:
                     return
         log.warning("malformed rating press ignored")
 
-    async def typed(self, profile: ClientProfile, event: Inbound, text: str) -> bool:
+    async def glance(self, profile: ClientProfile) -> Glance:
+        """What :meth:`typed` checks a client's text against, read before it is needed."""
+        now = self.clock()
+        since = now - self.policy.typed_within
+        pending, rating = await asyncio.gather(
+            self.cabinet.rating_requests.latest_of(profile.client_id, "conversation", since),
+            self.cabinet.ratings.latest_of(profile.client_id),
+        )
+        return Glance(now=now, pending=pending, rating=rating)
+
+    async def typed(self, profile: ClientProfile, event: Inbound, text: str, glance: Glance) -> bool:
         """Opt-out and opt-in words, a score typed for the question asked, or a comment after a score."""
         said = " ".join(text.lower().replace("ё", "е").split())
         if OPT_OUT.match(said):
@@ -266,10 +290,7 @@ class RatingCascade:
         if OPT_IN.match(said):
             await self._opt(profile, event, out=False)
             return True
-        now = self.clock()
-        pending = await self.cabinet.rating_requests.latest_of(
-            profile.client_id, "conversation", now - self.policy.typed_within
-        )
+        now, pending = glance.now, glance.pending
         number = NUMBER.match(said)
         if pending is not None and number is not None:
             scale = await self._question(pending.subject_id)
@@ -281,7 +302,7 @@ class RatingCascade:
             else:
                 await self._say(profile, event, f"again:{scale}", f"rate_again_{scale}")
             return True
-        return await self._comment(profile, event, text, now)
+        return await self._comment(profile, event, text, now, glance.rating)
 
     async def _question(self, subject_id: str) -> str | None:
         """The question of this conversation the client still owes: CSAT, then CES, then NPS if asked."""
@@ -376,10 +397,11 @@ class RatingCascade:
         ratings = await self.cabinet.ratings.list_ratings(subject="conversation", subject_id=number)
         return any(rating.score <= LOW.get(rating.scale, -1) for rating in ratings)
 
-    async def _comment(self, profile: ClientProfile, event: Inbound, text: str, now: datetime) -> bool:
+    async def _comment(
+        self, profile: ClientProfile, event: Inbound, text: str, now: datetime, rating: RatingView | None
+    ) -> bool:
         """Free text right after the last score of a conversation, in the channel it was given in, is that
         score's comment; the same client writing in another messenger is starting something new."""
-        rating = await self.cabinet.ratings.latest_of(profile.client_id)
         if rating is None or rating.subject != "conversation" or rating.comment is not None:
             return False
         if rating.channel != event.channel.value:

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.types import Channel, Outbound, TextBody
 from bots.state.memory import MemoryPubSub
-from cabinet_api import CabinetServices, ClientProfile
+from cabinet_api import CabinetServices, ClientProfile, Database
 from cabinet_api.services import ConversationConflict, PersonView
 from handoff import BusinessHours, DeskPolicy, HandoffDesk, HandoffRequest
 from handoff.passwords import hash_password
@@ -256,3 +256,15 @@ async def test_outside_business_hours_the_client_is_told_when_and_a_request_is_f
     await desk.tick()
 
     assert "Ваше место в очереди: 1." in outlet.texts()[-1]
+
+
+async def test_a_free_text_is_checked_in_one_shared_transaction_not_four_in_turn(
+    desk: HandoffDesk, cabinet: CabinetServices, db: Database
+) -> None:
+    """Open conversation, pending rating question, latest rating, last closed conversation: the four
+    answers every free text needs are read together (regression: four grouped reads, one after another)."""
+    client = await _client(cabinet, "f1")
+    event = inbound(TextBody(text="у меня вопрос по договору"), user="f1")
+    before = db.grouped_transactions
+    assert not await desk.receive(client, event, free_text=True)
+    assert db.grouped_transactions - before <= 2
