@@ -92,6 +92,8 @@ class DirectStatements:
         """Groups run here and committed."""
         self.fallbacks = 0
         """Groups handed back to run the usual way."""
+        self.compiled = 0
+        """Statements compiled so far: a statement built anew for every call is compiled for every call."""
 
     async def together(self, connection: AsyncConnection, units: Sequence[Unit[Any]]) -> list[Any] | None:
         """The units' results once committed, on ``connection``'s asyncpg connection; None, with
@@ -117,6 +119,7 @@ class DirectStatements:
         if found is not None and found.statement is statement:
             return found
         plan = self._compile(statement, keys, many)
+        self.compiled += 1
         if len(self._plans) >= PLANS_KEPT:
             self._plans.clear()
         self._plans[(id(statement), keys, many)] = plan

@@ -63,6 +63,9 @@ async def test_every_statement_of_a_message_path_runs_on_asyncpg(db: Database) -
         await asyncio.gather(*(_one_echo_message(cabinet, str(user), n) for user in range(10)))
     assert _direct(db).fallbacks == 0
     assert _direct(db).groups > 0
+    compiled = _direct(db).compiled
+    await asyncio.gather(*(_one_echo_message(cabinet, str(user), 2) for user in range(10)))
+    assert _direct(db).compiled == compiled, "a statement on the path is built anew for every message"
 
     later = inbound(TextBody(text="ещё"), user="3", event_id="later")
     history = await cabinet.history.history((await cabinet.identity.identify(later)).client_id)
@@ -71,6 +74,8 @@ async def test_every_statement_of_a_message_path_runs_on_asyncpg(db: Database) -
         ("out", "Ответ 0", "sent"),
         ("in", "Вопрос 1", "received"),
         ("out", "Ответ 1", "sent"),
+        ("in", "Вопрос 2", "received"),
+        ("out", "Ответ 2", "sent"),
     ]
 
 
