@@ -2,7 +2,9 @@
 
 ``put`` returns once the item (and its dedupe mark) is committed. ``run`` reads the queue's
 items in id order, a bounded page at a time, into a ``KeyedDispatcher`` that keeps the order
-per key; an item is deleted only after its handler returned. Whatever is not deleted when the
+per key; once it has caught up, it takes items committed later from memory
+(:mod:`bots.state.sqlite.tail`) and wakes on their commit, not on a timer. An item is deleted
+only after its handler returned. Whatever is not deleted when the
 process stops or dies is read again, in the same order, by the next ``run``.
 """
 
