@@ -12,6 +12,7 @@ client sees only the newest keyboard, every choice of the turn rides on its last
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ from bots.pipeline.runtime import BotRuntime
 from bots.pipeline.subscriptions import Subscriptions
 from bots.state import TokenStore, WorkQueue, is_token
 from cabinet_api import ClientProfile
-from dialogs.session import SessionStore
+from dialogs.session import SessionState, SessionStore
 from dialogs.turn import ClientView, TurnResult
 from handoff import HandoffRequest
 
@@ -88,6 +89,23 @@ class InboxWorker:
                 event.channel.value, event.bot, body.message_id, body.status, error=body.error
             )
             return
+        key = f"{event.bot}:{event.conversation.key}"
+        loading = asyncio.ensure_future(self.sessions.load(key))
+        try:
+            await self._turn(runtime, event, key, loading, started)
+        finally:
+            _forget(loading)
+
+    async def _turn(
+        self,
+        runtime: BotRuntime,
+        event: Inbound,
+        key: str,
+        loading: asyncio.Future[SessionState | None],
+        started: float,
+    ) -> None:
+        """``loading`` is the conversation's session, read while the client is identified and the
+        message recorded (only this worker writes sessions, and only after the turn)."""
         event = await self._resolve_button_token(event)
         adapter = runtime.adapter(event.channel)
         if adapter is not None and isinstance(event.body, ButtonPress):
@@ -99,8 +117,7 @@ class InboxWorker:
             return
         if self.subscriptions is not None and await self.subscriptions.intercept(profile, event):
             return
-        key = f"{event.bot}:{event.conversation.key}"
-        session = await self.sessions.load(key)
+        session = await loading
         free_text = is_free_text(runtime.compiled, session, event.body)
         if await self.handoff.receive(profile, event, free_text=free_text):
             return  # people answer this conversation; they read the message in the history
@@ -152,6 +169,14 @@ class InboxWorker:
                 )
             )
             self.metrics.handoffs.labels(handoff.queue, handoff.reason).inc()
+
+
+def _forget(loading: asyncio.Future[SessionState | None]) -> None:
+    """A session read the turn did not wait for: cancelled, or its failure marked as seen."""
+    if not loading.done():
+        loading.cancel()
+    elif not loading.cancelled():
+        loading.exception()
 
 
 def _client_view(profile: ClientProfile, event: Inbound) -> ClientView:

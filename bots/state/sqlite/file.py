@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from bots.state.sqlite.tables import QueueTables, StoredItem, Synchronous
+from bots.state.sqlite.tail import CommittedTail
 
 T = TypeVar("T")
 
@@ -120,6 +121,9 @@ class SqliteQueueFile:
         self._wake = asyncio.Event()
         self._arrivals: dict[str, asyncio.Event] = {}
         self._running: set[str] = set()
+        self._tails: dict[str, CommittedTail] = {}
+        self.item_reads = 0
+        """Reads of queued items from the file so far (a caught-up consumer takes new items from memory)."""
         self._closing = False
         self._writer = asyncio.create_task(self._write(), name=f"queues:{path.name}")
 
@@ -154,18 +158,24 @@ class SqliteQueueFile:
     async def insert(self, queue: str, key: str, payload: bytes, dedupe_id: str | None, ttl: float) -> bool:
         now = self._clock()
 
-        def arrived(added: bool) -> None:
-            if added:
-                self.arrival(queue).set()
+        def arrived(item_id: int | None) -> None:
+            if item_id is None:
+                return
+            tail = self._tails.get(queue)
+            if tail is not None:
+                tail.add(StoredItem(item_id, key, payload))
+            self.arrival(queue).set()
 
-        return await self._request(
+        item_id = await self._request(
             lambda tables: tables.insert(queue, key, payload, dedupe_id, now, ttl), writes=True, then=arrived
         )
+        return item_id is not None
 
     async def delete(self, item_id: int) -> None:
         await self._request(lambda tables: tables.delete(item_id), writes=True)
 
     async def after(self, queue: str, item_id: int, limit: int) -> list[StoredItem]:
+        self.item_reads += 1
         return await self._request(lambda tables: tables.after(queue, item_id, limit), writes=False)
 
     async def count_items(self, queue: str) -> int:
@@ -193,14 +203,21 @@ class SqliteQueueFile:
         """Set whenever an item of ``queue`` was committed; its consumer clears it before reading."""
         return self._arrivals.setdefault(queue, asyncio.Event())
 
-    def claim(self, queue: str) -> None:
-        """One consumer per queue: a second ``run`` of the same queue would deliver items twice."""
+    def claim(self, queue: str, *, keep: int) -> CommittedTail:
+        """One consumer per queue: a second ``run`` of the same queue would deliver items twice.
+
+        Items of ``queue`` committed from now on are also kept in the returned tail, ``keep`` at most,
+        until :meth:`release`.
+        """
         if queue in self._running:
             raise RuntimeError(f"work queue {queue} is already running")
         self._running.add(queue)
+        tail = self._tails[queue] = CommittedTail(keep)
+        return tail
 
     def release(self, queue: str) -> None:
         self._running.discard(queue)
+        self._tails.pop(queue, None)
 
     async def close(self) -> None:
         """Commits every request made so far, then closes the file and releases its lock."""

@@ -128,13 +128,17 @@ class QueueTables:
 
     def insert(
         self, queue: str, key: str, payload: bytes, dedupe_id: str | None, now: float, ttl: float
-    ) -> bool:
+    ) -> int | None:
+        """The new item's id; None (and nothing stored) if ``dedupe_id`` holds an unexpired mark."""
         if dedupe_id is not None:
             marked = self._db.execute(_MARK, (queue, dedupe_id, now + ttl, now))
             if marked.rowcount != 1:
-                return False
-        self._db.execute("INSERT INTO items (queue, key, payload) VALUES (?, ?, ?)", (queue, key, payload))
-        return True
+                return None
+        inserted = self._db.execute(
+            "INSERT INTO items (queue, key, payload) VALUES (?, ?, ?)", (queue, key, payload)
+        )
+        assert inserted.lastrowid is not None
+        return inserted.lastrowid
 
     def delete(self, item_id: int) -> None:
         self._db.execute("DELETE FROM items WHERE id = ?", (item_id,))

@@ -231,3 +231,67 @@ async def test_one_queue_is_run_by_one_consumer_at_a_time(tmp_path: Path) -> Non
 
 async def _ignore(item: bytes) -> None:
     return None
+
+
+async def test_a_consumer_that_caught_up_takes_new_items_without_reading_the_file(tmp_path: Path) -> None:
+    file = await SqliteQueueFile.open(tmp_path / "queues.db")
+    try:
+        queue = SqliteWorkQueue(file, "inbox", dedupe_ttl=60)
+        await queue.put("chat-1", b"chat-1/0")
+        handled: list[bytes] = []
+        arrived = asyncio.Queue[bytes]()
+        stop = asyncio.Event()
+
+        async def handler(item: bytes) -> None:
+            handled.append(item)
+            arrived.put_nowait(item)
+
+        consumer = asyncio.create_task(queue.run(handler, stop=stop))
+        assert await asyncio.wait_for(arrived.get(), 10) == b"chat-1/0"
+        reads_when_caught_up = file.item_reads
+
+        for number in range(1, 6):
+            await queue.put("chat-1", f"chat-1/{number}".encode())
+            assert await asyncio.wait_for(arrived.get(), 10) == f"chat-1/{number}".encode()
+
+        assert file.item_reads == reads_when_caught_up
+        stop.set()
+        await asyncio.wait_for(consumer, 10)
+        assert handled == [f"chat-1/{number}".encode() for number in range(6)]
+        assert await queue.depth() == 0
+    finally:
+        await file.close()
+
+
+async def test_items_beyond_what_the_memory_keeps_are_read_from_the_file_in_order_and_once(
+    tmp_path: Path,
+) -> None:
+    file = await SqliteQueueFile.open(tmp_path / "queues.db")
+    try:
+        queue = SqliteWorkQueue(file, "inbox", dedupe_ttl=60, max_in_flight=1, prefetch=2)
+        first_taken = asyncio.Event()
+        release = asyncio.Event()
+        handled: list[int] = []
+        stop = asyncio.Event()
+
+        async def handler(item: bytes) -> None:
+            number = int(item.decode().split("/")[1])
+            if number == 0:
+                first_taken.set()
+                await release.wait()
+            handled.append(number)
+            if number == 19:
+                stop.set()
+
+        consumer = asyncio.create_task(queue.run(handler, stop=stop))
+        await queue.put("chat-1", b"chat-1/0")
+        await asyncio.wait_for(first_taken.wait(), 10)
+        for number in range(1, 20):  # far more than the two the consumer keeps in memory
+            await queue.put(f"chat-{number % 3}", f"chat-{number % 3}/{number}".encode())
+        release.set()
+
+        await asyncio.wait_for(consumer, 10)
+        assert handled == list(range(20))
+        assert await queue.depth() == 0
+    finally:
+        await file.close()
