@@ -73,7 +73,8 @@ async def _round(db: Database, direct: bool, args: argparse.Namespace, tag: str)
     db._group.direct, db._reply_group.direct = saved
     total = args.conversations * args.messages
     way = "asyncpg directly" if direct else "SQLAlchemy's asyncio layer"
-    print(f"{way}: {cpu / total * 1e3:.3f} ms CPU per message, {total / wall:.0f} messages/s")
+    fell_back = f", {db.direct.fallbacks} groups ran the usual way" if direct and db.direct else ""
+    print(f"{way}: {cpu / total * 1e3:.3f} ms CPU per message, {total / wall:.0f} messages/s{fell_back}")
     return cpu / total
 
 

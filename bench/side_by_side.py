@@ -365,7 +365,7 @@ async def postgres_database() -> AsyncIterator[str]:
 
 
 def omnicab_env(
-    port: int, data_dir: str, stand_in: str, bot: str, database: str, redis: str | None, loop: str = "uvloop"
+    port: int, data_dir: str, stand_in: str, bot: str, database: str, redis: str | None, loop: str = "asyncio"
 ) -> dict[str, str]:
     name = Path(bot).name
     env = {key: value for key, value in os.environ.items() if not key.startswith("OMNICAB_")}
@@ -399,7 +399,7 @@ REDIS_PREFIXES: dict[str, str] = {}
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    kind: str, stand_in: StandIn, core: set[int] | None, logs: Path, loop: str = "uvloop"
+    kind: str, stand_in: StandIn, core: set[int] | None, logs: Path, loop: str = "asyncio"
 ) -> AsyncIterator[int]:
     """Starts one bot under test, its webhook registered with the stand-in; yields its pid."""
     port = free_port()
@@ -608,8 +608,8 @@ def main() -> None:
     parser.add_argument(
         "--omnicab-loop",
         choices=("uvloop", "asyncio"),
-        default="uvloop",
-        help="the omnicab bots' event loop (OMNICAB_EVENT_LOOP; uvloop is their default)",
+        default="asyncio",
+        help="the omnicab bots' event loop (OMNICAB_EVENT_LOOP; asyncio is their default)",
     )
     parser.add_argument("--profile", help="a folder: py-spy samples each bot at saturation into <bot>.txt")
     args = parser.parse_args()

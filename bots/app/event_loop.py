@@ -1,8 +1,8 @@
-"""The event loop the served roles run on: uvloop where it is installed, else asyncio's own.
+"""The event loop the served roles run on: asyncio's own, or uvloop (``OMNICAB_EVENT_LOOP=uvloop``).
 
-Every message crosses a socket a dozen times (the webhook, Redis, PostgreSQL, the platform's API):
-uvloop's socket transports and callbacks, in C, halve asyncpg's CPU per statement
-(``bench/db_path.py``). ``OMNICAB_EVENT_LOOP=asyncio`` turns it off.
+uvloop halves asyncpg's own CPU per statement (``bench/db_path.py``), but the whole pipeline measured
+no faster on it (``bench/README.md``), so asyncio's loop stays the default; uvloop is not a dependency
+(``pip install uvloop``), and asking for it where it is not installed gives asyncio's own.
 """
 
 from __future__ import annotations

@@ -179,8 +179,8 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     log_level: str = "INFO"
     event_loop: Literal["uvloop", "asyncio"] = Field(
-        default="uvloop",
-        description="The served roles' event loop: uvloop (where installed) or asyncio's own.",
+        default="asyncio",
+        description="The served roles' event loop: asyncio's own, or uvloop (where installed).",
     )
     data_dir: Path = PROJECT_ROOT / "var"
     file_storage: Literal["database", "directory"] | None = Field(

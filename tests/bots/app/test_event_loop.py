@@ -1,20 +1,22 @@
-"""The served roles' event loop: uvloop by default, asyncio's own when asked."""
+"""The served roles' event loop: asyncio's own by default, uvloop when asked."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-import uvloop
 
 from bots.app.event_loop import new_event_loop
 from bots.app.settings import Settings
 
+uvloop = pytest.importorskip("uvloop", reason="uvloop is not installed (pip install uvloop)")
 
-def test_uvloop_is_the_default_and_asyncio_can_be_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Settings().event_loop == "uvloop"
-    monkeypatch.setenv("OMNICAB_EVENT_LOOP", "asyncio")
+
+def test_asyncio_is_the_default_and_uvloop_can_be_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMNICAB_EVENT_LOOP", raising=False)
     assert Settings().event_loop == "asyncio"
+    monkeypatch.setenv("OMNICAB_EVENT_LOOP", "uvloop")
+    assert Settings().event_loop == "uvloop"
     monkeypatch.setenv("OMNICAB_EVENT_LOOP", "trio")
     with pytest.raises(ValueError, match="event_loop"):
         Settings()
