@@ -6,14 +6,17 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.types import Body, Channel, ConversationRef, Inbound, Sender
 from cabinet_api import CabinetServices, Database, cabinet_services
+from cabinet_api.models import Client
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 _event_ids = itertools.count(1)
@@ -52,6 +55,21 @@ def inbound(
         body=body,
         received_at=received_at,
     )
+
+
+def adding_client(
+    first_name: str, public_id: str | None = None
+) -> Callable[[AsyncConnection], Awaitable[int]]:
+    """A grouped unit that adds a client and returns its id."""
+
+    async def add(connection: AsyncConnection) -> int:
+        values: dict[str, object] = {"first_name": first_name}
+        if public_id is not None:
+            values["public_id"] = public_id
+        result = await connection.execute(insert(Client).values(**values).returning(Client.id))
+        return int(result.scalar_one())
+
+    return add
 
 
 @pytest.fixture

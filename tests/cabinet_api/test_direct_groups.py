@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +16,7 @@ from cabinet_api import CabinetServices, Database, cabinet_services
 from cabinet_api.direct_groups import DirectStatements
 from cabinet_api.models import Client, Message
 from cabinet_api.services.accepted import AcceptedEvent
-from tests.cabinet_api.conftest import inbound
+from tests.cabinet_api.conftest import adding_client, inbound
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ async def test_values_come_back_typed_as_sqlalchemy_gives_them(db: Database) -> 
 
 async def test_what_the_direct_path_cannot_run_runs_the_usual_way_with_the_same_answer(db: Database) -> None:
     for name in ("Анна", "Борис", "Вера"):
-        await db.grouped(_adding(name))
+        await db.grouped(adding_client(name))
 
     async def mapped(connection: AsyncConnection) -> list[str]:
         query = select(Client.first_name).where(Client.first_name.in_(["Анна", "Вера"])).order_by(Client.id)
@@ -156,25 +156,14 @@ async def test_what_the_direct_path_cannot_run_runs_the_usual_way_with_the_same_
 
 
 async def test_errors_reach_the_caller_as_sqlalchemy_raises_them(db: Database) -> None:
-    await db.grouped(_adding("Анна", public_id="taken"))
+    await db.grouped(adding_client("Анна", public_id="taken"))
     with pytest.raises(IntegrityError):
-        await db.grouped(_adding("Дубль", public_id="taken"))
+        await db.grouped(adding_client("Дубль", public_id="taken"))
 
     async def two(connection: AsyncConnection) -> object:
         query = select(Client.id).where(Client.first_name.is_not(None))
         return (await connection.execute(query)).one_or_none()
 
-    await db.grouped(_adding("Борис"))
+    await db.grouped(adding_client("Борис"))
     with pytest.raises(MultipleResultsFound):
         await db.grouped(two)
-
-
-def _adding(first_name: str, public_id: str | None = None) -> Callable[[AsyncConnection], Awaitable[int]]:
-    async def add(connection: AsyncConnection) -> int:
-        values: dict[str, object] = {"first_name": first_name}
-        if public_id is not None:
-            values["public_id"] = public_id
-        result = await connection.execute(insert(Client).values(**values).returning(Client.id))
-        return int(result.scalar_one())
-
-    return add

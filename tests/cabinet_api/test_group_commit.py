@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api import Database
 from cabinet_api.models import Client
-
-
-def _adding(first_name: str, public_id: str | None = None) -> Callable[[AsyncConnection], Awaitable[int]]:
-    async def add(connection: AsyncConnection) -> int:
-        values: dict[str, object] = {"first_name": first_name}
-        if public_id is not None:
-            values["public_id"] = public_id
-        result = await connection.execute(insert(Client).values(**values).returning(Client.id))
-        return int(result.scalar_one())
-
-    return add
+from tests.cabinet_api.conftest import adding_client
 
 
 async def _names(db: Database) -> list[str]:
@@ -31,15 +20,15 @@ async def _names(db: Database) -> list[str]:
 
 
 async def test_concurrent_writes_share_transactions_and_all_land(db: Database) -> None:
-    ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(100)))
+    ids = await asyncio.gather(*(db.grouped(adding_client(f"Клиент {n}")) for n in range(100)))
     assert len(set(ids)) == 100
     assert len(await _names(db)) == 100
     assert db.grouped_transactions < 100, "a hundred concurrent writes took a hundred transactions"
 
 
 async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(db: Database) -> None:
-    workers = [db.grouped(_adding(f"Воркер {n}")) for n in range(50)]
-    replies = [db.grouped_for_reply(_adding(f"Вебхук {n}")) for n in range(50)]
+    workers = [db.grouped(adding_client(f"Воркер {n}")) for n in range(50)]
+    replies = [db.grouped_for_reply(adding_client(f"Вебхук {n}")) for n in range(50)]
     ids = await asyncio.gather(*workers, *replies)
     assert len(set(ids)) == 100
     assert len(await _names(db)) == 100
@@ -49,8 +38,8 @@ async def test_writes_a_reply_waits_on_share_transactions_beside_the_workers(db:
 async def test_a_failing_write_fails_alone(db: Database) -> None:
     async with db.session() as session:
         session.add(Client(first_name="Занят", public_id="taken"))
-    writes = [_adding(f"Клиент {n}") for n in range(10)]
-    writes.insert(5, _adding("Дубль", public_id="taken"))
+    writes = [adding_client(f"Клиент {n}") for n in range(10)]
+    writes.insert(5, adding_client("Дубль", public_id="taken"))
     outcomes = await asyncio.gather(*(db.grouped(write) for write in writes), return_exceptions=True)
     failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     assert len(failures) == 1
@@ -62,13 +51,15 @@ async def test_a_failing_write_fails_alone(db: Database) -> None:
 
 async def test_a_write_that_awaits_more_than_its_statements_lands_with_its_group(db: Database) -> None:
     """On SQLite a group runs in the driver's thread, where only statements can be awaited."""
-    add = _adding("Ждёт")
+    add = adding_client("Ждёт")
 
     async def waiting(connection: AsyncConnection) -> int:
         await asyncio.sleep(0)
         return await add(connection)
 
-    ids = await asyncio.gather(*(db.grouped(_adding(f"Клиент {n}")) for n in range(5)), db.grouped(waiting))
+    ids = await asyncio.gather(
+        *(db.grouped(adding_client(f"Клиент {n}")) for n in range(5)), db.grouped(waiting)
+    )
     assert len(set(ids)) == 6
     assert "Ждёт" in await _names(db)
     assert len(await _names(db)) == 6
@@ -77,9 +68,9 @@ async def test_a_write_that_awaits_more_than_its_statements_lands_with_its_group
 async def test_a_write_queued_after_the_queue_ran_dry_still_runs(db: Database) -> None:
     """Regression: a write queued while the last group was finishing waited forever."""
     for round_no in range(50):
-        first = asyncio.ensure_future(db.grouped(_adding(f"A{round_no}")))
+        first = asyncio.ensure_future(db.grouped(adding_client(f"A{round_no}")))
         await asyncio.sleep(0)
-        second = await asyncio.wait_for(db.grouped(_adding(f"B{round_no}")), 30)
+        second = await asyncio.wait_for(db.grouped(adding_client(f"B{round_no}")), 30)
         assert second > 0
         await first
     assert len(await _names(db)) == 100
@@ -87,7 +78,7 @@ async def test_a_write_queued_after_the_queue_ran_dry_still_runs(db: Database) -
 
 @pytest.mark.parametrize("size", [1, 300])
 async def test_groups_larger_than_the_limit_are_split(db: Database, size: int) -> None:
-    await asyncio.gather(*(db.grouped(_adding(f"К{n}")) for n in range(size)))
+    await asyncio.gather(*(db.grouped(adding_client(f"К{n}")) for n in range(size)))
     assert len(await _names(db)) == size
 
 
@@ -98,9 +89,9 @@ def test_a_database_serves_one_event_loop_after_another(sqlite_url: str) -> None
     async def once(name: str, leave_running: bool) -> int:
         await db.migrate()
         if leave_running:
-            asyncio.get_running_loop().create_task(db.grouped(_adding(f"{name}-брошен")))
+            asyncio.get_running_loop().create_task(db.grouped(adding_client(f"{name}-брошен")))
             await asyncio.sleep(0)
-        return await asyncio.wait_for(db.grouped(_adding(name)), 30)
+        return await asyncio.wait_for(db.grouped(adding_client(name)), 30)
 
     try:
         assert asyncio.run(once("первый", leave_running=True)) > 0
@@ -121,7 +112,7 @@ async def test_writes_land_when_the_server_closes_the_connections_groups_run_on(
         nonlocal written
         ids = []
         for n in range(30):
-            ids.append(await db.grouped(_adding(f"W{number}-{n}")))
+            ids.append(await db.grouped(adding_client(f"W{number}-{n}")))
             written += 1
             if written == 120:
                 terminated.set()

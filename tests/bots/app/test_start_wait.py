@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,30 +27,6 @@ from tests.support.waiting import eventually
 
 QUICK = Backoff(initial=0.05, maximum=0.2)
 PASSWORD = "s3cret-pw-never-logged"
-
-
-async def _cut_proxy(host: str, port: int) -> TcpProxy:
-    """A proxy to the real server on a port where nothing listens until ``restore()``."""
-    proxy = TcpProxy(host, port)
-    await proxy.start()
-    await proxy.cut()
-    return proxy
-
-
-@pytest.fixture
-async def postgres_proxy(postgres_url: str) -> AsyncIterator[TcpProxy]:
-    url = make_url(postgres_url)
-    proxy = await _cut_proxy(url.host or "127.0.0.1", url.port or 5432)
-    yield proxy
-    await proxy.close()
-
-
-@pytest.fixture
-async def redis_proxy(redis_url: str) -> AsyncIterator[TcpProxy]:
-    host, port = redis_url.split("//", 1)[1].split("/", 1)[0].split(":")
-    proxy = await _cut_proxy(host, int(port))
-    yield proxy
-    await proxy.close()
 
 
 def _through(postgres_url: str, proxy: TcpProxy) -> str:

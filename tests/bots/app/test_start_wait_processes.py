@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -28,29 +27,6 @@ from tests.support.tcp_proxy import TcpProxy
 
 START_SECONDS = 300
 """Bounds a wait that fails the test; a process imports the channel SDKs first, slow on a loaded machine."""
-
-
-async def _cut_proxy(host: str, port: int) -> TcpProxy:
-    proxy = TcpProxy(host, port)
-    await proxy.start()
-    await proxy.cut()
-    return proxy
-
-
-@pytest.fixture
-async def postgres_proxy(postgres_url: str) -> AsyncIterator[TcpProxy]:
-    url = make_url(postgres_url)
-    proxy = await _cut_proxy(url.host or "127.0.0.1", url.port or 5432)
-    yield proxy
-    await proxy.close()
-
-
-@pytest.fixture
-async def redis_proxy(redis_url: str) -> AsyncIterator[TcpProxy]:
-    host, port = redis_url.split("//", 1)[1].split("/", 1)[0].split(":")
-    proxy = await _cut_proxy(host, int(port))
-    yield proxy
-    await proxy.close()
 
 
 def _env(
