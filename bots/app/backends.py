@@ -12,7 +12,15 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from bots.app.data_key import data_cipher
 from bots.app.sealed_sessions import SealedSessionStore
 from bots.app.settings import Settings
-from bots.state import FailedAttempts, PubSub, RateLimiter, SessionStore, TokenStore, WorkQueue
+from bots.state import (
+    FailedAttempts,
+    PubSub,
+    RateLimiter,
+    Requeueing,
+    SessionStore,
+    TokenStore,
+    WorkQueue,
+)
 from bots.state.memory import (
     MemoryFailedAttempts,
     MemoryPubSub,
@@ -56,11 +64,19 @@ class Backends:
         except Exception:
             return False
 
-    def recover_with(self, recovery: Callable[[], Awaitable[None]]) -> None:
-        """What runs once Redis lost its data and every worker is held (``RedisWorkQueue.recovery``)."""
-        for queue in (self.inbox, self.outbox):
+    def recover_with(self, recovery: Callable[[Requeueing], Awaitable[object]]) -> None:
+        """What runs, given the outbox, once Redis lost its data and every worker is held
+        (``RedisWorkQueue.recovery``)."""
+        outbox = self.outbox
+        if not isinstance(outbox, RedisWorkQueue):
+            return
+
+        async def recover() -> None:
+            await recovery(outbox)
+
+        for queue in (self.inbox, outbox):
             if isinstance(queue, RedisWorkQueue):
-                queue.recovery = recovery
+                queue.recovery = recover
 
     async def close(self) -> None:
         self.stop.set()

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from aiohttp import web
@@ -312,7 +313,7 @@ async def start_services(
         ]
         if ledger is not None:
             replies = (cabinet.unfinished, backends.outbox)
-            backends.recover_with(lambda: requeue_all_unfinished(*replies))
+            backends.recover_with(partial(requeue_all_unfinished, cabinet.unfinished))
             services.tasks.append(
                 asyncio.create_task(
                     run_recovery(ledger, backends.inbox, replies=replies, stop=stop), name="recovery"

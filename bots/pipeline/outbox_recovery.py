@@ -10,9 +10,10 @@ take the same reply, and a reply that was in fact sent is not sent again (the se
 part already ``sent`` and resolves one without a result as ``unknown``).
 
 Right after an empty restart the queues' fence (``bots.state.redis.leases``) holds every worker
-and asks one process for :func:`requeue_all_unfinished`: with nothing in hand anywhere, every
-unfinished reply was forgotten, and queued again before any turn runs, none is overtaken by a
-later reply of its conversation.
+and asks one process for :func:`requeue_all_unfinished`. A turn in hand at the loss may already have
+queued its reply into the empty Redis, ahead of the earlier replies Redis forgot; so every
+unfinished reply is moved to the end of the queue, in the history's order, and with nothing
+consumed until the fence lets go, no reply is overtaken by a later one of its conversation.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import timedelta
 
 from adapters.types import Outbound
 from bots.pipeline.ports import UnfinishedReplies
-from bots.state import WorkQueue
+from bots.state import Requeueing, WorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,21 @@ async def requeue_unfinished(
 
 
 async def requeue_all_unfinished(
-    unfinished: UnfinishedReplies, outbox: WorkQueue, *, batch: int = BATCH
-) -> None:
-    """After Redis lost its data, with every worker held: every unfinished reply, at once."""
-    await requeue_unfinished(unfinished, outbox, older_than=timedelta(0), batch=batch)
+    unfinished: UnfinishedReplies, outbox: Requeueing, *, batch: int = BATCH
+) -> int:
+    """After Redis lost its data, with every worker held: every unfinished reply, at once, moved to
+    the end of the queue in the history's order; how many. A sweep claiming rows at the same moment
+    is waited for, not skipped, so that what it queues is moved too (or refused, once moved)."""
+    moved = 0
+    after_id = 0
+    while True:
+        claimed = await unfinished.claim_stale(timedelta(0), after_id=after_id, limit=batch, wait=True)
+        for reply in claimed:
+            key = Outbound.model_validate_json(reply.envelope).conversation.key
+            await outbox.requeue(key, reply.envelope, dedupe_id=reply.outbound_id)
+            moved += 1
+        if len(claimed) < batch:
+            break
+        after_id = claimed[-1].id
+    log.warning("recovery: %d unfinished replies queued again in the history's order", moved)
+    return moved

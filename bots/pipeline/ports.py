@@ -165,7 +165,7 @@ class UnfinishedReplies(Protocol):
     """Outgoing messages the outbox has not finished, kept with their outbox item (history rows)."""
 
     async def claim_stale(
-        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500
+        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500, wait: bool = False
     ) -> list[UnfinishedReply]: ...
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bots.state.attempts import AttemptLimit, FailedAttempts
 from bots.state.backoff import Backoff
 from bots.state.pubsub import PubSub, Subscription
-from bots.state.queue import Handler, QueueUnavailable, WorkQueue, shard_of
+from bots.state.queue import Handler, QueueUnavailable, Requeueing, WorkQueue, shard_of
 from bots.state.ratelimit import Bucket, RateLimiter
 from bots.state.tokens import TokenStore, is_token
 from dialogs.session import SessionStore
@@ -22,6 +22,7 @@ __all__ = [
     "PubSub",
     "QueueUnavailable",
     "RateLimiter",
+    "Requeueing",
     "SessionStore",
     "Subscription",
     "TokenStore",

@@ -39,6 +39,14 @@ class WorkQueue(Protocol):
         ...
 
 
+class Requeueing(Protocol):
+    """A queue that a recovery may reorder, while nothing consumes it."""
+
+    async def requeue(self, key: str, item: bytes, *, dedupe_id: str) -> None:
+        """Queue ``item`` at the end, removing a copy still queued under ``dedupe_id``."""
+        ...
+
+
 def shard_of(key: str, shards: int) -> int:
     """Stable across processes and restarts (unlike ``hash``)."""
     return zlib.crc32(key.encode()) % shards

@@ -36,11 +36,11 @@ class UnfinishedOutbound:
         self._clock = clock
 
     async def claim_stale(
-        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500
+        self, older_than: timedelta, *, after_id: int = 0, limit: int = 500, wait: bool = False
     ) -> list[UnfinishedReply]:
         """Unfinished replies queued (or last claimed) longer ago than ``older_than`` and listed after
         ``after_id``, oldest first, each marked claimed now; rows another process is claiming are
-        skipped (``SKIP LOCKED``)."""
+        skipped (``SKIP LOCKED``), or with ``wait`` waited for."""
         now = self._clock()
         cutoff = now - older_than
         query = (
@@ -54,7 +54,7 @@ class UnfinishedOutbound:
             )
             .order_by(Message.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=not wait)
         )
         async with self._db.session() as session:
             rows = list((await session.scalars(query)).all())

@@ -51,10 +51,20 @@ _SWEEP_EVERY_BEATS = 3
 _CLAIM_BATCH = 100
 _IDLE_POLL = 0.05
 
+# The dedupe mark keeps the entry's id, so that a recovery can move the entry (``_REQUEUE_AT_END``).
 _ENQUEUE_ONCE = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('XADD', KEYS[1], '*', 'k', ARGV[2], 'v', ARGV[3])
-redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
+local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[2], 'v', ARGV[3])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
+return 1
+"""
+
+# A mark left by an older version holds '1', not an id: XDEL refuses it, and the copy stays.
+_REQUEUE_AT_END = """
+local queued = redis.call('GET', KEYS[2])
+if queued then redis.pcall('XDEL', KEYS[1], queued) end
+local id = redis.call('XADD', KEYS[1], '*', 'k', ARGV[2], 'v', ARGV[3])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
 return 1
 """
 
@@ -180,6 +190,7 @@ class RedisWorkQueue:
             ttl_ms=lease_ttl_ms,
         )
         self._enqueue_once = redis.register_script(_ENQUEUE_ONCE)
+        self._requeue_at_end = redis.register_script(_REQUEUE_AT_END)
         self._puts = round_trips or RoundTrips(redis)
         self._layout = _Layout(
             redis=redis,
@@ -216,6 +227,21 @@ class RedisWorkQueue:
         except (RedisError, OSError) as error:
             raise QueueUnavailable(f"{self.name}: Redis unreachable ({type(error).__name__})") from error
         return bool(added)
+
+    async def requeue(self, key: str, item: bytes, *, dedupe_id: str) -> None:
+        """Queue ``item`` at the end of its stream, removing the copy still queued under ``dedupe_id``.
+
+        Only for the recovery after Redis lost its data, while the fence holds every consumer: a
+        turn that was in hand at the loss may have queued its reply into the empty Redis ahead of
+        the earlier replies the recovery brings back, and moving every unfinished reply to the end,
+        in the history's order, restores the conversation's order. A copy a consumer had already
+        taken would run twice."""
+        stream = self._streams[shard_of(key, self._shards)]
+        seen_key = self._keys.key(self.name, "seen", dedupe_id)
+        try:
+            await self._puts.script(self._requeue_at_end, [stream, seen_key], [self._dedupe_ttl, key, item])
+        except (RedisError, OSError) as error:
+            raise QueueUnavailable(f"{self.name}: Redis unreachable ({type(error).__name__})") from error
 
     async def run(self, handler: Handler, *, stop: asyncio.Event) -> None:
         if self._closed:

@@ -126,3 +126,26 @@ async def test_after_redis_lost_its_data_every_unfinished_reply_is_queued_again_
 
     assert await outbox.depth() == 3
     assert await texts_in(outbox, 3) == ["e1", "e2", "e3"]
+
+
+async def test_a_reply_queued_into_the_empty_redis_by_a_turn_in_hand_does_not_overtake_the_forgotten_ones(
+    cabinet: tuple[CabinetServices, FakeClock], redis_client: Any, redis_keys: KeySpace
+) -> None:
+    """CI once saw one reply of 600 out of order across an empty restart: a turn in hand at the loss
+    queued its reply into the new Redis before the recovery brought back the earlier ones."""
+    services, _ = cabinet
+    outbox = RedisWorkQueue(redis_client, redis_keys, "outbox", shards=2, dedupe_ttl=3600)
+    earlier = await queued_replies(services, "100", ["e1", "e2"])
+    for outbound in earlier:
+        assert await outbox.put(
+            outbound.conversation.key, outbound.model_dump_json().encode(), dedupe_id=outbound.id
+        )
+    await _forget_everything(redis_client, redis_keys)
+    (later,) = await queued_replies(services, "100", ["e3"])
+    assert await outbox.put(later.conversation.key, later.model_dump_json().encode(), dedupe_id=later.id)
+
+    assert await requeue_all_unfinished(services.unfinished, outbox) == 3
+
+    assert await outbox.depth() == 3
+    assert await texts_in(outbox, 3) == ["e1", "e2", "e3"]
+    assert not await outbox.put(later.conversation.key, later.model_dump_json().encode(), dedupe_id=later.id)
