@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from adapters.action_protocol import MAX_RECORDS, PageRequest, RecordsPage
 from adapters.types import (
     Attachment,
     AttachmentKind,
@@ -37,8 +38,8 @@ from dialogs.answers import Accepted, interpret
 from dialogs.compiler import normalize_phrase
 from dialogs.keywords import contains, sentence_of
 from dialogs.listing import page_offers
-from dialogs.outcome import MAX_RECORDS, ActionOutcome, RecordsPage
-from dialogs.paging import PageRequest, ShownPage, page_of
+from dialogs.outcome import ActionOutcome
+from dialogs.paging import ShownPage, page_of
 from dialogs.payloads import DYNAMIC_PREFIX, choice_payload, page_of_button
 from dialogs.session import Frame, SessionState, Waiting
 from dialogs.tracker import build_domain, build_tracker

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from adapters.action_protocol import DEFAULT_PER_PAGE
 from dialogs.dates import DEFAULT_ZONE
-from dialogs.paging import DEFAULT_PER_PAGE
 from dialogs.schema import Expect, SystemTexts
 from dialogs.templates import Expression, Template, TextCatalog
 

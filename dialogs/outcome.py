@@ -3,10 +3,12 @@
 An action's result is rasa-sdk's: the messages its ``CollectingDispatcher`` collected and the events
 it returned, as JSON (an action server answers ``POST /webhook`` with ``{"events", "responses"}``).
 Both runners, in-process and remote, hand that JSON to :func:`parse_outcome`; what it does not
-accept is a :class:`MalformedOutcome`, and the engine only ever handles the types defined here.
+accept is a :class:`MalformedOutcome`, and the engine only ever handles the types defined here and
+the :class:`~adapters.action_protocol.RecordsPage` they carry.
 
 Action authors build the parts the engine reads beyond rasa-sdk's own (a file from the cabinet's
-storage, the records of a list) with :func:`custom_payload`, so the wire form is written in one place.
+storage, the records of a list) with :func:`adapters.action_protocol.custom_payload`, so the wire
+form is written in one place, and an action needs nothing of the engine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
+from adapters.action_protocol import RecordsPage
 from adapters.types import FileRef, MediaKind
 from dialogs.payloads import MAX_VALUE_LENGTH
 
@@ -24,7 +27,6 @@ MAX_OUTCOME_BYTES = 512 * 1024
 MAX_MESSAGES = 50
 MAX_EVENTS = 200
 MAX_BUTTONS = 100
-MAX_RECORDS = 1000
 MAX_TEXT = 16_000
 _SHOWN_ERRORS = 3
 
@@ -96,14 +98,6 @@ class ActionButton(_WireWithParams):
     @property
     def value(self) -> str:
         return self.payload or self.title
-
-
-class RecordsPage(_Wire):
-    """A list action's records: one page of them (``total`` counts them all), or all of them."""
-
-    items: tuple[dict[str, JsonValue], ...] = Field(max_length=MAX_RECORDS)
-    total: int | None = Field(default=None, ge=0)
-    page: int | None = Field(default=None, ge=0)
 
 
 class CustomPayload(_WireWithParams):
@@ -202,18 +196,6 @@ def local_outcome(messages: Sequence[Any], events: Any) -> ActionOutcome:
     except (TypeError, ValueError) as error:
         raise MalformedOutcome(f"the result is not JSON: {type(error).__name__}") from None
     return parse_outcome(raw.encode())
-
-
-def custom_payload(
-    *, attachment: FileRef | None = None, records: RecordsPage | None = None
-) -> dict[str, Any]:
-    """The ``json_message`` of ``dispatcher.utter_message`` that carries a file or a list's records."""
-    payload: dict[str, Any] = {}
-    if attachment is not None:
-        payload["attachment"] = attachment.as_json()
-    if records is not None:
-        payload["records"] = records.model_dump(mode="json", exclude_none=True)
-    return payload
 
 
 def _describe(error: ValidationError) -> str:

@@ -1,43 +1,19 @@
 """Long lists in the chat, paged by the engine.
 
 An ask whose choices come ``from`` an action runs that action for every page it shows. The
-action reads the page wanted from two read-only slots (:meth:`PageRequest.from_slots`) and answers
-with the records (:class:`~dialogs.outcome.RecordsPage`): that page of them with the ``total``, or
-simply all of them, which the engine cuts into pages itself.
+action reads the page wanted from two read-only slots
+(:meth:`~adapters.action_protocol.PageRequest.from_slots`) and answers with the records
+(:class:`~adapters.action_protocol.RecordsPage`): that page of them with the ``total``, or simply
+all of them, which the engine cuts into pages itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.outcome import RecordsPage
-
-PAGE_SLOT = "list_page"
-PER_PAGE_SLOT = "list_per_page"
-DEFAULT_PER_PAGE = 5
-MAX_PER_PAGE = 10
-MAX_PAGE = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class PageRequest:
-    """The page a list ask wants: ``number`` counts from 0."""
-
-    number: int = 0
-    size: int = DEFAULT_PER_PAGE
-
-    @classmethod
-    def from_slots(cls, slot: Callable[[str], Any]) -> PageRequest:
-        """The page the engine asks for (give it ``tracker.get_slot``); the first page otherwise."""
-        number, size = slot(PAGE_SLOT), slot(PER_PAGE_SLOT)
-        valid_number = isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= MAX_PAGE
-        valid_size = isinstance(size, int) and not isinstance(size, bool) and 1 <= size <= MAX_PER_PAGE
-        return cls(number if valid_number else 0, size if valid_size else DEFAULT_PER_PAGE)
-
-    def as_slots(self) -> dict[str, int]:
-        return {PAGE_SLOT: self.number, PER_PAGE_SLOT: self.size}
+from adapters.action_protocol import MAX_PAGE, PageRequest, RecordsPage
 
 
 @dataclass(frozen=True, slots=True)

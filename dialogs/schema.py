@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from dialogs.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from adapters.action_protocol import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 Expect = Literal["text", "phone", "number", "email", "contact", "file", "any", "date", "datetime"]

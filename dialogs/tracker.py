@@ -7,8 +7,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from adapters.action_protocol import PAGE_SLOT, PER_PAGE_SLOT, PageRequest
 from adapters.types import ButtonPress, Inbound, TextBody
-from dialogs.paging import PAGE_SLOT, PER_PAGE_SLOT, PageRequest
 from dialogs.turn import ClientView
 
 SYSTEM_SLOTS = frozenset({"client_id", "channel", "locale", "phone_verified", PAGE_SLOT, PER_PAGE_SLOT})

@@ -11,9 +11,8 @@ from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
+from adapters.action_protocol import PageRequest, RecordsPage, custom_payload
 from cabinet_api.services.views import Page
-from dialogs.outcome import RecordsPage, custom_payload
-from dialogs.paging import PageRequest
 
 T = TypeVar("T")
 

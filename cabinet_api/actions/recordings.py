@@ -7,12 +7,12 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from adapters.action_protocol import custom_payload
 from adapters.types import MediaKind
 from cabinet_api.actions.base import CabinetAction, Events, text_slot
 from cabinet_api.actions.formatting import format_due, format_duration
 from cabinet_api.actions.paging import page_records, requested_page
 from cabinet_api.services.views import RecordingView
-from dialogs.outcome import custom_payload
 
 
 def _recording_record(recording: RecordingView) -> dict[str, Any]:

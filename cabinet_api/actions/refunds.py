@@ -17,6 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from adapters.action_protocol import RecordsPage, custom_payload
 from cabinet_api.actions.base import CabinetAction, Events, Rejected, channel_of, locale_of, text_slot
 from cabinet_api.actions.formatting import format_date, format_money
 from cabinet_api.payouts import (
@@ -31,7 +32,6 @@ from cabinet_api.payouts import (
 )
 from cabinet_api.services.errors import RefundAmountExceeded
 from cabinet_api.services.views import PaymentView, RefundView
-from dialogs.outcome import RecordsPage, custom_payload
 
 SENSITIVE_SLOTS = ("refund_bik", "refund_account", "refund_card", "refund_holder")
 REFUND_SLOTS = ("refund_payment", "refund_reason", "refund_amount", "refund_payout_kind", *SENSITIVE_SLOTS)

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from adapters.action_protocol import custom_payload
 from adapters.render import cut
 from adapters.types import FileRef, MediaKind
 from cabinet_api.actions.base import (
@@ -26,7 +27,6 @@ from cabinet_api.actions.paging import page_records, requested_page
 from cabinet_api.models import RequestStatus
 from cabinet_api.services.errors import RequestClosed
 from cabinet_api.services.views import RequestDetail, RequestEventView, RequestView
-from dialogs.outcome import custom_payload
 
 logger = logging.getLogger("cabinet_api.actions")
 

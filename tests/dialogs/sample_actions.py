@@ -8,8 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from dialogs.outcome import RecordsPage, custom_payload
-from dialogs.paging import PageRequest
+from adapters.action_protocol import PageRequest, RecordsPage, custom_payload
 
 
 class CreateRequest(Action):
