@@ -24,8 +24,8 @@ class SealedSessionStore:
 
     async def load(self, key: str) -> SessionState | None:
         state = await self._inner.load(key)
-        if state is None:
-            return None
+        if state is None or self._sealed_slots.isdisjoint(state.slots):
+            return state
         opened = {name: self._open(name, value) for name, value in state.slots.items()}
         return state.model_copy(update={"slots": opened})
 
