@@ -9,18 +9,24 @@ processors) and then run on the lane's own asyncpg connection, in one asyncpg tr
 
 A unit is an ``async`` function of plain statements, as for :mod:`cabinet_api.sqlite_groups`. A
 statement or a use of the connection this cannot reproduce exactly (an expanding ``IN``, a list of
-rows with ``RETURNING``, any other method of the connection or of its result) raises
-:class:`NotDirect`: the group is rolled back and runs again the usual way. So does any error: a
-unit's caller always sees the error SQLAlchemy would have raised.
+rows with ``RETURNING``, any other method of the connection or of its result, an ``await`` of
+anything but the connection) raises :class:`NotDirect`: the group is rolled back and runs again the
+usual way. So does any error: a unit's caller always sees the error SQLAlchemy would have raised.
+
+The units of a group come from callers that do not wait for one another, so they run side by side,
+a statement of each at a time (each unit's own statements stay in its order): the same write of
+several units, when no unit reads what it returns (a list of rows, or a statement marked
+:func:`write_only`), goes to the server once, as one ``executemany``. A lone statement costs
+120-150 µs of CPU through asyncpg; the same one among eight of an ``executemany``, about 18.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Executable
 from sqlalchemy.engine import Dialect
@@ -40,8 +46,19 @@ PLANS_KEPT = 512
 """Statements compiled and kept; the hot path has about twenty."""
 
 
+WRITE_ONLY = "omnicab_write_only"
+_S = TypeVar("_S", bound=Executable)
+
+
 class NotDirect(RuntimeError):
     """A unit used something this module does not run the way SQLAlchemy would."""
+
+
+def write_only(statement: _S) -> _S:
+    """``statement``, marked as a write whose result (its row count) its units never read, so that
+    those of a group's units are sent together; one that reads the row count anyway makes the group
+    run the usual way."""
+    return statement.execution_options(**{WRITE_ONLY: True})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +78,8 @@ class _Plan:
     """Whether the SQL returns rows at all."""
     results: tuple[Processor | None, ...]
     row: Callable[[Sequence[Any]], tuple[Any, ...]]
+    sent_together: bool
+    """Whether the units asking for it at once share one ``executemany`` (see the module's docstring)."""
 
     def arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
         if self.defaults:
@@ -94,21 +113,24 @@ class DirectStatements:
         """Groups handed back to run the usual way."""
         self.compiled = 0
         """Statements compiled so far: a statement built anew for every call is compiled for every call."""
+        self.shared = 0
+        """Units' statements sent in one ``executemany`` with the same statement of other units."""
 
     async def together(self, connection: AsyncConnection, units: Sequence[Unit[Any]]) -> list[Any] | None:
         """The units' results once committed, on ``connection``'s asyncpg connection; None, with
         nothing written, when they must run the usual way (see the module's docstring)."""
         driver: Any = (await connection.get_raw_connection()).driver_connection
-        statements = _Connection(self, driver)
+        statements = cast(AsyncConnection, _Connection(self))
         try:
             async with driver.transaction():
-                results = [await unit(cast(AsyncConnection, statements)) for unit in units]
+                results, shared = await _side_by_side([unit(statements) for unit in units], driver)
         except NotDirect as reason:
             log.debug("a group runs the usual way: %s", reason)
         except Exception as error:
             log.debug("a group failed on asyncpg (%s): it runs the usual way", type(error).__name__)
         else:
             self.groups += 1
+            self.shared += shared
             return results
         self.fallbacks += 1
         return None
@@ -153,6 +175,7 @@ class DirectStatements:
             fetches=bool(fetched),
             results=tuple(_result_processor(column.type, dialect) for column in columns),
             row=namedtuple("Row", keys_out, rename=True)._make,  # type: ignore[attr-defined]
+            sent_together=not fetched and (many or bool(statement.get_execution_options().get(WRITE_ONLY))),
         )
 
 
@@ -178,40 +201,109 @@ def _python_default(column: Column[Any], inserting: bool) -> tuple[str, Callable
 
 
 class _Connection:
-    """What a unit uses of its ``AsyncConnection``."""
+    """What a unit uses of its ``AsyncConnection``: each statement is asked of :func:`_side_by_side`."""
 
-    __slots__ = ("_driver", "_statements")
+    __slots__ = ("_statements",)
 
-    def __init__(self, statements: DirectStatements, driver: Any) -> None:
+    def __init__(self, statements: DirectStatements) -> None:
         self._statements = statements
-        self._driver = driver
 
     async def execute(self, statement: Executable, parameters: Any = None) -> _Result:
         if isinstance(parameters, list):
-            return await self._execute_many(statement, parameters)
+            if not parameters:
+                raise NotDirect("an empty list of rows runs the usual way")
+            plan = self._statements.plan(statement, frozenset(parameters[0]), many=True)
+            if plan.fetches:
+                raise NotDirect("many rows with RETURNING run the usual way")
+            return await _Asked(plan, [plan.arguments(row) for row in parameters])
         parameters = parameters or {}
         plan = self._statements.plan(statement, frozenset(parameters))
-        arguments = plan.arguments(parameters)
-        if plan.returns_rows:
-            return _Result(plan.rows(await self._driver.fetch(plan.sql, *arguments)), None)
-        if plan.fetches:
-            return _Result(None, len(await self._driver.fetch(plan.sql, *arguments)))
-        return _Result(None, _rowcount(await self._driver.execute(plan.sql, *arguments)))
-
-    async def _execute_many(self, statement: Executable, rows: list[Mapping[str, Any]]) -> _Result:
-        if not rows:
-            raise NotDirect("an empty list of rows runs the usual way")
-        plan = self._statements.plan(statement, frozenset(rows[0]), many=True)
-        if plan.fetches:
-            raise NotDirect("many rows with RETURNING run the usual way")
-        await self._driver.executemany(plan.sql, [plan.arguments(row) for row in rows])
-        return _Result(None, None)
+        return await _Asked(plan, [plan.arguments(parameters)])
 
     async def scalars(self, statement: Executable, parameters: Any = None) -> Any:
         return (await self.execute(statement, parameters)).scalars()
 
     def __getattr__(self, name: str) -> Any:
         raise NotDirect(f"a grouped unit used the connection's {name!r}")
+
+
+class _Asked:
+    """A statement a unit waits for: yielded to :func:`_side_by_side`, which sets its result."""
+
+    __slots__ = ("plan", "result", "rows")
+
+    def __init__(self, plan: _Plan, rows: list[list[Any]]) -> None:
+        self.plan = plan
+        self.rows = rows
+        self.result: _Result | None = None
+
+    def __await__(self) -> Generator[_Asked, None, _Result]:
+        yield self
+        if self.result is None:
+            raise NotDirect("a statement was not answered")
+        return self.result
+
+
+async def _side_by_side(units: list[Awaitable[Any]], driver: Any) -> tuple[list[Any], int]:
+    """Runs the units a statement of each at a time, the statements of a round sent in the units'
+    order, those sent together at the place of the first of them; the units' results, and how many
+    statements were sent together with others."""
+    results: list[Any] = [None] * len(units)
+    shared = 0
+    running = {index: unit.__await__() for index, unit in enumerate(units)}
+    try:
+        ready = list(running)
+        while ready:
+            asked: list[_Asked] = []
+            waiting: list[int] = []
+            for index in ready:
+                try:
+                    wanted = running[index].send(None)
+                except StopIteration as finished:
+                    results[index] = finished.value
+                    del running[index]
+                    continue
+                if not isinstance(wanted, _Asked):
+                    raise NotDirect("a grouped unit awaited something other than its statements")
+                asked.append(wanted)
+                waiting.append(index)
+            shared += await _answer(asked, driver)
+            ready = waiting
+    finally:
+        for unit in running.values():
+            unit.close()
+    return results, shared
+
+
+async def _answer(asked: list[_Asked], driver: Any) -> int:
+    rounds: list[list[_Asked]] = []
+    together: dict[int, list[_Asked]] = {}
+    for one in asked:
+        if not one.plan.sent_together:
+            rounds.append([one])
+            continue
+        same = together.get(id(one.plan))
+        if same is None:
+            same = together[id(one.plan)] = []
+            rounds.append(same)
+        same.append(one)
+    shared = 0
+    for same in rounds:
+        first = same[0]
+        plan = first.plan
+        if len(same) > 1 or len(first.rows) > 1:
+            await driver.executemany(plan.sql, [row for one in same for row in one.rows])
+            for one in same:
+                one.result = _Result(None, None)
+            if len(same) > 1:
+                shared += len(same)
+        elif plan.returns_rows:
+            first.result = _Result(plan.rows(await driver.fetch(plan.sql, *first.rows[0])), None)
+        elif plan.fetches:
+            first.result = _Result(None, len(await driver.fetch(plan.sql, *first.rows[0])))
+        else:
+            first.result = _Result(None, _rowcount(await driver.execute(plan.sql, *first.rows[0])))
+    return shared
 
 
 class _Result:

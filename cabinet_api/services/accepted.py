@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
+from cabinet_api.direct_groups import write_only
 from cabinet_api.models import AcceptedInbound
 from cabinet_api.services.upsert import insert_on_conflict
 
@@ -56,7 +57,7 @@ class AcceptedInboundLedger:
             .order_by(table.c.id)
             .limit(bindparam("limit"))
         )
-        self._mark_handled = (
+        self._mark_handled = write_only(
             update(table)
             .where(table.c.dedupe_key == bindparam("b_dedupe_key"), table.c.handled_at.is_(None))
             .values(handled_at=bindparam("handled_at"))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
+from cabinet_api.direct_groups import write_only
 from cabinet_api.models import ChannelIdentity, Direction, Message, MessageStatus
 from cabinet_api.services.upsert import insert_on_conflict
 from cabinet_api.services.views import ClientProfile, HistoryEntry
@@ -73,7 +74,7 @@ class HistoryService:
         )
         self._append_many: Insert = insert
         self._append_one: Insert = insert.returning(table.c.id)
-        self._mark: Update = (
+        self._mark: Update = write_only(
             table.update()
             .where(
                 and_(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from adapters.phones import normalize_phone
 from adapters.types import Channel, ContactShared, ConversationRef, Inbound, UnsubscribedBody
 from cabinet_api.db import Database
+from cabinet_api.direct_groups import write_only
 from cabinet_api.models import ChannelIdentity, Client
 from cabinet_api.services.merge import move_identity
 from cabinet_api.services.views import ClientProfile, Reachable
@@ -82,7 +83,7 @@ class IdentityService:
                 identities.c.platform_user_id == bindparam("user_id"),
             )
         )
-        self._touch = identities.update().where(identities.c.id == bindparam("identity_id"))
+        self._touch = write_only(identities.update().where(identities.c.id == bindparam("identity_id")))
 
     async def identify(self, event: Inbound) -> ClientProfile:
         """Get or create the identity and client behind ``event`` and apply what it tells about them.

@@ -19,6 +19,7 @@ from sqlalchemy import Table, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
+from cabinet_api.direct_groups import write_only
 from cabinet_api.models import OutboundSend, SendState
 from cabinet_api.services.history import HistoryService
 from cabinet_api.services.upsert import insert_on_conflict
@@ -52,7 +53,7 @@ class SendJournal:
             .where(table.c.id == bindparam("k_id"))
             .values(state=SendState.SENDING.value, updated_at=bindparam("updated_at"))
         )
-        self._settle = (
+        self._settle = write_only(
             table.update()
             .where(at_key)
             .values(

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.types import Outbound, Reply, TextBody
 from cabinet_api import CabinetServices, Database, cabinet_services
-from cabinet_api.direct_groups import DirectStatements
+from cabinet_api.direct_groups import DirectStatements, write_only
+from cabinet_api.group_commit import Unit
 from cabinet_api.models import Client, Message
 from cabinet_api.services.accepted import AcceptedEvent
 from tests.cabinet_api.conftest import adding_client, inbound
@@ -162,3 +163,97 @@ async def test_errors_reach_the_caller_as_sqlalchemy_raises_them(db: Database) -
     await db.grouped(adding_client("Борис"))
     with pytest.raises(MultipleResultsFound):
         await db.grouped(two)
+
+
+async def _clients(db: Database, *names: str) -> list[int]:
+    ids = []
+    for name in names:
+        await db.grouped(adding_client(name))
+
+        async def found(connection: AsyncConnection, name: str = name) -> int:
+            return int(
+                (await connection.execute(select(Client.id).where(Client.first_name == name))).scalar_one()
+            )
+
+        ids.append(await db.grouped(found))
+    return ids
+
+
+_RENAME = write_only(update(Client).where(Client.id == bindparam("c")).values(first_name=bindparam("n")))
+
+
+def _renaming(client_id: int, name: str, *, count: bool = False) -> Unit[object]:
+    """A shared write, then a read of what it wrote: the unit's own statements keep their order."""
+
+    async def unit(connection: AsyncConnection) -> object:
+        written = await connection.execute(_RENAME, {"c": client_id, "n": name})
+        if count:
+            return written.rowcount
+        query = select(Client.first_name).where(Client.id == client_id)
+        return (await connection.execute(query)).scalar_one()
+
+    return unit
+
+
+async def _together(db: Database, units: list[Unit[object]]) -> list[object] | None:
+    async with db.engine.connect() as connection:
+        return await _direct(db).together(connection, units)
+
+
+async def test_the_same_write_of_several_units_goes_to_the_server_once(db: Database) -> None:
+    ids = await _clients(db, "Анна", "Борис", "Вера")
+    renamed = ["Алла", "Богдан", "Валя"]
+
+    results = await _together(
+        db, [_renaming(client_id, name) for client_id, name in zip(ids, renamed, strict=True)]
+    )
+
+    assert results == renamed
+    assert _direct(db).shared == 3
+    assert await db.grouped(_names) == renamed
+
+
+async def _names(connection: AsyncConnection) -> list[str]:
+    return list((await connection.execute(select(Client.first_name).order_by(Client.id))).scalars())
+
+
+async def test_a_unit_reading_the_count_of_a_shared_write_runs_the_usual_way(db: Database) -> None:
+    first, second = await _clients(db, "Анна", "Борис")
+    units = [_renaming(first, "Алла", count=True), _renaming(second, "Богдан", count=True)]
+
+    assert await _together(db, units) is None, "rolled back, to run the usual way"
+    assert await db.grouped(_names) == ["Анна", "Борис"]
+    assert await asyncio.gather(*(db.grouped(unit) for unit in units)) == [1, 1]
+    assert await db.grouped(_names) == ["Алла", "Богдан"]
+
+
+async def test_a_unit_awaiting_anything_but_its_statements_runs_the_usual_way(db: Database) -> None:
+    (client_id,) = await _clients(db, "Анна")
+
+    async def waits(connection: AsyncConnection) -> object:
+        await asyncio.sleep(0)
+        return await _renaming(client_id, "Алла")(connection)
+
+    assert await _together(db, [_renaming(client_id, "Ася"), waits]) is None
+    assert await db.grouped(_names) == ["Анна"], "nothing of the group was kept"
+    assert await db.grouped(waits) == "Алла"
+
+
+async def test_a_row_of_a_shared_write_that_fails_fails_its_own_caller_only(db: Database) -> None:
+    await db.grouped(adding_client("Анна", public_id="taken"))
+
+    def adding(name: str, public_id: str) -> Unit[None]:
+        async def unit(connection: AsyncConnection) -> None:
+            await connection.execute(
+                insert(Client), [{"first_name": name, "public_id": public_id, "locale": "ru"}]
+            )
+
+        return unit
+
+    units = [adding("Борис", "free"), adding("Дубль", "taken"), adding("Вера", "also-free")]
+    assert await _together(db, units) is None
+    outcomes = await asyncio.gather(*(db.grouped(unit) for unit in units), return_exceptions=True)
+    assert outcomes[0] is None
+    assert outcomes[2] is None
+    assert isinstance(outcomes[1], IntegrityError)
+    assert sorted(await db.grouped(_names)) == ["Анна", "Борис", "Вера"]
