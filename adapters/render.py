@@ -11,7 +11,9 @@ An attachment is always a message of its own; its caption is in ``attachment.cap
 its ``text`` is empty. The controls of a reply (buttons, contact request, keyboard removal)
 ride on the last text message, or on the attachment when the reply has no text; on a channel
 whose keyboard belongs to the conversation they ride on the reply's very last message, and
-:func:`fit_turn` gathers a whole turn's choices onto its last reply.
+:func:`fit_turn` gathers a whole turn's choices onto its last reply. A hint about how to choose
+(``Reply.numbered_text``) is worded by :func:`fit_turn` too: it alone sees whether the choices after
+the hint come as buttons or as numbers.
 """
 
 from __future__ import annotations
@@ -113,6 +115,14 @@ def choose_layout(buttons: Sequence[Button], caps: Capabilities) -> Layout:
     return "none"
 
 
+def shown_layout(reply: Reply, caps: Capabilities) -> Layout:
+    """How ``reply``'s choices reach the client on a channel with ``caps``: "none" is numbered in the text."""
+    layout = choose_layout(reply.buttons, caps)
+    if layout == "list" and not (reply.choices_label or "").strip():
+        return "none"  # a list opens by a labelled button; without a word for it, numbered choices
+    return layout
+
+
 def fit_turn(replies: Sequence[Reply], caps: Capabilities) -> tuple[Reply, ...]:
     """A turn's replies as the channel should get them.
 
@@ -120,16 +130,25 @@ def fit_turn(replies: Sequence[Reply], caps: Capabilities) -> tuple[Reply, ...]:
     list opened by a button never shows a bare symbol. Where the keyboard belongs to the
     conversation (Viber shows the newest message's keyboard only), every choice of the turn moves
     to its last reply, so a list of records and the navigation after it stay on one keyboard.
+    A hint about how to choose says to send a number only where the choices after it are numbered.
     """
+    return _worded_hints(_gathered(_labelled(replies), caps), caps)
+
+
+def _labelled(replies: Sequence[Reply]) -> list[Reply]:
     label = next((reply.choices_label for reply in reversed(replies) if reply.choices_label), None)
-    labelled = [
+    return [
         reply.model_copy(update={"choices_label": label})
         if reply.buttons and not reply.choices_label and label
         else reply
         for reply in replies
     ]
+
+
+def _gathered(labelled: list[Reply], caps: Capabilities) -> list[Reply]:
     if not caps.keyboard_per_conversation or len(labelled) < 2:
-        return tuple(labelled)
+        return labelled
+    label = next((reply.choices_label for reply in reversed(labelled) if reply.choices_label), None)
     buttons: dict[str, Button] = {}
     request_contact: str | None = None
     for reply in labelled:
@@ -146,15 +165,26 @@ def fit_turn(replies: Sequence[Reply], caps: Capabilities) -> tuple[Reply, ...]:
             "choices_label": last.choices_label or label,
         }
     )
-    return (*(reply.model_copy(update=bare) for reply in earlier), gathered)
+    return [*(reply.model_copy(update=bare) for reply in earlier), gathered]
+
+
+def _worded_hints(replies: Sequence[Reply], caps: Capabilities) -> tuple[Reply, ...]:
+    """Each reply with a ``numbered_text`` in the words for the choices of the next reply that has any."""
+    worded: list[Reply] = []
+    for index, reply in enumerate(replies):
+        if reply.numbered_text is not None:
+            choices = next((later for later in replies[index + 1 :] if later.buttons), None)
+            numbered = choices is not None and shown_layout(choices, caps) == "none"
+            text = reply.numbered_text if numbered else reply.text
+            reply = reply.model_copy(update={"text": text, "numbered_text": None})
+        worded.append(reply)
+    return tuple(worded)
 
 
 async def render(outbound: Outbound, caps: Capabilities, shorten: Shorten) -> list[RenderedMessage]:
     """The platform messages that carry ``outbound`` on a channel with ``caps``, in order."""
     reply = outbound.reply
-    layout = choose_layout(reply.buttons, caps)
-    if layout == "list" and not (reply.choices_label or "").strip():
-        layout = "none"  # a list opens by a labelled button; without a word for it, numbered choices
+    layout = shown_layout(reply, caps)
     buttons = await _render_buttons(reply.buttons, layout, caps, shorten)
     text = reply.text.strip()
     if layout == "none" and reply.buttons:

@@ -329,6 +329,12 @@ class Reply(_Frozen):
     choices_label: str | None = Field(
         default=None, description="Label of the button that opens a list of choices (WhatsApp lists)."
     )
+    numbered_text: str | None = Field(
+        default=None,
+        description="The text to say instead when the choices of the reply after this one reach the client "
+        "numbered in the text (a channel without buttons for them), where a typed number picks one: a hint "
+        "about how to choose, in the words that fit what the client sees (``adapters.render.fit_turn``).",
+    )
 
 
 class TemplateRef(_Frozen):

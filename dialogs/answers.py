@@ -25,6 +25,8 @@ class Accepted:
 class Rejected:
     text_key: str
     params: dict[str, Any] = field(default_factory=dict)
+    numbered_key: str | None = None
+    """Said instead where the choices come numbered in the text (``Reply.numbered_text``)."""
 
 
 def file_value(body: FileBody, channel: Channel) -> dict[str, Any]:
@@ -43,7 +45,7 @@ def interpret(
     the client wrote, in the client's time zone (dates are read from there)."""
     match ask.expect:
         case None:
-            return Rejected(texts.choose_button)
+            return Rejected(texts.choose_button, numbered_key=texts.choose_number)
         case "text":
             return _text(ask, body, texts) if isinstance(body, TextBody) else _wrong_kind(body, texts)
         case "phone":

@@ -233,7 +233,7 @@ class DialogEngine:
             turn.state.waiting = None
             await self._go(turn, ask.on_fail, replace_top=True)
             return
-        turn.say(outcome.text_key, outcome.params)
+        turn.say(outcome.text_key, outcome.params, numbered_key=outcome.numbered_key)
         await self._present(turn, ask, waiting.flow, waiting.step, waiting)
 
     async def _choose(self, turn: TurnState, ask: model.Ask, waiting: Waiting, button_id: str) -> None:

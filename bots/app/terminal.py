@@ -96,10 +96,12 @@ async def chat(bot_dir: Path, settings: Settings, *, locale: str, name: str | No
 
 
 def _show(replies: tuple[Reply, ...]) -> list[str]:
+    """Prints the replies with every choice numbered, as the hints for numbered choices say."""
     payloads: list[str] = []
     for reply in replies:
-        if reply.text:
-            print(f"bot: {reply.text}")
+        text = reply.numbered_text or reply.text
+        if text:
+            print(f"bot: {text}")
         if reply.attachment:
             print(f"  [{reply.attachment.kind.value}: {reply.attachment.file_name or 'file'}]")
         for button in reply.buttons:

@@ -110,7 +110,7 @@ class ConsoleMessage:
 
 @dataclass(frozen=True, slots=True)
 class ListPreview:
-    """What a conversation list shows of one client's history: three newest messages, each of its kind."""
+    """What a conversation list shows of one client's history: the newest messages of their kinds."""
 
     newest: ConsoleMessage
     """Anyone's, the handoff desk's notices included."""
@@ -118,6 +118,10 @@ class ListPreview:
     """The client's own: words (a text or a file's caption) or a file; never a button press."""
     said: ConsoleMessage | None
     """The client's, the bot's or a person's words or file: not a notice of the handoff desk."""
+    pressed: ConsoleMessage | None = None
+    """The client's newest press of a button (``kind`` "button"), which carries the button's payload only."""
+    offer: ConsoleMessage | None = None
+    """The newest message before ``pressed`` that offered its button: where the button's title is read."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,14 @@ from cabinet_api.services.console_views import (
     PersonRef,
 )
 from cabinet_api.services.errors import NotFound
-from cabinet_api.services.list_previews import CLIENT, NEWEST, SAID, list_previews_query
+from cabinet_api.services.list_previews import (
+    CLIENT,
+    NEWEST,
+    OFFER,
+    PRESSED,
+    SAID,
+    list_previews_query,
+)
 
 QUEUED, ASSIGNED, CLOSED = "queued", "assigned", "closed"
 OPEN_STATES = (QUEUED, ASSIGNED)
@@ -237,7 +244,13 @@ class ConversationService:
         for pick, message, person in rows:
             picked.setdefault(message.client_id, {})[pick] = _console_message(message, person)
         return {
-            client_id: ListPreview(newest=found[NEWEST], client=found.get(CLIENT), said=found.get(SAID))
+            client_id: ListPreview(
+                newest=found[NEWEST],
+                client=found.get(CLIENT),
+                said=found.get(SAID),
+                pressed=found.get(PRESSED),
+                offer=found.get(OFFER),
+            )
             for client_id, found in picked.items()
             if NEWEST in found
         }

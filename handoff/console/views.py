@@ -14,6 +14,7 @@ from cabinet_api.services import (
     PersonRef,
     PersonView,
 )
+from handoff.console.pressed import pressed_titles
 
 SENSITIVE_SLOTS = ("account", "card", "bik", "holder", "payout")
 
@@ -49,25 +50,35 @@ def waiting_since(conversation: ConversationView) -> datetime | None:
 def shown_message(conversation: ConversationView, preview: ListPreview) -> ConsoleMessage | None:
     """The line a list shows under the client's name.
 
-    In the queue: what the client wrote themselves, none if they only pressed buttons; never the bot's
+    In the queue: what the client wrote themselves, else the button they pressed last; never the bot's
     words or the desk's «your place in the queue» notice, which every waiting client has. Otherwise: the
     newest message of the talk, the desk's notices («… joined», «rate us») passed over while anyone has
     said something.
     """
     if conversation.state == "queued":
-        return preview.client
+        return preview.client or preview.pressed
     return preview.said or preview.newest
 
 
-def _message_json(message: ConsoleMessage | None) -> dict[str, Any] | None:
+def _message_json(message: ConsoleMessage | None, *, pressed: str | None = None) -> dict[str, Any] | None:
+    """``pressed``: the title of the button a press carried the payload of (``handoff.console.pressed``)."""
     if message is None:
         return None
     return {
         "at": iso(message.created_at),
-        "text": message.text,
+        "text": message.text or pressed,
+        "kind": message.kind,
         "author": message.author,
         "person": _ref(message.person),
     }
+
+
+def _preview_json(conversation: ConversationView, preview: ListPreview) -> dict[str, Any] | None:
+    shown = shown_message(conversation, preview)
+    if shown is None:
+        return None
+    offers = [preview.offer] if preview.offer is not None else []
+    return _message_json(shown, pressed=pressed_titles([shown], offers).get(shown.id))
 
 
 def item_json(
@@ -89,7 +100,7 @@ def item_json(
         "unread": conversation.unread_count,
         "last_message": _message_json(preview.newest if preview else None),
         "client_message": _message_json(preview.client if preview else None),
-        "preview": _message_json(shown_message(conversation, preview) if preview else None),
+        "preview": _preview_json(conversation, preview) if preview else None,
         "position": position,
         "waiting_for": conversation.waiting_for,
         "note": conversation.note,

@@ -455,3 +455,50 @@ def test_elsewhere_each_reply_keeps_its_choices_and_borrows_the_turns_label() ->
     assert listing.choices_label == "Выбрать"
     assert [b.payload for b in question.buttons] == ["new", "menu"]
     assert fit_turn(_turn(), TELEGRAM)[0].buttons == _turn()[0].buttons
+
+
+# ---- a hint about how to choose -------------------------------------------------------------
+
+BY_BUTTON = "Пожалуйста, выберите вариант кнопкой."
+BY_NUMBER = "Пожалуйста, выберите вариант и отправьте его номер."
+
+
+def _hinted(count: int) -> list[Reply]:
+    """The engine's answer to words where only a choice is an answer: the hint, then the choices again."""
+    choices = tuple(Button(title=f"Вариант {n}", payload=f"c{n}") for n in range(1, count + 1))
+    return [
+        Reply(text=BY_BUTTON, numbered_text=BY_NUMBER),
+        Reply(text="Чем могу помочь?", buttons=choices, choices_label="Выбрать"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("caps", "count"),
+    [(TELEGRAM, 6), (WHATSAPP, 3), (WHATSAPP, 10), (VIBER, 24)],
+    ids=["telegram-buttons", "whatsapp-buttons", "whatsapp-list", "viber-keyboard"],
+)
+def test_the_hint_names_no_number_where_the_choices_are_buttons_or_a_list(
+    caps: Capabilities, count: int
+) -> None:
+    """Regression: «…или отправьте его номер» went to clients who saw buttons and no number."""
+    hint, question = fit_turn(_hinted(count), caps)
+    assert hint.text == BY_BUTTON
+    assert hint.numbered_text is None
+    assert len(question.buttons) == count
+
+
+@pytest.mark.parametrize(("caps", "count"), [(WHATSAPP, 11), (VIBER, 25)], ids=["whatsapp", "viber"])
+async def test_the_hint_asks_for_a_number_where_the_choices_come_numbered(
+    caps: Capabilities, count: int
+) -> None:
+    hint, question = fit_turn(_hinted(count), caps)
+    assert hint.text == BY_NUMBER
+    assert hint.numbered_text is None
+    [shown] = await rendered(question, caps)
+    assert shown.layout == "none"
+    assert f"{count}. Вариант {count}" in shown.text
+
+
+def test_a_hint_with_no_choices_after_it_keeps_its_words() -> None:
+    [hint] = fit_turn([Reply(text=BY_BUTTON, numbered_text=BY_NUMBER)], WHATSAPP)
+    assert (hint.text, hint.numbered_text) == (BY_BUTTON, None)

@@ -222,9 +222,10 @@ async def test_help_triggers_open_the_faq(legal_bot: CompiledBot, phrase: str) -
 async def test_free_text_at_the_menu_asks_to_choose(legal_bot: CompiledBot) -> None:
     flow = DialogHarness.for_bot(legal_bot)
     await flow.start()
-    await flow.send("у меня вопрос по наследству")
-    assert flow.texts == ["Пожалуйста, выберите вариант кнопкой или отправьте его номер.", "Чем могу помочь?"]
+    result = await flow.send("у меня вопрос по наследству")
+    assert flow.texts == ["Пожалуйста, выберите вариант кнопкой.", "Чем могу помочь?"]
     flow.assert_buttons(*MENU)
+    assert result.replies[0].numbered_text == "Пожалуйста, выберите вариант и отправьте его номер."
 
 
 async def test_after_the_lawyer_is_called_the_clients_words_are_for_the_lawyer(

@@ -34,13 +34,24 @@ function emptyState(view, search, loaded, failed) {
   );
 }
 
-/** The line under the name, as the server picked it (``preview``): a waiting client's own words, else the newest of the talk. */
+/**
+ * The line under the name, as the server picked it (``preview``): a waiting client's own words, else the
+ * button they pressed last; for a conversation in hand the newest of the talk.
+ */
 function previewOf(item, me) {
   const last = item.preview;
   if (!last) return h("span", { class: "conv-preview" }, t(item.state === "queued" ? "list.clientSilent" : "list.noPreview"));
+  if (last.kind === "button") return pressedPreview(last);
   const text = (last.text ?? "").replace(/\s+/g, " ").trim() || "📎";
   const who = authorOf(last, item, me);
   return h("span", { class: "conv-preview" }, who ? [h("b", {}, `${who}: `), text] : text);
+}
+
+/** «Кнопка: Связаться с юристом»; a press whose button the server could not name says only that it was one. */
+function pressedPreview(last) {
+  const title = (last.text ?? "").replace(/\s+/g, " ").trim();
+  if (!title) return h("span", { class: "conv-preview" }, t("kinds.button"));
+  return h("span", { class: "conv-preview" }, h("b", {}, `${t("list.pressed")}: `), title);
 }
 
 /** «Вы», «Сотрудник», «Бот» or «Система» before the line; nothing before the client's own words. */

@@ -84,6 +84,7 @@ export default {
     assignee: "held by {name}",
     you: "You",
     clientSilent: "The client has not written anything yet",
+    pressed: "Pressed",
     noPreview: "No messages yet",
     loadFailed: "Could not load the list. We will retry as soon as the server answers.",
     shortcuts: "Alt+↑ / Alt+↓ — previous and next conversation",

@@ -84,6 +84,27 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
     assert "bot:" in after_press
 
 
+def test_the_terminal_asks_for_a_number_as_it_numbers_every_choice(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "OMNICAB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
+        "OMNICAB_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bots.app.cli", "chat", str(LEGAL), "--name", "Анна"],
+        input="что-то непонятное\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bot: Пожалуйста, выберите вариант и отправьте его номер." in result.stdout
+    assert "выберите вариант кнопкой" not in result.stdout
+
+
 def test_invalid_settings_are_reported_clearly(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ and the page reads those calls from the fake's outbox and draws them as that mes
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -233,6 +234,50 @@ async def test_a_viber_client_opens_the_chat_and_uses_the_keyboard(
     await expect(page.locator(".message-user")).to_have_count(0)
     await expect(page.locator("#api-log")).to_contain_text("welcome_message")
     await page.screenshot(path=str(tmp_path / "simulator-viber.png"))
+
+
+@pytest.mark.browser
+async def test_telegram_asks_for_the_phone_with_a_button_under_the_input_that_shares_the_contact(
+    demo_server: str, page: Page, tmp_path: Path
+) -> None:
+    """Regression: the reply keyboard with «Поделиться номером» was drawn above the input, where
+    Telegram never puts it, so the request read as a bare bubble; Telegram shows it under the input."""
+    ru = _catalog("ru")
+    await page.goto(f"{demo_server}/")
+    phone = await page.locator("#phone").input_value()
+    await _send(page, "/start")
+    my_requests = _bot_message(page, ru["menu"]["question"]).get_by_role(
+        "button", name=ru["menu"]["my_requests"]
+    )
+    await expect(my_requests).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await my_requests.click()
+
+    keyboard = page.get_by_role("group", name="Клавиатура бота")
+    share = keyboard.get_by_role("button", name=ru["system"]["share_contact"])
+    await expect(share).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    composer = await page.get_by_role("textbox", name="Сообщение").bounding_box()
+    button = await share.bounding_box()
+    assert composer is not None
+    assert button is not None
+    assert button["y"] >= composer["y"] + composer["height"]
+    await page.screenshot(path=str(tmp_path / "simulator-telegram-contact.png"))
+
+    async with page.expect_response(lambda response: response.url.endswith("/fake/telegram/updates")) as sent:
+        await share.click()
+        await page.get_by_role("dialog").get_by_role("button", name="Поделиться").click()
+    delivery = await sent.value
+    update = json.loads(delivery.request.post_data or "{}")
+    message = update["message"]
+    assert message["contact"] == {
+        "phone_number": phone,
+        "first_name": message["from"]["first_name"],
+        "user_id": message["from"]["id"],
+    }
+    assert (await delivery.json())["delivered"] is True
+
+    await expect(page.locator(".message-user").filter(has_text=phone)).to_be_visible()
+    await expect(_bot_message(page, ru["requests"]["empty"][:40])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    await expect(share).to_be_hidden()
 
 
 async def _pick_from_list(page: Page, message: Any, title: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from adapters.types import (
     Body,
+    Button,
     ButtonPress,
     FileBody,
     MediaKind,
@@ -18,6 +19,7 @@ from adapters.types import (
     TextBody,
 )
 from cabinet_api import CabinetServices, ClientProfile, Database
+from cabinet_api.services import ConsoleMessage
 from tests.cabinet_api.conftest import inbound
 
 ASKED = "Хочу поговорить с юристом о разводе"
@@ -36,13 +38,20 @@ class Client:
     async def writes(self, body: Body) -> None:
         await self.cabinet.history.record_inbound(self.profile, inbound(body, user=self.user))
 
-    async def is_told(self, text: str, *, author: str | None = None, person_id: int | None = None) -> None:
+    async def is_told(
+        self,
+        text: str,
+        *,
+        author: str | None = None,
+        person_id: int | None = None,
+        buttons: tuple[Button, ...] = (),
+    ) -> None:
         """``author`` None: the bot; ``system``: a notice of the handoff desk; ``person``: ``person_id``."""
         self._sent += 1
         outbound = Outbound(
             id=f"out-{self.user}-{self._sent}",
             conversation=inbound(TextBody(text="-"), user=self.user).conversation,
-            reply=Reply(text=text),
+            reply=Reply(text=text, buttons=buttons),
         )
         await self.cabinet.history.record_outbound(self.profile, outbound, author=author, person_id=person_id)
 
@@ -137,18 +146,90 @@ async def test_a_card_number_stays_masked_in_the_clients_words(cabinet: CabinetS
     assert preview.client.text.endswith("9012")
 
 
+MENU = (
+    Button(title="Частые вопросы", payload="c-faq"),
+    Button(title="Связаться с юристом", payload="c-lawyer"),
+)
+BACK = (Button(title="Главное меню", payload="c-menu"),)
+
+
+def _payload(message: ConsoleMessage | None) -> object:
+    return None if message is None else (message.payload or {}).get("payload")
+
+
+async def test_a_client_who_only_pressed_buttons_has_their_last_press_and_the_message_that_offered_it(
+    cabinet: CabinetServices,
+) -> None:
+    client = await _client(cabinet, "b1")
+    await client.is_told("Чем могу помочь?", buttons=MENU)
+    await client.writes(ButtonPress(payload="c-faq"))
+    await client.is_told("Выберите вопрос", buttons=BACK)
+    await client.writes(ButtonPress(payload="c-menu"))
+    await client.is_told("Здравствуйте!")
+    await client.is_told("Чем ещё могу помочь?", buttons=MENU)
+    await client.writes(ButtonPress(payload="c-lawyer"))
+    await client.is_told(NOTICE, author="system")
+
+    preview = (await cabinet.conversations.list_previews([client.id]))[client.id]
+
+    assert preview.client is None
+    assert preview.pressed is not None
+    assert (preview.pressed.kind, _payload(preview.pressed)) == ("button", "c-lawyer")
+    assert preview.offer is not None
+    assert preview.offer.text == "Чем ещё могу помочь?"
+    assert [button["title"] for button in (preview.offer.payload or {})["buttons"]] == [
+        "Частые вопросы",
+        "Связаться с юристом",
+    ]
+
+
+async def test_a_button_pressed_under_an_older_message_is_offered_by_that_message(
+    cabinet: CabinetServices,
+) -> None:
+    """Telegram keeps the buttons of old messages: the newest message before the press need not offer it."""
+    client = await _client(cabinet, "b2")
+    await client.is_told("Чем могу помочь?", buttons=MENU)
+    await client.writes(ButtonPress(payload="c-faq"))
+    await client.is_told("Выберите вопрос", buttons=BACK)
+    await client.writes(ButtonPress(payload="c-lawyer"))
+
+    preview = (await cabinet.conversations.list_previews([client.id]))[client.id]
+
+    assert _payload(preview.pressed) == "c-lawyer"
+    assert preview.offer is not None
+    assert preview.offer.text == "Чем могу помочь?"
+
+
+async def test_a_press_nothing_offered_has_no_offer(cabinet: CabinetServices) -> None:
+    client = await _client(cabinet, "b3")
+    await client.is_told("Выберите вопрос", buttons=BACK)
+    await client.writes(ButtonPress(payload="c-forged"))
+
+    preview = (await cabinet.conversations.list_previews([client.id]))[client.id]
+
+    assert _payload(preview.pressed) == "c-forged"
+    assert preview.offer is None
+
+
 async def test_the_whole_list_takes_one_statement(cabinet: CabinetServices, db: Database) -> None:
     clients = [await _client(cabinet, f"q{number}") for number in range(5)]
     for client in clients:
         await client.writes(TextBody(text=f"{ASKED}, {client.user}"))
         await client.is_told(NOTICE, author="system")
+    pressing = [await _client(cabinet, f"q-pressed{number}") for number in range(3)]
+    for client in pressing:
+        await client.is_told("Чем могу помочь?", buttons=MENU)
+        await client.writes(ButtonPress(payload="c-lawyer"))
     nobody = await _client(cabinet, "q-silent")
 
     with statements_on_messages(db) as statements:
-        previews = await cabinet.conversations.list_previews([c.id for c in clients] + [nobody.id])
+        previews = await cabinet.conversations.list_previews([c.id for c in clients + pressing] + [nobody.id])
 
     assert len(statements) == 1
     assert {client_id: p.client.text for client_id, p in previews.items() if p.client} == {
         client.id: f"{ASKED}, {client.user}" for client in clients
+    }
+    assert {client_id: p.offer.text for client_id, p in previews.items() if p.offer} == {
+        client.id: "Чем могу помочь?" for client in pressing
     }
     assert nobody.id not in previews

@@ -196,10 +196,21 @@ async def test_a_waiting_client_shows_what_they_asked_not_the_queue_notice(
     await world.client_writes(ALINA, "Срок принятия наследства истекает завтра")
     await expect(preview).to_have_text("Срок принятия наследства истекает завтра", timeout=LIVE_MS)
 
+
+async def test_a_waiting_client_who_only_pressed_buttons_shows_the_button_they_pressed_last(
+    page: Page, world: ConsoleWorld
+) -> None:
+    await sign_in(page, world)
+
     telegram = await world.client_starts(BORIS)
+    await telegram.press("Частые вопросы")
+    await telegram.press("Главное меню")
     await telegram.press("Связаться с юристом")
-    silent = conversation_in_list(page, BORIS.name).locator(".conv-preview")
-    await expect(silent).to_have_text("Клиент пока ничего не написал", timeout=LIVE_MS)
+
+    pressed = conversation_in_list(page, BORIS.name).locator(".conv-preview")
+    await expect(pressed).to_have_text("Кнопка: Связаться с юристом", timeout=LIVE_MS)
+    await page.get_by_role("button", name=re.compile("^Язык интерфейса")).click()
+    await expect(pressed).to_have_text("Pressed: Связаться с юристом")
 
 
 async def test_take_reply_and_the_reply_reaches_the_client(page: Page, world: ConsoleWorld) -> None:

@@ -77,7 +77,7 @@ async def test_a_waiting_client_shows_their_words_and_a_person_talking_the_newes
         assert said(packet["preview"]) == ("person", ANSWER)
 
 
-async def test_a_waiting_client_who_only_pressed_buttons_has_no_line_rather_than_the_bots(
+async def test_a_waiting_client_who_only_pressed_buttons_shows_the_button_they_pressed_last(
     http: aiohttp.ClientSession, stack: Settings, lawyer: ConsoleUser
 ) -> None:
     async with serving(stack):
@@ -85,11 +85,16 @@ async def test_a_waiting_client_who_only_pressed_buttons_has_no_line_rather_than
         telegram = TelegramUser(http, stack.base_url, user_id=9602, first_name="Глеб")
         await telegram.send("/start")
         await telegram.share_contact("+79990009602")
+        await telegram.press("Частые вопросы")
+        await telegram.press("Главное меню")
         told = await telegram.press("Связаться с юристом")
         assert any("место в очереди: 1" in message.text for message in told), [m.text for m in told]
 
         waiting = await item_of(lawyer, "queue", "Глеб")
 
-        assert waiting["preview"] is None
+        assert said(waiting["preview"]) == ("client", "Связаться с юристом")
+        assert waiting["preview"]["kind"] == "button"
         assert waiting["client_message"] is None
         assert waiting["last_message"]["author"] == "system"
+        packet = await lawyer.get(f"/conversations/{waiting['id']}")
+        assert said(packet["preview"]) == ("client", "Связаться с юристом")
