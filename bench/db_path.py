@@ -16,12 +16,17 @@ import argparse
 import asyncio
 import os
 import resource
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 
+# This tree's code, not the installed one's: an A/B run from a snapshot of an older commit
+# measures that commit (the editable install points at whichever checkout installed it).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.types import Channel, ConversationRef, Inbound, Outbound, Reply, Sender, TextBody
 from cabinet_api import Database, cabinet_services
 from cabinet_api.services.accepted import AcceptedEvent
@@ -73,7 +78,13 @@ async def _round(db: Database, direct: bool, args: argparse.Namespace, tag: str)
     db._group.direct, db._reply_group.direct = saved
     total = args.conversations * args.messages
     way = "asyncpg directly" if direct else "SQLAlchemy's asyncio layer"
-    fell_back = f", {db.direct.fallbacks} groups ran the usual way" if direct and db.direct else ""
+    counts = db.direct if direct else None
+    fell_back = (
+        f", {counts.fallbacks} groups ran the usual way, {counts.groups} ran on asyncpg,"
+        f" {counts.shared} statements went out with the same ones of other units"
+        if counts is not None
+        else ""
+    )
     print(f"{way}: {cpu / total * 1e3:.3f} ms CPU per message, {total / wall:.0f} messages/s{fell_back}")
     return cpu / total
 
