@@ -276,19 +276,20 @@ async def _side_by_side(units: list[Awaitable[Any]], driver: Any) -> tuple[list[
 
 
 async def _answer(asked: list[_Asked], driver: Any) -> int:
-    rounds: list[list[_Asked]] = []
+    """Sends a round's statements; how many went out together with others."""
+    sends: list[list[_Asked]] = []
     together: dict[int, list[_Asked]] = {}
     for one in asked:
         if not one.plan.sent_together:
-            rounds.append([one])
+            sends.append([one])
             continue
         same = together.get(id(one.plan))
         if same is None:
             same = together[id(one.plan)] = []
-            rounds.append(same)
+            sends.append(same)
         same.append(one)
     shared = 0
-    for same in rounds:
+    for same in sends:
         first = same[0]
         plan = first.plan
         if len(same) > 1 or len(first.rows) > 1:
