@@ -44,10 +44,13 @@ async def requeue_unfinished(
     after_id = 0
     while True:
         claimed = await unfinished.claim_stale(older_than, after_id=after_id, limit=batch)
+        taken: list[int] = []
         for reply in claimed:
             key = Outbound.model_validate_json(reply.envelope).conversation.key
             if await outbox.put(key, reply.envelope, dedupe_id=reply.outbound_id):
-                requeued += 1
+                taken.append(reply.id)
+        await unfinished.requeued(taken)
+        requeued += len(taken)
         if len(claimed) < batch:
             break
         after_id = claimed[-1].id
@@ -69,7 +72,8 @@ async def requeue_all_unfinished(
         for reply in claimed:
             key = Outbound.model_validate_json(reply.envelope).conversation.key
             await outbox.requeue(key, reply.envelope, dedupe_id=reply.outbound_id)
-            moved += 1
+        await unfinished.requeued([reply.id for reply in claimed])
+        moved += len(claimed)
         if len(claimed) < batch:
             break
         after_id = claimed[-1].id

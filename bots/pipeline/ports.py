@@ -158,6 +158,8 @@ class AcceptedLedger(Protocol):
 
     async def claim_stale(self, older_than: timedelta, *, limit: int = 500) -> list[AcceptedEvent]: ...
 
+    async def requeued(self, dedupe_keys: Sequence[str]) -> None: ...
+
     async def prune(self, *, limit: int = 1000) -> int: ...
 
 
@@ -167,6 +169,8 @@ class UnfinishedReplies(Protocol):
     async def claim_stale(
         self, older_than: timedelta, *, after_id: int = 0, limit: int = 500, wait: bool = False
     ) -> list[UnfinishedReply]: ...
+
+    async def requeued(self, ids: Sequence[int]) -> None: ...
 
 
 class BroadcastLedger(Protocol):

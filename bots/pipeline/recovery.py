@@ -32,13 +32,14 @@ PRUNE_EVERY_SWEEPS = 60
 
 async def sweep(ledger: AcceptedLedger, inbox: WorkQueue, *, older_than: timedelta = RECOVER_AFTER) -> int:
     """One sweep; how many events were queued again (not refused as still queued)."""
-    requeued = 0
+    requeued: list[str] = []
     for event in await ledger.claim_stale(older_than):
         if await inbox.put(event.conversation_key, event.payload, dedupe_id=event.dedupe_key):
-            requeued += 1
+            requeued.append(event.dedupe_key)
     if requeued:
-        log.warning("recovery: %d accepted events were no longer queued; queued again", requeued)
-    return requeued
+        await ledger.requeued(requeued)
+        log.warning("recovery: %d accepted events were no longer queued; queued again", len(requeued))
+    return len(requeued)
 
 
 async def run_recovery(

@@ -7,12 +7,13 @@ events before its next one (:meth:`earlier_unhandled`), and a sweep queues old o
 (:meth:`claim_stale`), so nothing accepted is lost and each conversation keeps its order.
 
 Handled rows are kept a day (:meth:`prune`); an event queued again ``MAX_REQUEUES`` times without
-being handled (one the inbox dead-lettered) is left alone.
+being handled (one the inbox dead-lettered) is left alone. A sweep's claim counts only once the inbox
+took the event (:meth:`requeued`), not when it refused it as still queued behind a backlog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -143,8 +144,18 @@ class AcceptedInboundLedger:
             rows = list((await session.scalars(query)).all())
             for row in rows:
                 row.requeued_at = now
-                row.requeues += 1
             return [AcceptedEvent(row.dedupe_key, row.conversation_key, row.payload) for row in rows]
+
+    async def requeued(self, dedupe_keys: Sequence[str]) -> None:
+        """The events of ``dedupe_keys`` were queued again."""
+        if not dedupe_keys:
+            return
+        async with self._db.session() as session:
+            await session.execute(
+                update(AcceptedInbound)
+                .where(AcceptedInbound.dedupe_key.in_(dedupe_keys))
+                .values(requeues=AcceptedInbound.requeues + 1)
+            )
 
     async def prune(self, *, limit: int = 1000) -> int:
         """Deletes up to ``limit`` rows handled more than a day ago."""

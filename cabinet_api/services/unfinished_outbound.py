@@ -5,16 +5,19 @@ statement, and the outbox's final mark clears it, so the rows still holding one 
 not yet sent, refused or resolved ``unknown``. :meth:`claim_stale` hands them out oldest first (the
 history's order is each conversation's order), marking each claim so sweeps of several processes
 never take the same reply twice; the send journal keeps a reply that was in fact sent from being
-sent again. A reply claimed ``MAX_REQUEUES`` times without being finished is left alone.
+sent again. A reply queued again ``MAX_REQUEUES`` times without being finished is left alone; a claim
+counts only once the queue took the reply (:meth:`requeued`), not when it refused it as still queued:
+a reply waiting behind a long backlog (a broadcast's, say) is offered by every sweep, and would
+otherwise be left alone by the recovery after Redis lost it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from cabinet_api.db import Database
 from cabinet_api.models import Message
@@ -63,6 +66,14 @@ class UnfinishedOutbound:
                 if row.envelope is None:
                     continue
                 row.requeued_at = now
-                row.requeues += 1
                 claimed.append(UnfinishedReply(row.id, row.event_id, row.envelope))
             return claimed
+
+    async def requeued(self, ids: Sequence[int]) -> None:
+        """The replies of ``ids`` (their :attr:`UnfinishedReply.id`) were queued again."""
+        if not ids:
+            return
+        async with self._db.session() as session:
+            await session.execute(
+                update(Message).where(Message.id.in_(ids)).values(requeues=Message.requeues + 1)
+            )

@@ -66,12 +66,33 @@ async def test_unfinished_replies_are_queued_again_once_in_order_and_finished_on
     assert "чужой ответ" in texts
 
 
-async def test_a_reply_claimed_again_and_again_without_being_finished_is_left_alone(
+async def test_a_reply_queued_again_and_again_without_being_finished_is_left_alone(
     cabinet: CabinetServices, clock: FakeClock
 ) -> None:
     await queued_replies(cabinet, "100", ["e1"])
     claims = 0
     for _ in range(8):
         clock.advance(RECOVER_AFTER + timedelta(seconds=1))
-        claims += len(await cabinet.unfinished.claim_stale(RECOVER_AFTER))
+        claimed = await cabinet.unfinished.claim_stale(RECOVER_AFTER)
+        await cabinet.unfinished.requeued([reply.id for reply in claimed])
+        claims += len(claimed)
     assert claims == 5
+
+
+async def test_a_reply_waiting_behind_a_long_backlog_is_still_queued_again_once_redis_forgot_it(
+    cabinet: CabinetServices, clock: FakeClock
+) -> None:
+    """Every sweep offers a reply still queued behind a backlog (a broadcast's, say), and the queue
+    refuses it; those offers used to count toward the limit, and the reply, left alone, was lost
+    when Redis restarted empty after a minute of it."""
+    (reply,) = await queued_replies(cabinet, "100", ["e1"])
+    backlog = MemoryWorkQueue("outbox", dedupe_ttl=3600)
+    assert await backlog.put(reply.conversation.key, reply.model_dump_json().encode(), dedupe_id=reply.id)
+    for _ in range(8):
+        clock.advance(RECOVER_AFTER + timedelta(seconds=1))
+        assert await requeue_unfinished(cabinet.unfinished, backlog) == 0
+
+    forgotten = MemoryWorkQueue("outbox", dedupe_ttl=3600)
+    clock.advance(RECOVER_AFTER + timedelta(seconds=1))
+    assert await requeue_unfinished(cabinet.unfinished, forgotten) == 1
+    assert await texts_in(forgotten, 1) == ["e1"]

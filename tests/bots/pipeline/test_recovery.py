@@ -149,3 +149,21 @@ async def test_a_reply_queued_into_the_empty_redis_by_a_turn_in_hand_does_not_ov
     assert await outbox.depth() == 3
     assert await texts_in(outbox, 3) == ["e1", "e2", "e3"]
     assert not await outbox.put(later.conversation.key, later.model_dump_json().encode(), dedupe_id=later.id)
+
+
+async def test_an_event_waiting_behind_a_long_backlog_is_still_queued_again_once_redis_forgot_it(
+    cabinet: tuple[CabinetServices, FakeClock], redis_client: Any, redis_keys: KeySpace
+) -> None:
+    """Sweeps offer an event still queued behind a backlog and the inbox refuses it; the offers do
+    not count toward the limit of queuing it again, so it is not left alone once Redis forgets it."""
+    services, clock = cabinet
+    inbox = RedisWorkQueue(redis_client, redis_keys, "inbox", shards=2, dedupe_ttl=3600)
+    assert await Ingest(inbox, services.accepted).events([inbound(TextBody(text="в очереди"))]) == 1
+    for _ in range(8):
+        clock.advance(RECOVER_AFTER + timedelta(seconds=1))
+        assert await sweep(services.accepted, inbox) == 0, "still queued: refused"
+
+    await _forget_everything(redis_client, redis_keys)
+    clock.advance(RECOVER_AFTER + timedelta(seconds=1))
+    assert await sweep(services.accepted, inbox) == 1
+    assert await _payloads(inbox, redis_client, redis_keys) == ["в очереди"]
