@@ -28,7 +28,8 @@ from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping, S
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, Executable
+from sqlalchemy import Column, Executable, Integer, bindparam
+from sqlalchemy import cast as cast_to
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,6 +48,8 @@ PLANS_KEPT = 512
 
 
 WRITE_ONLY = "omnicab_write_only"
+UNIT = "omnicab_unit"
+"""The parameter, and last column, that tells the units of a read sent together their own rows."""
 _S = TypeVar("_S", bound=Executable)
 
 
@@ -65,6 +68,7 @@ def write_only(statement: _S) -> _S:
 class _Plan:
     statement: Executable
     """Kept so that the ``id`` the plan is found by is never reused by another statement."""
+    keys: frozenset[str]
     compiled: SQLCompiler
     sql: str
     names: tuple[str, ...]
@@ -114,7 +118,8 @@ class DirectStatements:
         self.compiled = 0
         """Statements compiled so far: a statement built anew for every call is compiled for every call."""
         self.shared = 0
-        """Units' statements sent in one ``executemany`` with the same statement of other units."""
+        """Units' statements sent in one round trip with the same statement of other units."""
+        self._tagged: dict[int, tuple[_Plan, _Plan | None]] = {}
 
     async def together(self, connection: AsyncConnection, units: Sequence[Unit[Any]]) -> list[Any] | None:
         """The units' results once committed, on ``connection``'s asyncpg connection; None, with
@@ -123,7 +128,7 @@ class DirectStatements:
         statements = cast(AsyncConnection, _Connection(self))
         try:
             async with driver.transaction():
-                results, shared = await _side_by_side([unit(statements) for unit in units], driver)
+                results, shared = await _side_by_side([unit(statements) for unit in units], driver, self)
         except NotDirect as reason:
             log.debug("a group runs the usual way: %s", reason)
         except Exception as error:
@@ -144,8 +149,28 @@ class DirectStatements:
         self.compiled += 1
         if len(self._plans) >= PLANS_KEPT:
             self._plans.clear()
+            self._tagged.clear()
         self._plans[(id(statement), keys, many)] = plan
         return plan
+
+    def tagged(self, plan: _Plan) -> _Plan | None:
+        """``plan``'s read, or write with ``RETURNING``, with the unit's number (:data:`UNIT`) as its
+        last column; None where it cannot carry one."""
+        found = self._tagged.get(id(plan))
+        if found is not None and found[0] is plan:
+            return found[1]
+        statement = plan.statement
+        unit = cast_to(bindparam(UNIT, type_=Integer), Integer).label(UNIT)
+        tagged: _Plan | None = None
+        try:
+            if isinstance(statement, Select):
+                tagged = self._compile(statement.add_columns(unit), plan.keys, False)
+            elif isinstance(statement, UpdateBase) and plan.returns_rows:
+                tagged = self._compile(statement.returning(unit), plan.keys, False)
+        except NotDirect:
+            tagged = None
+        self._tagged[id(plan)] = (plan, tagged)
+        return tagged
 
     def _compile(self, statement: Executable, keys: frozenset[str], many: bool) -> _Plan:
         if not isinstance(statement, Select | UpdateBase):
@@ -166,6 +191,7 @@ class DirectStatements:
         prefetch = compiled.insert_prefetch if isinstance(statement, Insert) else compiled.update_prefetch
         return _Plan(
             statement=statement,
+            keys=keys,
             compiled=compiled,
             sql=compiled.string,
             names=names,
@@ -215,10 +241,9 @@ class _Connection:
             plan = self._statements.plan(statement, frozenset(parameters[0]), many=True)
             if plan.fetches:
                 raise NotDirect("many rows with RETURNING run the usual way")
-            return await _Asked(plan, [plan.arguments(row) for row in parameters])
+            return await _Asked(plan, parameters)
         parameters = parameters or {}
-        plan = self._statements.plan(statement, frozenset(parameters))
-        return await _Asked(plan, [plan.arguments(parameters)])
+        return await _Asked(self._statements.plan(statement, frozenset(parameters)), [parameters])
 
     async def scalars(self, statement: Executable, parameters: Any = None) -> Any:
         return (await self.execute(statement, parameters)).scalars()
@@ -230,11 +255,11 @@ class _Connection:
 class _Asked:
     """A statement a unit waits for: yielded to :func:`_side_by_side`, which sets its result."""
 
-    __slots__ = ("plan", "result", "rows")
+    __slots__ = ("parameters", "plan", "result")
 
-    def __init__(self, plan: _Plan, rows: list[list[Any]]) -> None:
+    def __init__(self, plan: _Plan, parameters: list[Mapping[str, Any]]) -> None:
         self.plan = plan
-        self.rows = rows
+        self.parameters = parameters
         self.result: _Result | None = None
 
     def __await__(self) -> Generator[_Asked, None, _Result]:
@@ -244,7 +269,9 @@ class _Asked:
         return self.result
 
 
-async def _side_by_side(units: list[Awaitable[Any]], driver: Any) -> tuple[list[Any], int]:
+async def _side_by_side(
+    units: list[Awaitable[Any]], driver: Any, statements: DirectStatements
+) -> tuple[list[Any], int]:
     """Runs the units a statement of each at a time, the statements of a round sent in the units'
     order, those sent together at the place of the first of them; the units' results, and how many
     statements were sent together with others."""
@@ -267,7 +294,7 @@ async def _side_by_side(units: list[Awaitable[Any]], driver: Any) -> tuple[list[
                     raise NotDirect("a grouped unit awaited something other than its statements")
                 asked.append(wanted)
                 waiting.append(index)
-            shared += await _answer(asked, driver)
+            shared += await _answer(asked, driver, statements)
             ready = waiting
     finally:
         for unit in running.values():
@@ -275,36 +302,61 @@ async def _side_by_side(units: list[Awaitable[Any]], driver: Any) -> tuple[list[
     return results, shared
 
 
-async def _answer(asked: list[_Asked], driver: Any) -> int:
+async def _answer(asked: list[_Asked], driver: Any, statements: DirectStatements) -> int:
     """Sends a round's statements; how many went out together with others."""
     sends: list[list[_Asked]] = []
-    together: dict[int, list[_Asked]] = {}
+    alike: dict[int, list[_Asked]] = {}
     for one in asked:
-        if not one.plan.sent_together:
+        if not (one.plan.sent_together or one.plan.returns_rows):
             sends.append([one])
             continue
-        same = together.get(id(one.plan))
+        same = alike.get(id(one.plan))
         if same is None:
-            same = together[id(one.plan)] = []
+            same = alike[id(one.plan)] = []
             sends.append(same)
         same.append(one)
     shared = 0
     for same in sends:
-        first = same[0]
-        plan = first.plan
-        if len(same) > 1 or len(first.rows) > 1:
-            await driver.executemany(plan.sql, [row for one in same for row in one.rows])
-            for one in same:
-                one.result = _Result(None, None)
-            if len(same) > 1:
-                shared += len(same)
-        elif plan.returns_rows:
-            first.result = _Result(plan.rows(await driver.fetch(plan.sql, *first.rows[0])), None)
-        elif plan.fetches:
-            first.result = _Result(None, len(await driver.fetch(plan.sql, *first.rows[0])))
+        plan = same[0].plan
+        if plan.sent_together:
+            arguments = [plan.arguments(row) for one in same for row in one.parameters]
+            if len(arguments) > 1:
+                await driver.executemany(plan.sql, arguments)
+                for one in same:
+                    one.result = _Result(None, None)
+            else:
+                same[0].result = _Result(None, _rowcount(await driver.execute(plan.sql, *arguments[0])))
+        elif len(same) > 1 and (tagged := statements.tagged(plan)) is not None:
+            await _read_together(same, plan, tagged, driver)
         else:
-            first.result = _Result(None, _rowcount(await driver.execute(plan.sql, *first.rows[0])))
+            for one in same:
+                await _alone(one, driver)
+        if len(same) > 1:
+            shared += len(same)
     return shared
+
+
+async def _alone(one: _Asked, driver: Any) -> None:
+    plan = one.plan
+    arguments = plan.arguments(one.parameters[0])
+    if plan.returns_rows:
+        one.result = _Result(plan.rows(await driver.fetch(plan.sql, *arguments)), None)
+    elif plan.fetches:
+        one.result = _Result(None, len(await driver.fetch(plan.sql, *arguments)))
+    else:
+        one.result = _Result(None, _rowcount(await driver.execute(plan.sql, *arguments)))
+
+
+async def _read_together(same: list[_Asked], plan: _Plan, tagged: _Plan, driver: Any) -> None:
+    """The same read (or write with ``RETURNING``) of several units in one round trip: each unit's
+    number rides along as a last column, so each gets its own rows, in order."""
+    arguments = [tagged.arguments({**one.parameters[0], UNIT: index}) for index, one in enumerate(same)]
+    rows: list[list[tuple[Any, ...]]] = [[] for _ in same]
+    for record in await driver.fetchmany(tagged.sql, arguments):
+        values = tuple(record)
+        rows[values[-1]].append(values[:-1])
+    for one, own in zip(same, rows, strict=True):
+        one.result = _Result(plan.rows(own), None)
 
 
 class _Result:

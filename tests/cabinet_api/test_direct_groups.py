@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import bindparam, insert, select, update
@@ -257,3 +258,52 @@ async def test_a_row_of_a_shared_write_that_fails_fails_its_own_caller_only(db: 
     assert outcomes[2] is None
     assert isinstance(outcomes[1], IntegrityError)
     assert sorted(await db.grouped(_names)) == ["Анна", "Борис", "Вера"]
+
+
+_FIRST_NAMES = select(Client.first_name).where(Client.locale == bindparam("locale")).order_by(Client.id)
+_ADD = insert(Client).returning(Client.id, Client.public_id)
+
+
+def _reading(locale: str) -> Unit[object]:
+    async def unit(connection: AsyncConnection) -> object:
+        return list((await connection.execute(_FIRST_NAMES, {"locale": locale})).scalars())
+
+    return unit
+
+
+def _adding(name: str, locale: str = "ru") -> Unit[object]:
+    async def unit(connection: AsyncConnection) -> object:
+        row = (await connection.execute(_ADD, {"first_name": name, "locale": locale})).one()
+        return (row.id, row.public_id, name)
+
+    return unit
+
+
+async def test_the_same_read_of_several_units_goes_to_the_server_once_and_each_gets_its_own_rows(
+    db: Database,
+) -> None:
+    for name, locale in (("Анна", "ru"), ("Борис", "ru"), ("Bob", "en")):
+        await db.grouped(_adding(name, locale))
+
+    results = await _together(db, [_reading("ru"), _reading("uz"), _reading("en"), _reading("ru")])
+
+    assert results == [["Анна", "Борис"], [], ["Bob"], ["Анна", "Борис"]]
+    assert _direct(db).shared == 4
+
+
+async def test_the_same_insert_returning_of_several_units_gives_each_its_own_row(db: Database) -> None:
+    results = await _together(db, [_adding(name) for name in ("Анна", "Борис", "Вера")])
+
+    assert results is not None
+    assert _direct(db).shared == 3
+    added = [cast(tuple[int, str, str], found) for found in results]
+    assert len({client_id for client_id, _, _ in added}) == 3
+
+    async def stored(connection: AsyncConnection) -> dict[int, tuple[str, str]]:
+        rows = await connection.execute(select(Client.id, Client.public_id, Client.first_name))
+        return {row.id: (row.public_id, row.first_name) for row in rows}
+
+    found = await db.grouped(stored)
+    assert [found[client_id] for client_id, _, _ in added] == [
+        (public_id, name) for _, public_id, name in added
+    ]
