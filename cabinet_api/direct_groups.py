@@ -14,10 +14,12 @@ anything but the connection) raises :class:`NotDirect`: the group is rolled back
 usual way. So does any error: a unit's caller always sees the error SQLAlchemy would have raised.
 
 The units of a group come from callers that do not wait for one another, so they run side by side,
-a statement of each at a time (each unit's own statements stay in its order): the same write of
-several units, when no unit reads what it returns (a list of rows, or a statement marked
-:func:`write_only`), goes to the server once, as one ``executemany``. A lone statement costs
-120-150 µs of CPU through asyncpg; the same one among eight of an ``executemany``, about 18.
+a statement of each at a time (each unit's own statements stay in its order), and the same
+statement of several units in one round goes to the server once: a write no unit reads the result
+of (a list of rows, or a statement marked :func:`write_only`) as one ``executemany``; a read, or a
+write with ``RETURNING``, as one ``fetchmany`` with each unit's number as a last column
+(:data:`UNIT`), by which each unit gets its own rows. A lone statement costs 120-150 µs of CPU
+through asyncpg; the same one among eight of an ``executemany``, about 18.
 """
 
 from __future__ import annotations
