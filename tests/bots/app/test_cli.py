@@ -60,15 +60,16 @@ def test_a_failing_script_fails_the_command(tmp_path: Path, capsys: pytest.Captu
     assert "FAIL" in capsys.readouterr().out
 
 
-def test_chat_in_the_terminal(tmp_path: Path) -> None:
+def _chat_in_the_terminal(tmp_path: Path, typed: str) -> subprocess.CompletedProcess[str]:
+    """``omnicab chat`` on the legal bot as «Анна», fed ``typed`` line by line."""
     env = {
         **os.environ,
         "OMNICAB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
         "OMNICAB_DATA_DIR": str(tmp_path),
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "bots.app.cli", "chat", str(LEGAL), "--name", "Анна"],
-        input="2\n/quit\n",
+        input=typed,
         capture_output=True,
         text=True,
         env=env,
@@ -76,6 +77,10 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
         timeout=180,
         check=False,
     )
+
+
+def test_chat_in_the_terminal(tmp_path: Path) -> None:
+    result = _chat_in_the_terminal(tmp_path, "2\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "Анна" in result.stdout
     assert "1. Новое обращение" in result.stdout
@@ -85,21 +90,7 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
 
 
 def test_the_terminal_asks_for_a_number_as_it_numbers_every_choice(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "OMNICAB_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}",
-        "OMNICAB_DATA_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "bots.app.cli", "chat", str(LEGAL), "--name", "Анна"],
-        input="что-то непонятное\n/quit\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=180,
-        check=False,
-    )
+    result = _chat_in_the_terminal(tmp_path, "что-то непонятное\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert "bot: Пожалуйста, выберите вариант и отправьте его номер." in result.stdout
     assert "выберите вариант кнопкой" not in result.stdout
