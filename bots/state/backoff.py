@@ -13,5 +13,9 @@ class Backoff:
     factor: float = 2.0
 
     def delay(self, attempt: int) -> float:
-        ceiling = min(self.maximum, self.initial * self.factor ** max(0, attempt - 1))
+        try:
+            grown = self.initial * self.factor ** max(0, attempt - 1)
+        except OverflowError:  # the 1,025th attempt at a factor of 2: long past the maximum
+            grown = self.maximum
+        ceiling = min(self.maximum, grown)
         return random.uniform(ceiling / 2, ceiling)

@@ -158,3 +158,7 @@ def test_a_host_name_that_does_not_resolve_yet_is_waited_for() -> None:
 def test_a_redis_url_with_another_scheme_is_refused_by_the_settings(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="redis://"):
         Settings(redis_url="http://127.0.0.1:6379/0", data_dir=tmp_path)
+
+
+def test_a_delay_after_very_many_attempts_is_the_maximum() -> None:
+    assert 0.1 <= QUICK.delay(5000) <= 0.2
