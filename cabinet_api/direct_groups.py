@@ -333,6 +333,7 @@ async def _answer(asked: list[_Asked], driver: Any, statements: DirectStatements
         else:
             for one in same:
                 await _alone(one, driver)
+            continue
         if len(same) > 1:
             shared += len(same)
     return shared
