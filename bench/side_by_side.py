@@ -611,12 +611,16 @@ def main() -> None:
         default="asyncio",
         help="the omnicab bots' event loop (OMNICAB_EVENT_LOOP; asyncio is their default)",
     )
-    parser.add_argument("--profile", help="a folder: py-spy samples each bot at saturation into <bot>.txt")
+    parser.add_argument(
+        "--profile", help="a folder (made if missing): py-spy samples each bot at saturation into <bot>.txt"
+    )
     args = parser.parse_args()
     args.bots = [kind.strip() for kind in args.bots.split(",") if kind.strip()]
     unknown = [kind for kind in args.bots if kind not in BOTS]
     if unknown:
         parser.error(f"unknown bots {unknown}; choose from {', '.join(BOTS)}")
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     results = asyncio.run(main_async(args))
     print()
     python = f"{platform.python_implementation()} {platform.python_version()}"

@@ -163,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
 
     from bots.app.factory import create_app  # aiogram's types take seconds to import: after the port check
+    from bots.app.heap import settle_after_start_up
 
     mode = "demo (fake platforms)" if settings.demo else "live"
     if settings.demo and settings.host not in ("127.0.0.1", "::1", "localhost"):
@@ -173,6 +174,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     print(f"omnicab {role}: {mode} on {settings.base_url}  simulator: {settings.base_url}/", flush=True)
     app = create_app(settings, demo=_demo_mode(settings), role=role)
+    app.on_startup.append(settle_after_start_up)
     return _serve_until_stopped(role, _http(app, sock, settings))
 
 
@@ -192,6 +194,7 @@ def _worker(args: argparse.Namespace) -> int:
     """The worker's app has only /healthz and /metrics, served when a metrics port is set."""
 
     from bots.app.factory import create_app
+    from bots.app.heap import settle_after_start_up
 
     settings = _settings(args)
     refuse_unsafe_settings(settings)
@@ -200,6 +203,7 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings, demo=_demo_mode(settings), role=Role.WORKER)
+    app.on_startup.append(settle_after_start_up)
     if settings.metrics_port is None:
         print("omnicab worker: starting (no HTTP; set OMNICAB_METRICS_PORT for /metrics)", flush=True)
         return _serve_until_stopped(Role.WORKER, lambda: _run_on(settings, _serve_without_http(app)))

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
+from bots.app.heap import settle_again
 from bots.pipeline.runtime import BotRuntime
 from dialogs.engine import DialogEngine
 from dialogs.errors import BotLoadError, LoadError
@@ -100,4 +101,5 @@ class BotReloader:
         )
         self.errors[name] = ()
         self.versions[name] += 1
+        settle_again()
         log.info("bot %s reloaded from %s (version %d)", name, directory, self.versions[name])
