@@ -13,7 +13,8 @@ ride on the last text message, or on the attachment when the reply has no text; 
 whose keyboard belongs to the conversation they ride on the reply's very last message, and
 :func:`fit_turn` gathers a whole turn's choices onto its last reply. A hint about how to choose
 (``Reply.numbered_text``) is worded by :func:`fit_turn` too: it alone sees whether the choices after
-the hint come as buttons or as numbers.
+the hint come as buttons or as numbers; so is a text that names the share-phone button
+(``Reply.typed_contact_text``), where the channel has none and the client types the number.
 """
 
 from __future__ import annotations
@@ -130,9 +131,10 @@ def fit_turn(replies: Sequence[Reply], caps: Capabilities) -> tuple[Reply, ...]:
     list opened by a button never shows a bare symbol. Where the keyboard belongs to the
     conversation (Viber shows the newest message's keyboard only), every choice of the turn moves
     to its last reply, so a list of records and the navigation after it stay on one keyboard.
-    A hint about how to choose says to send a number only where the choices after it are numbered.
+    A hint about how to choose says to send a number only where the choices after it are numbered,
+    and a text names the share-phone button only where the channel has one.
     """
-    return _worded_hints(_gathered(_labelled(replies), caps), caps)
+    return _worded_for_contacts(_worded_hints(_gathered(_labelled(replies), caps), caps), caps)
 
 
 def _labelled(replies: Sequence[Reply]) -> list[Reply]:
@@ -181,6 +183,21 @@ def _worded_hints(replies: Sequence[Reply], caps: Capabilities) -> tuple[Reply, 
     return tuple(worded)
 
 
+def _worded_for_contacts(replies: tuple[Reply, ...], caps: Capabilities) -> tuple[Reply, ...]:
+    """Each reply with a ``typed_contact_text`` in the words for a channel with or without the button."""
+    return tuple(
+        reply.model_copy(
+            update={
+                "text": reply.text if caps.supports_contact_request else reply.typed_contact_text,
+                "typed_contact_text": None,
+            }
+        )
+        if reply.typed_contact_text is not None
+        else reply
+        for reply in replies
+    )
+
+
 async def render(outbound: Outbound, caps: Capabilities, shorten: Shorten) -> list[RenderedMessage]:
     """The platform messages that carry ``outbound`` on a channel with ``caps``, in order."""
     reply = outbound.reply
@@ -205,15 +222,16 @@ async def render(outbound: Outbound, caps: Capabilities, shorten: Shorten) -> li
                 )
             )
         )
+    contact_hint = (reply.contact_hint or "").strip() or request_contact
     if not drafts:
         if request_contact is None:
             return []
-        drafts.append(_Draft(text=request_contact))
+        drafts.append(_Draft(text=contact_hint or ""))
 
     controls = len(drafts) - 1 if caps.keyboard_per_conversation else _controls_index(drafts)
     drafts[controls].buttons = buttons
     if request_contact is not None and buttons and not caps.keyboard_per_conversation:
-        drafts.append(_Draft(text=request_contact, request_contact=request_contact))
+        drafts.append(_Draft(text=contact_hint or "", request_contact=request_contact))
     elif request_contact is not None:
         drafts[controls].request_contact = request_contact
     else:

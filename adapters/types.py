@@ -324,6 +324,17 @@ class Reply(_Frozen):
     request_contact: str | None = Field(
         default=None, description="Title of a button that shares the client's phone, if asked."
     )
+    contact_hint: str | None = Field(
+        default=None,
+        description="The text of the message that carries the share-phone button when the reply's own "
+        "message cannot (Telegram: inline buttons and a reply keyboard never share a message): where "
+        "the button is and what it does, never its bare title.",
+    )
+    typed_contact_text: str | None = Field(
+        default=None,
+        description="The text to say instead on a channel without a share-phone button, where the client "
+        "types the number (``adapters.render.fit_turn``).",
+    )
     attachment: Attachment | None = None
     remove_keyboard: bool = False
     choices_label: str | None = Field(

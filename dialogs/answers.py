@@ -27,6 +27,8 @@ class Rejected:
     params: dict[str, Any] = field(default_factory=dict)
     numbered_key: str | None = None
     """Said instead where the choices come numbered in the text (``Reply.numbered_text``)."""
+    typed_contact_key: str | None = None
+    """Said instead where the channel has no share-phone button (``Reply.typed_contact_text``)."""
 
 
 def file_value(body: FileBody, channel: Channel) -> dict[str, Any]:
@@ -145,7 +147,9 @@ def _contact(ask: Ask, body: Any, texts: SystemTexts) -> Accepted | Rejected:
         return Accepted(contact_value(body))
     if isinstance(body, TextBody) and (phone := normalize_phone(body.text)):
         return Accepted({"phone": phone, "verified": False})
-    return Rejected(ask.invalid or texts.expected_contact)
+    if ask.invalid:
+        return Rejected(ask.invalid)
+    return Rejected(texts.expected_contact, typed_contact_key=texts.expected_contact_typed)
 
 
 def _any(ask: Ask, body: Any, texts: SystemTexts, channel: Channel) -> Accepted | Rejected:

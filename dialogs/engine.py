@@ -233,7 +233,12 @@ class DialogEngine:
             turn.state.waiting = None
             await self._go(turn, ask.on_fail, replace_top=True)
             return
-        turn.say(outcome.text_key, outcome.params, numbered_key=outcome.numbered_key)
+        turn.say(
+            outcome.text_key,
+            outcome.params,
+            numbered_key=outcome.numbered_key,
+            typed_contact_key=outcome.typed_contact_key,
+        )
         await self._present(turn, ask, waiting.flow, waiting.step, waiting)
 
     async def _choose(self, turn: TurnState, ask: model.Ask, waiting: Waiting, button_id: str) -> None:
@@ -389,18 +394,20 @@ class DialogEngine:
             text = "\n".join(
                 [text, turn.text(turn.texts.page, {"page": shown.number + 1, "pages": shown.count})]
             )
-        request_contact = None
+        request_contact = contact_hint = None
         if ask.expect == "contact":
             request_contact = (
                 ask.contact_button.render(context)
                 if ask.contact_button is not None
                 else turn.text(turn.texts.share_contact)
             )
+            contact_hint = turn.text(turn.texts.share_contact_hint, {"button": request_contact}) or None
         turn.replies.append(
             Reply(
                 text=text,
                 buttons=tuple(offer.button() for offer in offers),
                 request_contact=request_contact,
+                contact_hint=contact_hint,
                 choices_label=turn.text(turn.texts.choose) if offers else None,
             )
         )

@@ -365,8 +365,13 @@ class SystemTexts(_Strict):
     """Text where a file was asked for (`expect: file`)."""
     expected_contact: str = "system.expected_contact"
     """Anything but a shared phone where one was asked for (`expect: contact`)."""
+    expected_contact_typed: str = "system.expected_contact_typed"
+    """The same on a channel without a share-phone button (WhatsApp), where the client types the number."""
     share_contact: str = "system.share_contact"
     """The share-phone button's title."""
+    share_contact_hint: str = "system.share_contact_hint"
+    """The message that carries the share-phone button when the question's own message cannot (Telegram,
+    next to buttons under the question); may use `{button}`, the button's title."""
     action_failed: str = "system.action_failed"
     """An action failed without saying why."""
     welcome: str = "system.welcome"

@@ -66,10 +66,23 @@ class TurnState:
         found = self.catalog.entry(key) or ""
         return format_text(found, **params) if params else str(found)
 
-    def say(self, key: str, params: dict[str, Any] | None = None, *, numbered_key: str | None = None) -> None:
-        """``numbered_key``: the words instead where the choices that follow come numbered in the text."""
+    def say(
+        self,
+        key: str,
+        params: dict[str, Any] | None = None,
+        *,
+        numbered_key: str | None = None,
+        typed_contact_key: str | None = None,
+    ) -> None:
+        """``numbered_key``: the words instead where the choices that follow come numbered in the text;
+        ``typed_contact_key``: where the channel has no share-phone button."""
         numbered = self.text(numbered_key, params) if numbered_key is not None else None
-        self.replies.append(Reply(text=self.text(key, params), numbered_text=numbered or None))
+        typed = self.text(typed_contact_key, params) if typed_contact_key is not None else None
+        self.replies.append(
+            Reply(
+                text=self.text(key, params), numbered_text=numbered or None, typed_contact_text=typed or None
+            )
+        )
 
     def report(self, name: str, **data: Any) -> None:
         self.events.append(DialogEvent(name, data))

@@ -99,7 +99,7 @@ def _show(replies: tuple[Reply, ...]) -> list[str]:
     """Prints the replies with every choice numbered, as the hints for numbered choices say."""
     payloads: list[str] = []
     for reply in replies:
-        text = reply.numbered_text or reply.text
+        text = reply.numbered_text or reply.typed_contact_text or reply.text
         if text:
             print(f"bot: {text}")
         if reply.attachment:

@@ -7,7 +7,8 @@ Mounted under a prefix (``/fake/telegram`` in the app):
 - ``POST {prefix}/updates[?bot=|?token=]``: an update in webhook format, delivered to the bot's
   webhook with the secret header (or queued for ``getUpdates`` when the named bot has no webhook);
   it waits a few seconds for the bot to register one, as the app may still be starting; with
-  several bots and none named it answers 400, naming the choices;
+  several bots and none named it answers 400, naming the choices; a message text over 4,096
+  characters, which Telegram never delivers (its apps send several messages), is refused with 400;
 - ``GET|DELETE {prefix}/outbox[?bot=]``: every API call the bots made (or one bot's);
 - ``POST {prefix}/control``: ``{"fail_next": [{"error_code": 429, "retry_after": 1}, ...]}``; an entry
   may instead carry out the call and answer slowly (``{"delay": 2.5}``, seconds) or close the
@@ -45,6 +46,7 @@ from bots.demo.outbox import Outbox
 from bots.demo.registry import BotChoiceError, DemoBot, DemoBots
 from bots.demo.telegram_api import (
     BOT_MESSAGES_PER_SECOND,
+    MAX_TEXT_LENGTH,
     ApiError,
     BotState,
     TelegramBotApi,
@@ -212,6 +214,9 @@ class FakeTelegram:
             update = await read_json_object(request, self._max_json_bytes, "an update")
         except RejectedBody as rejected:
             return rejected.response
+        overlong = _overlong_text(update)
+        if overlong is not None:
+            return web.json_response({"error": overlong}, status=400)
         token = request.query.get("token")
         if token:
             try:
@@ -340,6 +345,22 @@ class FakeTelegram:
 
     async def _on_cleanup(self, app: web.Application) -> None:
         await self.close()
+
+
+_MESSAGE_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post", "business_message")
+
+
+def _overlong_text(update: dict[str, Any]) -> str | None:
+    """Why Telegram could never deliver ``update``: a message text longer than one message holds."""
+    for kind in _MESSAGE_UPDATES:
+        message = update.get(kind)
+        text = message.get("text") if isinstance(message, dict) else None
+        if isinstance(text, str) and len(text) > MAX_TEXT_LENGTH:
+            return (
+                f"Bad Request: {kind}.text is {len(text)} characters, Telegram delivers at most "
+                f"{MAX_TEXT_LENGTH}; its apps send a longer text as several messages"
+            )
+    return None
 
 
 def _telegram_bot_id(bot: DemoBot) -> str:

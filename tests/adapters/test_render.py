@@ -359,6 +359,31 @@ async def test_contact_request_with_buttons_is_a_message_of_its_own() -> None:
     ]
 
 
+async def test_the_contact_button_of_its_own_comes_with_the_hint_not_its_bare_title() -> None:
+    buttons = (Button(title="Позже", payload="later"),)
+    hint = "Чтобы отправить свой номер, нажмите кнопку «Отправить номер» внизу экрана."
+    reply = Reply(
+        text="Номер нужен для связи", buttons=buttons, request_contact="Отправить номер", contact_hint=hint
+    )
+    messages = await rendered(reply, TELEGRAM)
+    assert [(m.text, m.request_contact) for m in messages] == [
+        ("Номер нужен для связи", None),
+        (hint, "Отправить номер"),
+    ]
+    [alone] = await rendered(Reply(request_contact="Отправить номер", contact_hint=hint), TELEGRAM)
+    assert (alone.text, alone.request_contact) == (hint, "Отправить номер")
+    [viber] = await rendered(reply, VIBER)
+    assert (viber.text, viber.request_contact) == ("Номер нужен для связи", "Отправить номер")
+
+
+async def test_a_text_naming_the_contact_button_is_worded_for_typing_where_there_is_none() -> None:
+    said = Reply(text="Нажмите кнопку «Поделиться номером»", typed_contact_text="Напишите номер телефона")
+    [typed] = fit_turn([said], WHATSAPP)
+    [pressed] = fit_turn([said], TELEGRAM)
+    assert (typed.text, typed.typed_contact_text) == ("Напишите номер телефона", None)
+    assert (pressed.text, pressed.typed_contact_text) == ("Нажмите кнопку «Поделиться номером»", None)
+
+
 async def test_contact_request_is_dropped_where_the_channel_has_none() -> None:
     messages = await rendered(Reply(text="Напишите номер", request_contact="Отправить номер"), WHATSAPP)
     assert [(m.text, m.request_contact) for m in messages] == [("Напишите номер", None)]

@@ -228,7 +228,7 @@ def test_a_locale_without_defaults_must_define_system_texts_in_its_catalog(bot_d
 
     errors = _errors(bot_dir)
 
-    missing = [error for error in errors if "system.share_contact" in error.message]
+    missing = [error for error in errors if "'system.share_contact'" in error.message]
     assert [(error.file, error.line) for error in missing] == [(str(de), _line_of(de, "system:")[0])]
     assert "no default texts for locale de" in missing[0].message
 

@@ -22,6 +22,8 @@ const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 const MAX_LOG_ENTRIES = 40;
 const DEMO_LOCATION = { latitude: 55.755826, longitude: 37.617300 };
 const AVATAR_COLORS = ["#e17076", "#faa774", "#a695e7", "#7bc862", "#6ec9cb", "#65aadd", "#ee7aae"];
+const COUNTER_FROM = 0.9;
+const NUMBER = new Intl.NumberFormat("ru-RU");
 const LOG_TIME = new Intl.DateTimeFormat("ru-RU", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 const byId = (id) => document.getElementById(id);
@@ -37,6 +39,7 @@ const ui = {
   start: byId("start"),
   composer: byId("composer"),
   text: byId("text"),
+  textCounter: byId("text-counter"),
   attach: byId("attach"),
   fileInput: byId("file-input"),
   keyboardToggle: byId("keyboard-toggle"),
@@ -121,6 +124,7 @@ function renderChannel() {
   ui.attach.hidden = !channel.canAttach;
   ui.phoneField.readOnly = !channel.phoneEditable;
   ui.contactChannel.textContent = channel.title;
+  renderCounter();
 }
 
 function renderProfile() {
@@ -677,16 +681,57 @@ async function pollForever() {
 function fitComposer() {
   ui.text.style.height = "auto";
   ui.text.style.height = `${Math.min(ui.text.scrollHeight, 160)}px`;
+  renderCounter();
+}
+
+function plural(count, one, few, many) {
+  const tens = count % 100;
+  const units = count % 10;
+  if (units === 1 && tens !== 11) return one;
+  if (units >= 2 && units <= 4 && (tens < 12 || tens > 14)) return few;
+  return many;
+}
+
+function characters(count) {
+  return `${NUMBER.format(count)} ${plural(count, "символ", "символа", "символов")}`;
+}
+
+/** Near the channel's limit, how long the text is; past it, what the messenger will do with it. */
+function renderCounter() {
+  const length = ui.text.value.trim().length;
+  const limit = channel.maxTextLength;
+  const over = length > limit;
+  ui.textCounter.hidden = length < limit * COUNTER_FROM;
+  ui.textCounter.classList.toggle("is-over", over && !channel.splitText);
+  if (over && channel.splitText) {
+    const parts = channel.splitText(ui.text.value.trim()).length;
+    ui.textCounter.textContent = `${NUMBER.format(length)} · ${channel.title} разделит на ${parts} ${plural(parts, "сообщение", "сообщения", "сообщений")}`;
+  } else {
+    ui.textCounter.textContent = `${NUMBER.format(length)} / ${NUMBER.format(limit)}`;
+  }
+}
+
+/** Sends the composed text as the channel's app would: split (Telegram) or refused when too long. */
+function submitText() {
+  const text = ui.text.value.trim();
+  if (!text) return;
+  const limit = channel.maxTextLength;
+  if (text.length > limit && !channel.splitText) {
+    showToast(
+      `${channel.title} не отправит сообщение длиннее ${characters(limit)} — сократите его на ${characters(text.length - limit)}`,
+      { long: true },
+    );
+    return;
+  }
+  ui.text.value = "";
+  fitComposer();
+  for (const part of text.length > limit ? channel.splitText(text) : [text]) sendText(part);
 }
 
 function bindComposer() {
   ui.composer.addEventListener("submit", (event) => {
     event.preventDefault();
-    const text = ui.text.value.trim();
-    if (!text) return;
-    ui.text.value = "";
-    fitComposer();
-    sendText(text);
+    submitText();
   });
   ui.text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {

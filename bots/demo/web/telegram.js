@@ -4,6 +4,8 @@ import { forBot } from "./fake-http.js";
 import { pickName } from "./profile.js";
 
 const FAKE = "/fake/telegram";
+/** The most characters one Telegram message holds; the apps send a longer text as several messages. */
+export const MAX_TEXT_LENGTH = 4096;
 
 /** Bot API methods whose call puts a message into the chat. */
 export const MESSAGE_METHODS = new Set([
@@ -158,6 +160,34 @@ export function messageOfCall(call, user) {
   return message;
 }
 
+/**
+ * A text as Telegram's apps send it: one message per at most `limit` characters, in order, each cut at
+ * a paragraph or line break in its second half, else at the last space, else inside a word (never
+ * between the two halves of a surrogate pair).
+ */
+export function splitLongText(text, limit = MAX_TEXT_LENGTH) {
+  const parts = [];
+  let rest = text;
+  while (rest.length > limit) {
+    const cut = cutPosition(rest, limit);
+    const part = rest.slice(0, cut).trimEnd();
+    if (part) parts.push(part);
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+function cutPosition(text, limit) {
+  const head = text.slice(0, limit + 1);
+  for (const [separator, earliest] of [["\n\n", limit / 2], ["\n", limit / 2], [" ", 1]]) {
+    const at = head.lastIndexOf(separator);
+    if (at >= earliest) return at;
+  }
+  const high = text.charCodeAt(limit - 1);
+  return high >= 0xd800 && high <= 0xdbff ? limit - 1 : limit;
+}
+
 function freshUserId() {
   return 6_000_000_000 + Math.floor(Math.random() * 999_999_999);
 }
@@ -172,6 +202,8 @@ export const channel = {
   botStatus: "бот",
   phoneEditable: true,
   canAttach: true,
+  maxTextLength: MAX_TEXT_LENGTH,
+  splitText: splitLongText,
   welcome: {
     text: "Напишите боту так, как написал бы клиент в Telegram. Он поможет создать обращение, ответит на частые вопросы и позовёт юриста.",
     button: "Начать",

@@ -35,6 +35,8 @@ export const channel = {
   botStatus: "чат-бот",
   phoneEditable: true,
   canAttach: false,
+  /** Viber refuses a longer text message. */
+  maxTextLength: 7000,
   welcome: {
     text: "Клиент открывает чат с ботом в Viber: бот получает conversation_started и отвечает приветствием с клавиатурой.",
     button: "Открыть чат",

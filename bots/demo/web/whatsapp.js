@@ -61,6 +61,8 @@ export const channel = {
   botStatus: "бизнес-аккаунт",
   phoneEditable: false,
   canAttach: true,
+  /** The longest text body WhatsApp takes from a user. */
+  maxTextLength: 65536,
   welcome: {
     text: "Клиент пишет в WhatsApp бизнес-аккаунту. Номер отправителя — его подтверждённый телефон: бот сразу узнаёт клиента.",
     button: "Начать",

@@ -244,6 +244,21 @@ async def test_exactly_4096_characters_are_accepted(fake: Client, webhook: tuple
     assert status == 200
 
 
+async def test_a_user_text_over_4096_characters_is_never_delivered(
+    fake: Client, webhook: tuple[Webhook, str]
+) -> None:
+    """Telegram's apps send a longer text as several messages, so no update carries one."""
+    receiver, url = webhook
+    await register(fake, url)
+    status, answer = await user_writes(fake, "я" * 4097)
+    assert status == 400
+    assert "4096" in answer["error"]
+    assert receiver.received == []
+    status, answer = await user_writes(fake, "я" * 4096)
+    assert (status, answer["delivered"]) == (200, True)
+    assert len(receiver.received) == 1
+
+
 async def test_unknown_chat_and_blocked_chat(fake: Client, webhook: tuple[Webhook, str]) -> None:
     await register(fake, webhook[1])
     status, answer = await api(fake, "sendMessage", chat_id=999, text="hi")

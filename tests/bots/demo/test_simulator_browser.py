@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -255,6 +256,12 @@ async def test_telegram_asks_for_the_phone_with_a_button_under_the_input_that_sh
     keyboard = page.get_by_role("group", name="Клавиатура бота")
     share = keyboard.get_by_role("button", name=ru["system"]["share_contact"])
     await expect(share).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    hint = ru["system"]["share_contact_hint"].format(button=ru["system"]["share_contact"])
+    await expect(_bot_message(page, hint)).to_have_count(1)
+    bare = page.locator(".message-bot .text").filter(
+        has_text=re.compile(rf"^\s*{ru['system']['share_contact']}\s*$")
+    )
+    await expect(bare).to_have_count(0)
     composer = await page.get_by_role("textbox", name="Сообщение").bounding_box()
     button = await share.bounding_box()
     assert composer is not None
@@ -278,6 +285,60 @@ async def test_telegram_asks_for_the_phone_with_a_button_under_the_input_that_sh
     await expect(page.locator(".message-user").filter(has_text=phone)).to_be_visible()
     await expect(_bot_message(page, ru["requests"]["empty"][:40])).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     await expect(share).to_be_hidden()
+
+
+@pytest.mark.browser
+async def test_telegram_sends_a_text_over_4096_characters_as_two_messages_answered_in_order(
+    two_bots_server: str, page: Page
+) -> None:
+    """Regression: the composer cut a pasted text at 4,096 characters without a word; Telegram's apps
+    send a longer text as several messages, each within the limit, cut at a space."""
+    first = "Первая часть вопроса: " + "работодатель задерживает зарплату " * 130
+    second = "Вторая часть вопроса: " + "прошу помочь с претензией " * 20
+    text = (first + second).strip()
+    assert 4096 < len(text) <= 5000
+    await page.goto(f"{two_bots_server}/")
+    await page.get_by_role("radiogroup", name="Кому пишем").get_by_role("radio", name="Справочная").click()
+    await _send(page, "меню")
+    await expect(_bot_message(page, "Что вы хотите узнать?")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+
+    composer = page.get_by_role("textbox", name="Сообщение")
+    await composer.fill(text)
+    await expect(page.locator("#text-counter")).to_contain_text("Telegram разделит на 2 сообщения")
+    await composer.press("Enter")
+
+    users = page.locator(".message-user")
+    await expect(users).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+    parts = [await users.nth(index).locator(".text").inner_text() for index in (1, 2)]
+    assert all(len(part) <= 4096 for part in parts)
+    assert parts[0].startswith("Первая часть")
+    assert " ".join(parts) == " ".join(text.split())
+    await expect(page.locator(".message-user .status-alert")).to_have_count(0)
+    await expect(page.locator(".notice")).to_have_count(0)
+    heard = page.locator(".message-bot").filter(has_text="Справочная записала вопрос:")
+    await expect(heard).to_have_count(2, timeout=REPLY_TIMEOUT_MS)
+    await expect(heard.nth(0)).to_contain_text("Первая часть")
+    await expect(heard.nth(1)).to_contain_text(parts[1][:60])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("tab", "limit"), [("Viber", r"7\s000"), ("WhatsApp", r"65\s536")])
+async def test_viber_and_whatsapp_refuse_a_text_over_their_limit_visibly(
+    demo_server: str, page: Page, tmp_path: Path, tab: str, limit: str
+) -> None:
+    """Regression: the composer cut a pasted text at 4,096 characters on every tab without a word."""
+    await _open_tab(page, demo_server, tab)
+    size = {"Viber": 7001, "WhatsApp": 65537}[tab]
+    composer = page.get_by_role("textbox", name="Сообщение")
+    await composer.fill("я" * size)
+    counter = page.locator("#text-counter")
+    await expect(counter).to_have_class("composer-counter is-over")
+    await composer.press("Enter")
+    refusal = re.compile(rf"{tab} не отправит сообщение длиннее {limit} символов")
+    await expect(page.locator("#toast")).to_contain_text(refusal)
+    await expect(page.locator(".message-user")).to_have_count(0)
+    assert len(await composer.input_value()) == size
+    await page.screenshot(path=str(tmp_path / f"simulator-too-long-{tab.lower()}.png"))
 
 
 async def _pick_from_list(page: Page, message: Any, title: str) -> None:
