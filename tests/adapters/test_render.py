@@ -361,7 +361,7 @@ async def test_contact_request_with_buttons_is_a_message_of_its_own() -> None:
 
 async def test_the_contact_button_of_its_own_comes_with_the_hint_not_its_bare_title() -> None:
     buttons = (Button(title="Позже", payload="later"),)
-    hint = "Чтобы отправить свой номер, нажмите кнопку «Отправить номер» внизу экрана."
+    hint = "Кнопка «Отправить номер» — под полем ввода сообщения."
     reply = Reply(
         text="Номер нужен для связи", buttons=buttons, request_contact="Отправить номер", contact_hint=hint
     )

@@ -16,7 +16,7 @@ from dialogs.turn import TurnResult
 from tests.dialogs.harness import LAB_DIR, SAMPLE_ACTION_NAMES, DialogHarness
 
 TYPED = "Напишите, пожалуйста, номер телефона — например, +7 999 123-45-67."
-HINT = "Чтобы отправить свой номер, нажмите кнопку «Поделиться номером» внизу экрана."
+HINT = "Кнопка «Поделиться номером» — под полем ввода сообщения."
 
 
 async def _keep(payload: str) -> str:
@@ -93,6 +93,4 @@ async def test_the_hint_names_the_button_the_bot_titled(lab_bot: CompiledBot) ->
     asked = await flow.press("Контакты")
     reply = next(reply for reply in asked.replies if reply.request_contact)
     title = reply.request_contact
-    assert (
-        reply.contact_hint == f"To send your number, press the «{title}» button at the bottom of the screen."
-    )
+    assert reply.contact_hint == f"The «{title}» button is below the message box."
