@@ -216,6 +216,9 @@ class Result:
     p99_ms: float
     rss_mib: float
     late: int
+    fixed_rate_cpu_ms: float
+    """The bot's CPU per message during the fixed rate: above ``cpu_ms`` where fewer messages share
+    each group commit and round trip than at saturation."""
     rss_per_10k_mib: float
     redis_bytes_per_conversation: float | None
 
@@ -479,7 +482,9 @@ async def measure(
         await load.warm_up(collector)
         await load.calibrate(collector)
         per_second, cpu_ms = await load.saturate(collector, pid)
+        cpu_before = cpu_seconds(pid)
         latencies, late = await load.fixed_rate(collector)
+        fixed_rate_cpu_ms = 1000 * (cpu_seconds(pid) - cpu_before) / (len(latencies) * load.per_message)
         rss_growth, per_conversation = await memory_per_conversation(kind, pid, load, collector)
         return Result(
             bot=kind,
@@ -489,6 +494,7 @@ async def measure(
             p99_ms=latencies[int(0.99 * (len(latencies) - 1))],
             rss_mib=rss_mib(pid),
             late=late,
+            fixed_rate_cpu_ms=fixed_rate_cpu_ms,
             rss_per_10k_mib=rss_growth,
             redis_bytes_per_conversation=per_conversation,
         )
@@ -584,7 +590,9 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                         print(
                             f"round {round_no + 1} {kind}: {result.per_second:.0f} msg/s, "
                             f"{result.cpu_ms:.2f} ms CPU/msg, p50 {result.p50_ms:.1f} ms, "
-                            f"p99 {result.p99_ms:.1f} ms, RSS {result.rss_mib:.0f} MiB"
+                            f"p99 {result.p99_ms:.1f} ms "
+                            f"({result.fixed_rate_cpu_ms:.2f} ms CPU/msg at that rate), "
+                            f"RSS {result.rss_mib:.0f} MiB"
                             + (f", {result.late} sends behind schedule" if result.late else ""),
                             flush=True,
                         )
