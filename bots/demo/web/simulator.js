@@ -684,12 +684,10 @@ function fitComposer() {
   renderCounter();
 }
 
+const PLURAL = new Intl.PluralRules("ru-RU");
+
 function plural(count, one, few, many) {
-  const tens = count % 100;
-  const units = count % 10;
-  if (units === 1 && tens !== 11) return one;
-  if (units >= 2 && units <= 4 && (tens < 12 || tens > 14)) return few;
-  return many;
+  return { one, few, many }[PLURAL.select(count)] ?? many;
 }
 
 function characters(count) {
