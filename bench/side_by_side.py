@@ -273,11 +273,8 @@ class Load:
     async def saturate(self, collector: Collector, pid: int) -> tuple[float, float]:
         """(messages per second, CPU ms per message)."""
         cpu_before = cpu_seconds(pid)
-        profiler = await self._profiler(pid)
-        sent, elapsed = await self.flood(collector)
-        if profiler is not None:
-            profiler.send_signal(2)
-            await profiler.wait()
+        async with self.profiled(pid, "saturation"):
+            sent, elapsed = await self.flood(collector)
         cpu = cpu_seconds(pid) - cpu_before
         return sent / elapsed, 1000 * cpu / sent
 
@@ -297,12 +294,14 @@ class Load:
         await sending
         return len(updates), time.monotonic() - started
 
-    async def _profiler(self, pid: int) -> asyncio.subprocess.Process | None:
-        """py-spy sampling the bot during saturation, when ``--profile`` names a folder."""
-        if not self.args.profile:
-            return None
+    @contextlib.asynccontextmanager
+    async def profiled(self, pid: int, phase: str) -> AsyncIterator[None]:
+        """py-spy samples the bot through the phase ``--profile-phase`` names, if ``--profile`` is set."""
+        if not self.args.profile or self.args.profile_phase != phase:
+            yield
+            return
         out = Path(self.args.profile) / f"{self.kind}.txt"
-        return await asyncio.create_subprocess_exec(
+        profiler = await asyncio.create_subprocess_exec(
             str(Path(sys.executable).parent / "py-spy"),
             "record",
             "--pid",
@@ -317,6 +316,11 @@ class Load:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
+        try:
+            yield
+        finally:
+            profiler.send_signal(2)
+            await profiler.wait()
 
     async def fixed_rate(self, collector: Collector) -> tuple[list[float], int]:
         """Latencies in ms at ``--rate`` offered, and how many sends fell behind schedule by > 50 ms."""
@@ -483,7 +487,8 @@ async def measure(
         await load.calibrate(collector)
         per_second, cpu_ms = await load.saturate(collector, pid)
         cpu_before = cpu_seconds(pid)
-        latencies, late = await load.fixed_rate(collector)
+        async with load.profiled(pid, "fixed-rate"):
+            latencies, late = await load.fixed_rate(collector)
         fixed_rate_cpu_ms = 1000 * (cpu_seconds(pid) - cpu_before) / (len(latencies) * load.per_message)
         rss_growth, per_conversation = await memory_per_conversation(kind, pid, load, collector)
         return Result(
@@ -620,7 +625,13 @@ def main() -> None:
         help="the omnicab bots' event loop (OMNICAB_EVENT_LOOP; asyncio is their default)",
     )
     parser.add_argument(
-        "--profile", help="a folder (made if missing): py-spy samples each bot at saturation into <bot>.txt"
+        "--profile", help="a folder (made if missing): py-spy samples each bot into <bot>.txt"
+    )
+    parser.add_argument(
+        "--profile-phase",
+        choices=("saturation", "fixed-rate"),
+        default="saturation",
+        help="the phase --profile samples",
     )
     args = parser.parse_args()
     args.bots = [kind.strip() for kind in args.bots.split(",") if kind.strip()]

@@ -99,7 +99,12 @@ class Database:
             Path(database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
             # One connection: SQLite takes one writer at a time anyway, and queueing writers in our
             # pool is far cheaper than SQLite's busy handler, which sleeps and polls for the lock.
-            engine = create_async_engine(self.url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
+            # No rollback when the connection goes back: every Connection already rolls back what it
+            # began, and the rollback a grouped unit's check-out would get is one more trip to the
+            # driver's thread, after the group already committed there (cabinet_api/sqlite_groups.py).
+            engine = create_async_engine(
+                self.url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60, pool_reset_on_return=None
+            )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
 

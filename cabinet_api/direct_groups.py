@@ -20,6 +20,12 @@ of (a list of rows, or a statement marked :func:`write_only`) as one ``executema
 write with ``RETURNING``, as one ``fetchmany`` with each unit's number as a last column
 (:data:`UNIT`), by which each unit gets its own rows. A lone statement costs 120-150 µs of CPU
 through asyncpg; the same one among eight of an ``executemany``, about 18.
+
+A group's transaction begins before its first round that writes (or reads ``FOR UPDATE``): reads
+before it see what they would see inside it at PostgreSQL's READ COMMITTED, each statement its own
+snapshot, and a group of reads alone takes no ``BEGIN`` and ``COMMIT`` at all. A group of one unit
+marked :func:`writes_once` takes none either: its one write is a transaction by itself. At a
+moderate rate most groups are of one unit, and those two round trips were two of every three.
 """
 
 from __future__ import annotations
@@ -50,13 +56,28 @@ PLANS_KEPT = 512
 
 
 WRITE_ONLY = "omnicab_write_only"
+WRITES_ONCE = "omnicab_writes_once"
 UNIT = "omnicab_unit"
 """The parameter, and last column, that tells the units of a read sent together their own rows."""
 _S = TypeVar("_S", bound=Executable)
+_U = TypeVar("_U", bound=Unit[Any])
 
 
 class NotDirect(RuntimeError):
     """A unit used something this module does not run the way SQLAlchemy would."""
+
+
+class WritesOnceBroken(RuntimeError):
+    """A unit marked :func:`writes_once` ran a statement after one that wrote."""
+
+
+def writes_once(unit: _U) -> _U:
+    """``unit``, marked as one that changes rows in one statement at most and runs none after it
+    (it may read before, or write nothing, as an ``INSERT ... ON CONFLICT DO NOTHING`` that met its
+    conflict, and go on). Alone in its group, it runs without ``BEGIN`` and ``COMMIT``: its write
+    commits by itself. A marked unit that breaks the promise fails with :class:`WritesOnceBroken`."""
+    setattr(unit, WRITES_ONCE, True)
+    return unit
 
 
 def write_only(statement: _S) -> _S:
@@ -82,6 +103,10 @@ class _Plan:
     SQLAlchemy asks a one-row INSERT to return by itself)."""
     fetches: bool
     """Whether the SQL returns rows at all."""
+    plain_read: bool
+    """A ``SELECT`` that takes no row locks: it needs no transaction around it."""
+    writes: bool
+    """An ``INSERT``, ``UPDATE`` or ``DELETE``."""
     results: tuple[Processor | None, ...]
     row: Callable[[Sequence[Any]], tuple[Any, ...]]
     sent_together: bool
@@ -123,18 +148,26 @@ class DirectStatements:
         """Units' statements sent in one round trip with the same statement of other units."""
         self._tagged: dict[int, tuple[_Plan, _Plan | None]] = {}
 
-    async def together(self, connection: AsyncConnection, units: Sequence[Unit[Any]]) -> list[Any] | None:
-        """The units' results once committed, on ``connection``'s asyncpg connection; None, with
+    async def together(self, driver: Any, units: Sequence[Unit[Any]]) -> list[Any] | None:
+        """The units' results once committed, on the asyncpg connection ``driver``; None, with
         nothing written, when they must run the usual way (see the module's docstring)."""
-        driver: Any = (await connection.get_raw_connection()).driver_connection
         statements = cast(AsyncConnection, _Connection(self))
+        transaction = _Transaction(driver, alone=len(units) == 1 and getattr(units[0], WRITES_ONCE, False))
         try:
-            async with driver.transaction():
-                results, shared = await _side_by_side([unit(statements) for unit in units], driver, self)
-        except NotDirect as reason:
-            log.debug("a group runs the usual way: %s", reason)
-        except Exception as error:
-            log.debug("a group failed on asyncpg (%s): it runs the usual way", type(error).__name__)
+            results, shared = await _side_by_side(
+                [unit(statements) for unit in units],
+                [getattr(unit, WRITES_ONCE, False) for unit in units],
+                driver,
+                self,
+                transaction,
+            )
+            await transaction.commit()
+        except BaseException as error:
+            await transaction.rollback()
+            again = isinstance(error, Exception) and not isinstance(error, WritesOnceBroken)
+            if not again or transaction.wrote_alone:
+                raise  # cancelled; or a write committed, and running it again would write twice
+            log.debug("a group runs the usual way (%s: %s)", type(error).__name__, error)
         else:
             self.groups += 1
             self.shared += shared
@@ -201,6 +234,8 @@ class DirectStatements:
             defaults=tuple(_python_default(column, isinstance(statement, Insert)) for column in prefetch),
             returns_rows=isinstance(statement, Select) or bool(columns),
             fetches=bool(fetched),
+            plain_read=isinstance(statement, Select) and statement._for_update_arg is None,
+            writes=isinstance(statement, UpdateBase),
             results=tuple(_result_processor(column.type, dialect) for column in columns),
             row=namedtuple("Row", keys_out, rename=True)._make,  # type: ignore[attr-defined]
             sent_together=not fetched and (many or bool(statement.get_execution_options().get(WRITE_ONLY))),
@@ -271,14 +306,59 @@ class _Asked:
         return self.result
 
 
+class _Transaction:
+    """A group's asyncpg transaction, begun before the first round that needs one (or never: a
+    round of plain reads needs none, nor does the one unit of a group marked :func:`writes_once`)."""
+
+    __slots__ = ("_alone", "_begun", "_driver", "wrote_alone")
+
+    def __init__(self, driver: Any, *, alone: bool) -> None:
+        self._driver = driver
+        self._alone = alone
+        self._begun: Any = None
+        self.wrote_alone = False
+        """Whether the lone unit's write changed rows outside a transaction: it is committed."""
+
+    async def before(self, asked: list[_Asked]) -> None:
+        if self._begun is not None or all(one.plan.plain_read for one in asked):
+            return
+        if self._alone and all(one.plan.plain_read or one.plan.writes for one in asked):
+            return  # a read FOR UPDATE holds its locks only inside a transaction
+        self._begun = self._driver.transaction()
+        await self._begun.start()
+
+    @property
+    def outside(self) -> bool:
+        """Whether statements now commit by themselves."""
+        return self._begun is None
+
+    async def commit(self) -> None:
+        if self._begun is not None:
+            await self._begun.commit()
+
+    async def rollback(self) -> None:
+        begun, self._begun = self._begun, None
+        if begun is None:
+            return
+        try:
+            await begun.rollback()
+        except Exception as error:
+            log.debug("rolling back a group failed (%s)", type(error).__name__)
+
+
 async def _side_by_side(
-    units: list[Awaitable[Any]], driver: Any, statements: DirectStatements
+    units: list[Awaitable[Any]],
+    writes_once: list[bool],
+    driver: Any,
+    statements: DirectStatements,
+    transaction: _Transaction,
 ) -> tuple[list[Any], int]:
     """Runs the units a statement of each at a time, the statements of a round sent in the units'
     order, those sent together at the place of the first of them; the units' results, and how many
     statements were sent together with others."""
     results: list[Any] = [None] * len(units)
     shared = 0
+    wrote: set[int] = set()
     running = {index: unit.__await__() for index, unit in enumerate(units)}
     try:
         ready = list(running)
@@ -294,14 +374,32 @@ async def _side_by_side(
                     continue
                 if not isinstance(wanted, _Asked):
                     raise NotDirect("a grouped unit awaited something other than its statements")
+                if index in wrote:
+                    raise WritesOnceBroken("a unit marked writes_once ran a statement after its write")
                 asked.append(wanted)
                 waiting.append(index)
+            await transaction.before(asked)
             shared += await _answer(asked, driver, statements)
+            for index, one in zip(waiting, asked, strict=True):
+                if writes_once[index] and one.plan.writes and _changed_rows(one):
+                    wrote.add(index)
+                    if transaction.outside:
+                        transaction.wrote_alone = True
             ready = waiting
     finally:
         for unit in running.values():
             unit.close()
     return results, shared
+
+
+def _changed_rows(one: _Asked) -> bool:
+    """Whether a write may have changed rows (a shared ``executemany`` does not tell: it may)."""
+    result = one.result
+    if result is None:
+        return True
+    if result._rows is not None:
+        return bool(result._rows)
+    return result._rowcount is None or result._rowcount > 0
 
 
 async def _answer(asked: list[_Asked], driver: Any, statements: DirectStatements) -> int:

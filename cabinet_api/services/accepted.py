@@ -22,7 +22,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
-from cabinet_api.direct_groups import write_only
+from cabinet_api.direct_groups import write_only, writes_once
 from cabinet_api.models import AcceptedInbound
 from cabinet_api.services.upsert import insert_on_conflict
 
@@ -82,6 +82,7 @@ class AcceptedInboundLedger:
             for event in events
         ]
 
+        @writes_once
         async def record(connection: AsyncConnection) -> None:
             await connection.execute(self._record, rows)
 
@@ -106,6 +107,7 @@ class AcceptedInboundLedger:
         workers' group commit."""
         params = {"b_dedupe_key": dedupe_key, "handled_at": self._clock()}
 
+        @writes_once
         async def mark(connection: AsyncConnection) -> None:
             await connection.execute(self._mark_handled, params)
 

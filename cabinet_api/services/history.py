@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.redaction import mask_sensitive, mask_sensitive_data
 from adapters.types import Body, FileBody, Inbound, Outbound, TextBody
 from cabinet_api.db import Database
-from cabinet_api.direct_groups import write_only
+from cabinet_api.direct_groups import write_only, writes_once
 from cabinet_api.models import ChannelIdentity, Direction, Message, MessageStatus
 from cabinet_api.services.upsert import insert_on_conflict
 from cabinet_api.services.views import ClientProfile, HistoryEntry
@@ -112,6 +112,7 @@ class HistoryService:
             status=MessageStatus.RECEIVED,
         )
 
+        @writes_once
         async def append(connection: AsyncConnection) -> bool:
             return (await connection.execute(self._append_one, row)).scalar_one_or_none() is not None
 
@@ -177,6 +178,7 @@ class HistoryService:
                 }
             )
 
+        @writes_once
         async def append(connection: AsyncConnection) -> None:
             await connection.execute(self._append_many, rows)
 

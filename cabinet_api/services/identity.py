@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from adapters.phones import normalize_phone
 from adapters.types import Channel, ContactShared, ConversationRef, Inbound, UnsubscribedBody
 from cabinet_api.db import Database
-from cabinet_api.direct_groups import write_only
+from cabinet_api.direct_groups import write_only, writes_once
 from cabinet_api.models import ChannelIdentity, Client
 from cabinet_api.services.merge import move_identity
 from cabinet_api.services.views import ClientProfile, Reachable
@@ -201,6 +201,7 @@ class IdentityService:
         sender = event.sender
         key = {"channel": event.channel.value, "bot": event.bot, "user_id": sender.user_id}
 
+        @writes_once
         async def look_up(connection: AsyncConnection) -> tuple[Row[*tuple[Any, ...]], dict[str, Any]] | None:
             row = (await connection.execute(self._known_row, key)).one_or_none()
             if row is None or _changes_client(row, event):

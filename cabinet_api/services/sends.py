@@ -19,7 +19,7 @@ from sqlalchemy import Table, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet_api.db import Database
-from cabinet_api.direct_groups import write_only
+from cabinet_api.direct_groups import write_only, writes_once
 from cabinet_api.models import OutboundSend, SendState
 from cabinet_api.services.history import HistoryService
 from cabinet_api.services.upsert import insert_on_conflict
@@ -79,6 +79,7 @@ class SendJournal:
             "updated_at": now,
         }
 
+        @writes_once
         async def intend(connection: AsyncConnection) -> SendRecord | None:
             if (await connection.execute(self._intend, row)).scalar_one_or_none() is not None:
                 return None

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import bindparam, insert, select, update
+from asyncpg.connection import LoggedQuery
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError, MultipleResultsFound
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.types import Outbound, Reply, TextBody
 from cabinet_api import CabinetServices, Database, cabinet_services
-from cabinet_api.direct_groups import DirectStatements, write_only
+from cabinet_api.direct_groups import DirectStatements, WritesOnceBroken, write_only, writes_once
 from cabinet_api.group_commit import Unit
 from cabinet_api.models import Client, Message
 from cabinet_api.services.accepted import AcceptedEvent
@@ -198,7 +199,8 @@ def _renaming(client_id: int, name: str, *, count: bool = False) -> Unit[object]
 
 async def _together(db: Database, units: list[Unit[object]]) -> list[object] | None:
     async with db.engine.connect() as connection:
-        return await _direct(db).together(connection, units)
+        driver = (await connection.get_raw_connection()).driver_connection
+        return await _direct(db).together(driver, units)
 
 
 async def test_the_same_write_of_several_units_goes_to_the_server_once(db: Database) -> None:
@@ -307,3 +309,114 @@ async def test_the_same_insert_returning_of_several_units_gives_each_its_own_row
     assert [found[client_id] for client_id, _, _ in added] == [
         (public_id, name) for _, public_id, name in added
     ]
+
+
+async def _sent(db: Database, units: list[Unit[object]]) -> tuple[list[object] | None, list[str]]:
+    """The units' results run together on one connection, and the statements that went to the server."""
+    sent: list[str] = []
+
+    def logged(query: LoggedQuery) -> None:
+        sent.append(query.query)
+
+    async with db.engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        driver.add_query_logger(logged)
+        try:
+            return await _direct(db).together(driver, units), sent
+        finally:
+            driver.remove_query_logger(logged)
+
+
+def _begins(sent: list[str]) -> int:
+    return sum(query.startswith("BEGIN") for query in sent)
+
+
+async def test_a_lone_unit_that_writes_once_commits_its_write_without_begin(db: Database) -> None:
+    results, sent = await _sent(db, [writes_once(adding_client("Анна"))])
+
+    assert results is not None
+    assert _begins(sent) == 0
+    assert len(sent) == 1, "the insert alone, no BEGIN and no COMMIT around it"
+    assert await db.grouped(_names) == ["Анна"]
+
+
+async def test_reads_take_no_transaction_and_a_group_that_writes_begins_before_its_first_write(
+    db: Database,
+) -> None:
+    await db.grouped(_adding("Анна", "ru"))
+
+    results, sent = await _sent(db, [_reading("ru"), _reading("en")])
+    assert results == [["Анна"], []]
+    assert _begins(sent) == 0
+
+    results, sent = await _sent(db, [_reading("ru"), writes_once(adding_client("Борис"))])
+    assert results is not None
+    assert results[0] == ["Анна"]
+    assert _begins(sent) == 1
+    assert sent[-1] == "COMMIT;"
+    assert await db.grouped(_names) == ["Анна", "Борис"]
+
+
+async def test_a_lone_unit_that_writes_once_and_reads_for_update_holds_its_locks_in_a_transaction(
+    db: Database,
+) -> None:
+    (client_id,) = await _clients(db, "Анна")
+
+    @writes_once
+    async def lock_then_rename(connection: AsyncConnection) -> object:
+        await connection.execute(select(Client.id).where(Client.id == client_id).with_for_update())
+        return (await connection.execute(_RENAME, {"c": client_id, "n": "Алла"})).rowcount
+
+    results, sent = await _sent(db, [lock_then_rename])
+
+    assert results == [1]
+    assert _begins(sent) == 1
+
+
+async def test_a_unit_that_breaks_its_promise_to_write_once_fails_and_is_not_run_again(db: Database) -> None:
+    @writes_once
+    async def two_writes(connection: AsyncConnection) -> None:
+        await adding_client("Анна")(connection)
+        await adding_client("Борис")(connection)
+
+    with pytest.raises(WritesOnceBroken):
+        await db.grouped(two_writes)
+
+    assert await db.grouped(_names) == ["Анна"], "its first write committed alone, and only once"
+
+
+async def test_a_lone_write_that_fails_reaches_its_caller_as_sqlalchemy_raises_it(db: Database) -> None:
+    await db.grouped(adding_client("Анна", public_id="taken"))
+
+    with pytest.raises(IntegrityError):
+        await db.grouped(writes_once(adding_client("Дубль", public_id="taken")))
+
+    assert await db.grouped(_names) == ["Анна"]
+
+
+async def test_a_known_clients_echo_message_begins_one_transaction(db: Database) -> None:
+    """Alone, each grouped unit of the path is one round trip: only the send's result and the
+    message's delivery mark, two writes that must land together, take BEGIN and COMMIT."""
+    cabinet = cabinet_services(db)
+    await _one_echo_message(cabinet, "1", 0)
+    sent: list[str] = []
+
+    def logged(query: LoggedQuery) -> None:
+        sent.append(query.query)
+
+    def checked_out(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+        driver = dbapi_connection.driver_connection
+        if logged not in driver._query_loggers:
+            driver.add_query_logger(logged)
+
+    event.listen(db.engine.sync_engine.pool, "checkout", checked_out)
+    await db.dispose()  # the lanes give their connections back; the next ones are logged
+    await _one_echo_message(cabinet, "1", 1)
+
+    assert _begins(sent) == 1
+    assert len(sent) == 15, sent
+    assert _direct(db).fallbacks == 0
+
+
+async def _names(connection: AsyncConnection) -> list[str]:
+    return list((await connection.execute(select(Client.first_name).order_by(Client.id))).scalars())

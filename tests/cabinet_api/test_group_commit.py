@@ -132,3 +132,27 @@ async def test_writes_land_when_the_server_closes_the_connections_groups_run_on(
         assert len(await _names(db)) == 240
     finally:
         await db.dispose()
+
+
+async def test_on_sqlite_a_group_takes_one_trip_to_the_drivers_thread(sqlite_url: str) -> None:
+    """The group runs and commits there; giving the connection back adds no rollback trip."""
+    db = Database(sqlite_url)
+    await db.migrate()
+    try:
+        await db.grouped(adding_client("Анна"))
+        async with db.engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+        trips = 0
+        run_in_thread = driver._execute
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            nonlocal trips
+            trips += 1
+            return await run_in_thread(*args, **kwargs)
+
+        driver._execute = counted
+        await db.grouped(adding_client("Борис"))
+        assert trips == 1
+        assert await _names(db) == ["Анна", "Борис"]
+    finally:
+        await db.dispose()
