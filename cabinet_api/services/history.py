@@ -221,6 +221,7 @@ class HistoryService:
             "platform_message_id": platform_message_id,
         }
 
+        @writes_once
         async def mark(connection: AsyncConnection) -> None:
             await connection.execute(self._mark, params)
 

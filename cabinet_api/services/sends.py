@@ -139,6 +139,7 @@ class SendJournal:
             "platform_message_id": platform_message_id,
         }
 
+        @writes_once
         async def settle(connection: AsyncConnection) -> None:
             await connection.execute(self._settle, params)
 
