@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bots.app.heap import settle_after_start_up
 from bots.demo.telegram import FakeTelegram
 from bots.demo.telegram_api import ApiError
 
@@ -161,7 +162,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8181)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    web.run_app(StandIn().app(), host=args.host, port=args.port, print=None, access_log=None)
+    app = StandIn().app()
+    app.on_startup.append(settle_after_start_up)
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
 
 
 if __name__ == "__main__":
