@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import await_
 
 from cabinet_api.direct_groups import DirectStatements
 from cabinet_api.group_commit import GroupCommit, Unit
@@ -197,8 +201,24 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         # The busy timeout first: switching a new file to WAL takes a lock that a second process
         # opening it at the same moment must wait for, not fail on ("database is locked").
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, looked at again while another connection holds the file's write
+    lock: a file still in rollback mode cannot switch then, and SQLite answers "database is locked"
+    at once, without its busy timeout (a wait could deadlock). Two processes opening a new file at
+    once meet this; once the other's transaction ends, the file is in WAL mode, or can switch."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        await_(asyncio.sleep(0.05))  # in the connection's greenlet: the event loop runs meanwhile

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -56,6 +58,25 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> Non
             assert (await connection.execute(text("PRAGMA busy_timeout"))).scalar() == 10_000
     finally:
         await db.dispose()
+
+
+async def test_a_new_file_another_connection_is_writing_opens_once_it_is_done(tmp_path: Path) -> None:
+    """Still in rollback mode and write-locked, a file cannot switch to WAL, and SQLite says "locked"
+    at once, busy timeout or not (two processes opening a new file at once; a CI flake)."""
+    path = tmp_path / "omnicab.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE early (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO early VALUES (1)")
+    asyncio.get_running_loop().call_later(0.3, writer.execute, "COMMIT")
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await db.check()
+        async with db.engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+    finally:
+        await db.dispose()
+        writer.close()
 
 
 async def test_plain_urls_get_the_async_drivers(tmp_path: object) -> None:
