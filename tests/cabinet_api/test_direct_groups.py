@@ -404,9 +404,12 @@ async def test_a_known_clients_echo_message_begins_one_transaction(db: Database)
     def logged(query: LoggedQuery) -> None:
         sent.append(query.query)
 
+    logging: set[int] = set()
+
     def checked_out(dbapi_connection: Any, _record: object, _proxy: object) -> None:
         driver = dbapi_connection.driver_connection
-        if logged not in driver._query_loggers:
+        if id(driver) not in logging:
+            logging.add(id(driver))
             driver.add_query_logger(logged)
 
     event.listen(db.engine.sync_engine.pool, "checkout", checked_out)
