@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import bisect
 import contextlib
-import gc
 import json
 import os
 import platform
@@ -48,6 +47,10 @@ import aiohttp
 from throughput import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+# This tree's code, not the installed one's (as bench/db_path.py): only for the generator's own heap.
+sys.path.insert(0, str(ROOT))
+from bots.app.heap import settle  # noqa: E402
+
 TOKEN = "7100000001:BENCH-abcdefghijklmnopqrstuvwxyz0123"
 SECRET = "bench-webhook-secret"
 POSTGRES_ADMIN = os.environ.get("OMNICAB_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -641,11 +644,8 @@ def main() -> None:
         parser.error(f"unknown bots {unknown}; choose from {', '.join(BOTS)}")
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
-    # The load generator's own collector pauses would count in every bot's latency (as the app's
-    # did: bots/app/heap.py); its objects live for the run or die by their reference counts.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
+    # The load generator's own collector pauses would count in every bot's latency, as the app's did.
+    settle()
     results = asyncio.run(main_async(args))
     print()
     python = f"{platform.python_implementation()} {platform.python_version()}"

@@ -152,11 +152,12 @@ class DirectStatements:
         """The units' results once committed, on the asyncpg connection ``driver``; None, with
         nothing written, when they must run the usual way (see the module's docstring)."""
         statements = cast(AsyncConnection, _Connection(self))
-        transaction = _Transaction(driver, alone=len(units) == 1 and getattr(units[0], WRITES_ONCE, False))
+        once = [getattr(unit, WRITES_ONCE, False) for unit in units]
+        transaction = _Transaction(driver, alone=once == [True])
         try:
             results, shared = await _side_by_side(
                 [unit(statements) for unit in units],
-                [getattr(unit, WRITES_ONCE, False) for unit in units],
+                once,
                 driver,
                 self,
                 transaction,
